@@ -1,0 +1,127 @@
+"""The demo school that `make run` seeds, and the create-school and seed-demo commands."""
+
+import click
+from flask import current_app
+
+from accounts.passwords import readable_password
+from accounts.queries import create_person, create_school, person_by_login
+from db import connect, now, write_transaction
+
+DEMO_SCHOOL = "Riverside Academy (demo)"
+DEMO_PASSWORD = "demo-password"
+DEMO_CLASS = "9B"
+DEMO_STAFF = (
+    ("teacher", "Asha", "Patel", "teacher@demo.school"),
+    ("dsl", "Tom", "Jones", "dsl@demo.school"),
+    ("admin", "Grace", "Okafor", "admin@demo.school"),
+)
+DEMO_PUPILS = (
+    ("Ryan", "D", "ryan.d"),
+    ("Amir", "K", "amir.k"),
+    ("Maya", "S", "maya.s"),
+    ("Leo", "T", "leo.t"),
+)
+# Shown on the sign-in page in demo mode only (never otherwise).
+DEMO_SIGN_INS = tuple(
+    [
+        (f"Pupil ({first})", username, DEMO_PASSWORD)
+        for first, _, username in DEMO_PUPILS
+    ]
+    + [
+        (role.upper() if role == "dsl" else role.capitalize(), email, DEMO_PASSWORD)
+        for role, _, _, email in DEMO_STAFF
+    ]
+)
+
+
+def seed_demo(db):
+    """Create the demo school, its staff, a class and pupils; does nothing if it exists."""
+    if person_by_login(db, DEMO_STAFF[0][3]):
+        return False
+    with write_transaction(db):
+        school_id = create_school(db, DEMO_SCHOOL)
+        db["schools"].update(
+            school_id,
+            {"dsl_name": "Mr Jones", "dsl_where": "Room 12, next to the library"},
+        )
+        staff = {
+            role: create_person(
+                db, school_id, role, first, DEMO_PASSWORD, last_name=last, email=email
+            )
+            for role, first, last, email in DEMO_STAFF
+        }
+        class_id = (
+            db["classes"]
+            .insert(
+                {
+                    "school_id": school_id,
+                    "name": DEMO_CLASS,
+                    "year_group": 9,
+                    "created_at": now(),
+                }
+            )
+            .last_pk
+        )
+        db["class_teachers"].insert(
+            {"class_id": class_id, "person_id": staff["teacher"]}
+        )
+        for first, last, username in DEMO_PUPILS:
+            pupil_id = create_person(
+                db,
+                school_id,
+                "pupil",
+                first,
+                DEMO_PASSWORD,
+                last_name=last,
+                username=username,
+                year_group=9,
+            )
+            db["class_pupils"].insert({"class_id": class_id, "person_id": pupil_id})
+        after_school_created(db, school_id)
+    return True
+
+
+def after_school_created(db, school_id):
+    """Give a new school what every school starts with (the default help routes)."""
+    from safeguarding.help_routes import add_default_help_routes
+
+    add_default_help_routes(db, school_id)
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Seed the demo school (safe to run twice)."""
+    db = connect(current_app.config["DATABASE"])
+    created = seed_demo(db)
+    db.close()
+    click.echo("Demo school created." if created else "Demo school already there.")
+
+
+@click.command("create-school")
+@click.argument("name")
+@click.option(
+    "--admin-email", required=True, help="The first admin's e-mail (their sign-in)."
+)
+@click.option("--admin-first-name", required=True)
+@click.option("--admin-last-name", default="")
+def create_school_command(name, admin_email, admin_first_name, admin_last_name):
+    """Create a school and its first admin; prints the admin's one-time password."""
+    db = connect(current_app.config["DATABASE"])
+    if person_by_login(db, admin_email):
+        raise click.ClickException(f"{admin_email} already has an account.")
+    password = readable_password()
+    with write_transaction(db):
+        school_id = create_school(db, name)
+        create_person(
+            db,
+            school_id,
+            "admin",
+            admin_first_name,
+            password,
+            last_name=admin_last_name,
+            email=admin_email,
+        )
+        after_school_created(db, school_id)
+    db.close()
+    click.echo(f"Created {name}. Admin {admin_email}, password: {password}")
+    click.echo("Sign in and change it, or keep it somewhere safe.")

@@ -1,0 +1,56 @@
+"""Passwords and usernames people can read, type and say aloud."""
+
+import re
+import secrets
+import unicodedata
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+# Short, common, unambiguous words: an 11-year-old can read and type them.
+WORDS = (
+    "apple", "banjo", "beach", "berry", "cloud", "comet", "coral", "daisy", "eagle", "ember",
+    "fern", "flame", "forest", "frost", "garden", "grape", "honey", "island", "jelly", "kite",
+    "lemon", "lilac", "maple", "melon", "mint", "moon", "ocean", "olive", "orbit", "otter",
+    "panda", "peach", "pebble", "pepper", "piano", "planet", "pony", "rain", "river", "robin",
+    "rocket", "salt", "shell", "sky", "snow", "spark", "storm", "sun", "tiger", "tulip",
+    "violet", "wave", "whale", "willow", "wind", "zebra",
+)  # fmt: skip
+
+
+def hash_password(password):
+    """A werkzeug scrypt hash of `password`."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def password_matches(password_hash, password):
+    """Whether `password` matches the stored hash."""
+    return check_password_hash(password_hash, password)
+
+
+def readable_password():
+    """A one-time password such as 'otter-maple-47': about 21 bits, enough behind rate limits."""
+    return (
+        f"{secrets.choice(WORDS)}-{secrets.choice(WORDS)}-{secrets.randbelow(90) + 10}"
+    )
+
+
+def username_stem(first_name, last_name):
+    """'Zoë', "O'Neill" -> 'zoe.o': ASCII, lower case, first name and last initial."""
+
+    def ascii_letters(text):
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        return re.sub(r"[^a-z]", "", plain.lower())
+
+    first = ascii_letters(first_name)[:12] or "pupil"
+    last = ascii_letters(last_name)[:1]
+    return f"{first}.{last}" if last else first
+
+
+def unique_username(stem, taken):
+    """`stem`, or `stem` plus the smallest number that makes it unused in `taken`."""
+    if stem not in taken:
+        return stem
+    number = 2
+    while f"{stem}{number}" in taken:
+        number += 1
+    return f"{stem}{number}"

@@ -1,0 +1,78 @@
+"""Issuing a certificate: check eligibility, make a code, render the PDF once, store it."""
+
+from datetime import date
+
+import segno
+from flask import current_app, render_template, request, url_for
+
+from accounts.queries import school_by_id
+from certificates.codes import initials, new_code
+from certificates.eligibility import check_eligibility
+from certificates.queries import certificate_for_pupil, code_exists, insert_certificate
+from db import now
+from pdf import html_to_pdf
+from quizzes.queries import quiz_summaries
+
+
+def eligibility_for(db, pupil_id, course):
+    """Apply the eligibility rules to the pupil's stored results."""
+    summaries = quiz_summaries(db, pupil_id, course.id)
+    lesson_ids = [lesson.id for lesson in course.lessons]
+    best = {key: row["best_percent"] for key, row in summaries.items()}
+    passed = {key for key, row in summaries.items() if row["passed"]}
+    return check_eligibility(lesson_ids, best, passed, "final" in summaries)
+
+
+def issue_if_eligible(db, pupil, course):
+    """Issue the pupil's certificate if they have just earned it; returns it, or None."""
+    existing = certificate_for_pupil(db, pupil.id, course.id)
+    if existing:
+        return existing
+    eligibility = eligibility_for(db, pupil.id, course)
+    if not eligibility.eligible:
+        return None
+    return issue(db, pupil, course, eligibility.score)
+
+
+def issue(db, pupil, course, score):
+    """Create, render and store a new certificate for the pupil."""
+    code = new_code()
+    while code_exists(db, code):  # about 1 in 10**17 per certificate; cheap to rule out
+        code = new_code()
+    school = school_by_id(db, pupil.school_id)
+    values = {
+        "code": code,
+        "pupil_id": pupil.id,
+        "school_id": pupil.school_id,
+        "course_id": course.id,
+        "course_title": course.certificate_title,
+        "pupil_name": pupil.full_name,
+        "pupil_initials": initials(pupil.first_name, pupil.last_name),
+        "school_name": school["name"],
+        "score": score,
+        "issued_at": now(),
+    }
+    values["pdf"] = render_certificate(values)
+    certificate_id = insert_certificate(db, values)
+    return dict(values, id=certificate_id)
+
+
+def verify_url(code):
+    """The public address of a certificate's verify page, for the QR code."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/") or request.url_root.rstrip(
+        "/"
+    )
+    return base + url_for("certificates.verify_code", code=code)
+
+
+def render_certificate(values):
+    """The certificate PDF for these plain values (A4 landscape, neutral title)."""
+    link = verify_url(values["code"])
+    html = render_template(
+        "certificates/certificate.html",
+        **values,
+        issued_on=date.fromisoformat(values["issued_at"][:10]).strftime("%-d %B %Y"),
+        verify_link=link,
+        qr_svg=segno.make(link, error="m").svg_data_uri(dark="#1b1b3a", border=0),
+    )
+    return html_to_pdf(html, "certificate.css")

@@ -1,0 +1,120 @@
+"""A flask-wtf form built for each quiz, one field (or one per step) for each question."""
+
+import re
+import secrets
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, widgets
+from wtforms.validators import InputRequired
+
+from quizzes.questions import MULTIPLE_CHOICE, SINGLE_CHOICE
+
+UNANSWERED = "Please answer this question."
+CHOOSE_SOME = "Please choose at least one."
+PLACE_EVERY_STEP = "Please give every step a number."
+DISTINCT_PLACES = "Each step needs a different number: two steps have the same one."
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes for "choose all that apply"."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class QuizForm(FlaskForm):
+    """Hidden fields common to every quiz; the questions are added per quiz."""
+
+    # A new token each time the quiz page is opened: a resubmitted page reuses its token,
+    # so it finds its first attempt instead of making a second one.
+    token = HiddenField()
+    version = HiddenField()
+
+    quiz = None
+    question_errors: dict
+
+    def validate(self, extra_validators=None):
+        """Validate every field, then check that order questions use each number once."""
+        valid = super().validate(extra_validators)
+        self.question_errors = {}
+        for question in self.quiz.questions:
+            errors = [e for name in field_names(question) for e in self[name].errors]
+            if not errors and question.type == "order":
+                places = [self[name].data for name in field_names(question)]
+                if len(set(places)) != len(places):
+                    errors = [DISTINCT_PLACES]
+            if errors:
+                self.question_errors[question.id] = errors[0]
+        return valid and not self.question_errors
+
+
+def _safe(text):
+    return re.sub(r"\W", "_", text)
+
+
+def field_name(question, option=None):
+    """The form field for a question (or, for order questions, for one of its steps)."""
+    base = "q_" + _safe(question.id)
+    return f"{base}__{_safe(option.id)}" if option else base
+
+
+def field_names(question):
+    """Every form field that belongs to `question`."""
+    if question.type == "order":
+        return [field_name(question, option) for option in question.options]
+    return [field_name(question)]
+
+
+def quiz_form(quiz, **kwargs):
+    """A form class made for `quiz`, instantiated with `kwargs`."""
+    fields = {}
+    for question in quiz.questions:
+        choices = [(o.id, o.text) for o in question.options]
+        if question.type in SINGLE_CHOICE:
+            fields[field_name(question)] = RadioField(
+                question.prompt, choices=choices, validators=[InputRequired(UNANSWERED)]
+            )
+        elif question.type in MULTIPLE_CHOICE:
+            fields[field_name(question)] = MultiCheckboxField(
+                question.prompt,
+                choices=choices,
+                validators=[InputRequired(CHOOSE_SOME)],
+            )
+        elif question.type == "confidence":
+            fields[field_name(question)] = RadioField(
+                question.prompt,
+                choices=choices,
+                coerce=int,
+                validators=[InputRequired(UNANSWERED)],
+            )
+        elif question.type == "order":
+            numbers = [("", "Choose…")] + [
+                (str(n), str(n)) for n in range(1, len(question.options) + 1)
+            ]
+            for option in question.options:
+                fields[field_name(question, option)] = SelectField(
+                    option.text,
+                    choices=numbers,
+                    validators=[InputRequired(PLACE_EVERY_STEP)],
+                )
+    form_class = type(f"Quiz_{_safe(quiz.id)}", (QuizForm,), {**fields, "quiz": quiz})
+    form = form_class(**kwargs)
+    if not form.token.data:
+        form.token.data = secrets.token_urlsafe(16)
+        form.version.data = quiz.version
+    return form
+
+
+def responses_from_form(form):
+    """The pupil's answers in the shape marking expects: question id -> response."""
+    responses = {}
+    for question in form.quiz.questions:
+        if question.type == "order":
+            responses[question.id] = {
+                o.id: int(form[field_name(question, o)].data) for o in question.options
+            }
+        elif question.type in MULTIPLE_CHOICE:
+            responses[question.id] = set(form[field_name(question)].data)
+        else:
+            responses[question.id] = form[field_name(question)].data
+    return responses

@@ -1,0 +1,137 @@
+"""Quiz pages: answer a lesson quiz or a check, then see feedback on every option."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from accounts.users import pupil_required
+from app import current_course
+from certificates.issuing import issue_if_eligible
+from db import get_db
+from quizzes.forms import field_name, quiz_form, responses_from_form
+from quizzes.marking import mark_question, mark_quiz
+from quizzes.queries import (
+    answers_for_attempt,
+    attempt_by_token,
+    attempt_for_pupil,
+    save_attempt,
+)
+from training.queries import complete_lesson
+
+bp = Blueprint("quizzes", __name__)
+
+CHECK_PHASES = ("baseline", "final")
+QUIZ_CHANGED = (
+    "This quiz was updated while you had it open. Your answers are still here: "
+    "check them and press the button again."
+)
+
+
+def course_or_404(course_id):
+    """The course, if `course_id` names it."""
+    course = current_course()
+    if course_id != course.id:
+        abort(404)
+    return course
+
+
+@bp.route("/courses/<course_id>/lessons/<lesson_id>/quiz", methods=["GET", "POST"])
+@pupil_required
+def lesson_quiz(course_id, lesson_id):
+    """A lesson's quiz."""
+    course = course_or_404(course_id)
+    lesson = course.lesson(lesson_id) or abort(404)
+    return take_quiz(course, lesson.quiz, "lesson", lesson=lesson)
+
+
+@bp.route("/courses/<course_id>/checks/<phase>", methods=["GET", "POST"])
+@pupil_required
+def check(course_id, phase):
+    """The baseline check (before lesson 1, no feedback) or the final check (with feedback)."""
+    course = course_or_404(course_id)
+    if phase not in CHECK_PHASES:
+        abort(404)
+    return take_quiz(course, course.checks, phase)
+
+
+def take_quiz(course, quiz, phase, lesson=None):
+    """Show the quiz; on submit save it exactly once and go to its feedback."""
+    db = get_db()
+    form = quiz_form(quiz)
+    if request.method == "POST":
+        earlier = attempt_by_token(db, current_user.id, form.token.data or "")
+        if earlier:
+            # A double click, a resubmitted page or Back then submit: the answers are already saved.
+            flash("Your answers were already saved. Here is your feedback.", "info")
+            return redirect(
+                url_for(
+                    "quizzes.attempt", course_id=course.id, attempt_id=earlier["id"]
+                ),
+                303,
+            )
+        if form.validate_on_submit():
+            if form.version.data != quiz.version:
+                flash(QUIZ_CHANGED, "warning")
+                form.version.data = quiz.version
+            else:
+                result = mark_quiz(quiz, responses_from_form(form))
+                attempt_id, _ = save_attempt(
+                    db, current_user, course.id, quiz, phase, form.token.data, result
+                )
+                if lesson and result.passed:
+                    complete_lesson(
+                        db, current_user.id, course.id, lesson.id, len(lesson.steps)
+                    )
+                if phase != "baseline":
+                    issue_if_eligible(db, current_user, course)
+                return redirect(
+                    url_for(
+                        "quizzes.attempt", course_id=course.id, attempt_id=attempt_id
+                    ),
+                    303,
+                )
+    status = 400 if request.method == "POST" else 200
+    page = render_template(
+        "quizzes/quiz.html",
+        course=course,
+        quiz=quiz,
+        phase=phase,
+        lesson=lesson,
+        form=form,
+        field_name=field_name,
+    )
+    return page, status
+
+
+@bp.route("/courses/<course_id>/attempts/<int:attempt_id>")
+@pupil_required
+def attempt(course_id, attempt_id):
+    """Feedback on a submitted quiz; only the pupil who made it can see it."""
+    course = course_or_404(course_id)
+    row = attempt_for_pupil(get_db(), attempt_id, current_user.id) or abort(404)
+    lesson = course.lesson(row["quiz_id"]) if row["phase"] == "lesson" else None
+    quiz = lesson.quiz if lesson else course.checks
+    stored = {a["question_id"]: a for a in answers_for_attempt(get_db(), attempt_id)}
+    feedback = [
+        (question, feedback_for(question, stored.get(question.id)))
+        for question in quiz.questions
+    ]
+    next_lesson = None
+    if lesson and lesson.number < len(course.lessons):
+        next_lesson = course.lessons[lesson.number]
+    return render_template(
+        "quizzes/attempt.html", course=course, attempt=row, lesson=lesson, quiz=quiz,
+        feedback=feedback, next_lesson=next_lesson, show_feedback=row["phase"] != "baseline",
+    )  # fmt: skip
+
+
+def feedback_for(question, answer):
+    """The marked question as the pupil answered it, or None if there is nothing to show."""
+    if answer is None:
+        return None  # confidence items are not kept with the attempt, or the question is new
+    response = answer["response"]
+    if question.type == "order":
+        response = {key: int(value) for key, value in response.items()}
+    try:
+        return mark_question(question, response)
+    except ValueError:
+        return None  # the question changed since this attempt: the stored score still stands

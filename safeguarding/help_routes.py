@@ -1,0 +1,44 @@
+"""The help routes every page shows: UK defaults that each school can edit."""
+
+from db import write_transaction
+
+# UK defaults from CONTENT.md, most urgent first. A school adds its DSL and local services.
+DEFAULT_HELP_ROUTES = (
+    {"title": "In danger now? Call 999", "detail": "If you or someone else is in danger right now.", "phone": "999"},
+    {"title": "Childline", "detail": "Free and private, any time, day or night.", "phone": "0800 1111",
+     "url": "https://www.childline.org.uk"},
+    {"title": "Report to CEOP", "detail": "Report online sexual abuse or blackmail to the police's CEOP Safety Centre.",
+     "url": "https://www.ceop.police.uk"},
+    {"title": "Police (not an emergency)", "detail": "Call 101 to report blackmail to the police.", "phone": "101"},
+    {"title": "Report Remove", "detail": "Under 18? Get nude images of you taken down (Childline and the IWF).",
+     "url": "https://www.childline.org.uk/remove"},
+    {"title": "Take It Down", "detail": "Get images taken before you were 18 taken down (NCMEC).",
+     "url": "https://takeitdown.ncmec.org"},
+    {"title": "Samaritans", "detail": "Talk to someone, any time.", "phone": "116 123"},
+    {"title": "Shout", "detail": "Text SHOUT to 85258, any time.", "sms": "85258"},
+    {"title": "Papyrus HOPELINE247", "detail": "If you are having thoughts of suicide (under 35s).",
+     "phone": "0800 068 4141"},
+)  # fmt: skip
+
+
+def add_default_help_routes(db, school_id):
+    """Give a new school the default help routes."""
+    with write_transaction(db):
+        db["help_routes"].insert_all(
+            {"school_id": school_id, "position": position, "detail": "", **route}
+            for position, route in enumerate(DEFAULT_HELP_ROUTES, start=1)
+        )
+
+
+def help_routes_for(db, school_id):
+    """The school's help routes in order; the defaults when nobody is signed in."""
+    if school_id is None:
+        return [
+            dict(route, detail=route.get("detail", "")) for route in DEFAULT_HELP_ROUTES
+        ]
+    return list(
+        db.query(
+            "SELECT * FROM help_routes WHERE school_id = ? ORDER BY position",
+            [school_id],
+        )
+    )

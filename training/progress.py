@@ -1,0 +1,73 @@
+"""Where a pupil is in the course: pure functions over their progress and quiz results."""
+
+from dataclasses import dataclass
+
+NOT_STARTED, IN_PROGRESS, COMPLETE = "not started", "in progress", "complete"
+
+
+@dataclass(frozen=True)
+class LessonState:
+    """A lesson as the course page shows it."""
+
+    lesson: object
+    status: str
+    current_step: int  # the step to resume at, from 1
+    steps_seen: int
+    best_percent: int | None
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """The one clear thing the course page offers next."""
+
+    kind: str  # baseline, lesson, quiz, final, certificate
+    label: str
+    lesson_id: str | None = None
+    step: int | None = None
+
+
+def lesson_states(course, progress_by_lesson, summaries):
+    """Each lesson's status: complete once its quiz is passed; in progress once opened."""
+    states = []
+    for lesson in course.lessons:
+        progress = progress_by_lesson.get(lesson.id)
+        summary = summaries.get(lesson.id)
+        if summary and summary["passed"]:
+            status = COMPLETE
+        elif progress or summary:
+            status = IN_PROGRESS
+        else:
+            status = NOT_STARTED
+        states.append(
+            LessonState(
+                lesson=lesson,
+                status=status,
+                current_step=progress["current_step"] if progress else 1,
+                steps_seen=progress["furthest_step"] if progress else 0,
+                best_percent=summary["best_percent"] if summary else None,
+            )
+        )
+    return states
+
+
+def next_action(states, baseline_done, final_done, has_certificate):
+    """The next thing to do: baseline, the first unfinished lesson, the final check, the certificate."""
+    if not baseline_done and all(s.status == NOT_STARTED for s in states):
+        return NextAction("baseline", "Start with a quick check (not marked)")
+    for state in states:
+        if state.status == COMPLETE:
+            continue
+        title = state.lesson.title
+        if state.steps_seen >= len(state.lesson.steps):
+            return NextAction(
+                "quiz", f"Continue: the quiz for “{title}”", state.lesson.id
+            )
+        verb = "Continue" if state.status == IN_PROGRESS else "Start"
+        return NextAction(
+            "lesson", f"{verb}: {title}", state.lesson.id, state.current_step
+        )
+    if not final_done:
+        return NextAction("final", "Take the final check")
+    if has_certificate:
+        return NextAction("certificate", "See your certificate")
+    return NextAction("certificate", "Get your certificate")
