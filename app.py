@@ -45,9 +45,7 @@ def create_app(test_config=None):
     if app.config["DEVELOPMENT"]:
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     elif app.config["SECRET_KEY"] == "dev-only-change-me" and not app.testing:
-        raise SystemExit(
-            "Set SECRET_KEY (instance/config.py or FLASK_SECRET_KEY) before serving real pupils."
-        )
+        raise SystemExit("Set SECRET_KEY (instance/config.py or FLASK_SECRET_KEY) before serving real pupils.")
 
     try:
         app.extensions["course"] = load_course(

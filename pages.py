@@ -1,5 +1,7 @@
 """Pages that belong to no one part: the front door, the health check, error pages."""
 
+import sqlite3
+
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -23,7 +25,7 @@ def healthz():
     """200 with the version and whether the database answers; 503 if it does not."""
     try:
         database_ok = next(get_db().query("SELECT 1 AS ok"))["ok"] == 1
-    except Exception:  # any failure to reach the database is the answer, not a crash
+    except sqlite3.Error:  # a database that does not answer is the answer, not a crash
         database_ok = False
     body = {
         "status": "ok" if database_ok else "error",

@@ -62,7 +62,7 @@ def parse_yaml(text, path, line_offset=0):
 
     Loader.line_offset = line_offset
     try:
-        data = yaml.load(text, Loader=Loader)
+        data = yaml.load(text, Loader=Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + line_offset if mark else None

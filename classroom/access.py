@@ -1,0 +1,32 @@
+"""Who may see which class and pupil. Every staff query goes through these."""
+
+CLASS_FOR_STAFF = """
+SELECT c.* FROM classes c
+WHERE c.id = :class_id AND c.school_id = :school_id
+  AND (:whole_school OR c.id IN (SELECT class_id FROM class_teachers WHERE person_id = :person_id))
+"""
+PUPIL_IN_CLASS = """
+SELECT p.* FROM people p JOIN class_pupils cp ON cp.person_id = p.id
+WHERE cp.class_id = ? AND p.id = ? AND p.role = 'pupil'
+"""
+
+
+def sees_whole_school(user):
+    """Admins (and the DSL) see every class in their school; teachers only their own."""
+    return user.role in ("admin", "dsl")
+
+
+def class_for_staff(db, user, class_id):
+    """The class if `user` may see it (same school; their own class unless admin or DSL), else None."""
+    params = {
+        "class_id": class_id,
+        "school_id": user.school_id,
+        "person_id": user.id,
+        "whole_school": sees_whole_school(user),
+    }
+    return next(db.query(CLASS_FOR_STAFF, params), None)
+
+
+def pupil_in_class(db, class_id, pupil_id):
+    """The pupil if they are in the class, else None (archived pupils included, for history)."""
+    return next(db.query(PUPIL_IN_CLASS, [class_id, pupil_id]), None)

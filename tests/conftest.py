@@ -1,0 +1,136 @@
+"""Fixtures: a fresh app and SQLite file per test, a client, a CLI runner, factories."""
+
+import pytest
+
+from accounts.queries import create_person, create_school
+from app import create_app
+from db import connect, migrate, write_transaction
+from safeguarding.help_routes import add_default_help_routes
+
+PASSWORD = "a-good-password"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app on a new, migrated database file. CSRF and rate limits are tested on their own."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DEVELOPMENT": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE": str(tmp_path / "test.sqlite"),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "PUBLIC_BASE_URL": "https://training.example.test",
+        }
+    )
+    database = connect(app.config["DATABASE"])
+    migrate(database)
+    database.close()
+    return app
+
+
+@pytest.fixture
+def client(app):
+    """A test client for `app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for `app`."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """A Database on the test app's file, for arranging and checking data."""
+    database = connect(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def course(app):
+    """The course the app loaded."""
+    return app.extensions["course"]
+
+
+@pytest.fixture
+def make_school(db):
+    """make_school(name) -> school id, with the default help routes."""
+
+    def make(name="Hillside School", **fields):
+        school_id = create_school(db, name)
+        if fields:
+            db["schools"].update(school_id, fields)
+        add_default_help_routes(db, school_id)
+        return school_id
+
+    return make
+
+
+@pytest.fixture
+def make_pupil(db):
+    """make_pupil(school_id, username, ...) -> pupil id."""
+
+    def make(school_id, username, first_name=None, last_name="Test", password=PASSWORD, year_group=9, class_id=None):
+        pupil_id = create_person(
+            db, school_id, "pupil", first_name or username.split(".")[0].capitalize(), password,
+            last_name=last_name, username=username, year_group=year_group,
+        )  # fmt: skip
+        if class_id:
+            with write_transaction(db):
+                db["class_pupils"].insert({"class_id": class_id, "person_id": pupil_id})
+        return pupil_id
+
+    return make
+
+
+@pytest.fixture
+def make_staff(db):
+    """make_staff(school_id, email, role='teacher') -> person id."""
+
+    def make(school_id, email, role="teacher", first_name="Sam", last_name="Staff", password=PASSWORD):
+        return create_person(db, school_id, role, first_name, password, last_name=last_name, email=email)
+
+    return make
+
+
+@pytest.fixture
+def make_class(db):
+    """make_class(school_id, name, teacher_id=None, pupil_ids=()) -> class id."""
+
+    def make(school_id, name="9B", teacher_id=None, pupil_ids=(), year_group=9):
+        from db import now
+
+        with write_transaction(db):
+            class_id = db["classes"].insert(
+                {"school_id": school_id, "name": name, "year_group": year_group, "created_at": now()}
+            ).last_pk
+            if teacher_id:
+                db["class_teachers"].insert({"class_id": class_id, "person_id": teacher_id})
+            db["class_pupils"].insert_all({"class_id": class_id, "person_id": p} for p in pupil_ids)
+        return class_id
+
+    return make
+
+
+def sign_in(client, name, password=PASSWORD):
+    """Sign in through the real form; returns the response."""
+    return client.post("/sign-in", data={"name": name, "password": password})
+
+
+@pytest.fixture
+def pupil(make_school, make_pupil):
+    """A pupil at Hillside School, signed in on `client` by `signed_in_pupil`."""
+    school_id = make_school()
+    return {"id": make_pupil(school_id, "ryan.d", first_name="Ryan", last_name="Davies"), "school_id": school_id,
+            "username": "ryan.d"}  # fmt: skip
+
+
+@pytest.fixture
+def signed_in_pupil(client, pupil):
+    """The `pupil`, signed in on `client`."""
+    assert sign_in(client, pupil["username"]).status_code == 303
+    return pupil
