@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import click
 from flask import current_app, g
+from flask.cli import with_appcontext
 from sqlite_utils import Database
 
 # Applied to every connection (measured here; see DESIGN.md).
@@ -73,6 +74,7 @@ def migrate(db):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create the database or apply pending migrations."""
     db = connect(current_app.config["DATABASE"])

@@ -234,3 +234,35 @@ def m005_report_jobs(db):
         );
         """
     )
+
+
+@migrations()
+def m006_classroom_roster(db):
+    db.executescript(
+        """
+        -- An uploaded roster between preview and confirm: the parsed rows, never the file.
+        -- Only its uploader can confirm it; deleted when confirmed, and after an hour anyway.
+        CREATE TABLE roster_imports (
+            token TEXT PRIMARY KEY,            -- random; in the preview page's address
+            school_id INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+            class_id INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+            staff_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            filename TEXT NOT NULL,
+            encoding TEXT NOT NULL,
+            rows TEXT NOT NULL,                -- JSON: row number, names, year group, username
+            created_at TEXT NOT NULL
+        );
+        -- Sign-in cards carry one-time passwords, known only when made: the PDF is kept
+        -- for its maker to download for a short time, then deleted.
+        CREATE TABLE card_batches (
+            token TEXT PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+            class_id INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+            staff_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            pupils INTEGER NOT NULL,
+            pdf BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        """
+    )

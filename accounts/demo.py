@@ -2,6 +2,7 @@
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from accounts.passwords import readable_password
 from accounts.queries import create_person, create_school, person_by_login
@@ -23,14 +24,8 @@ DEMO_PUPILS = (
 )
 # Shown on the sign-in page in demo mode only (never otherwise).
 DEMO_SIGN_INS = tuple(
-    [
-        (f"Pupil ({first})", username, DEMO_PASSWORD)
-        for first, _, username in DEMO_PUPILS
-    ]
-    + [
-        (role.upper() if role == "dsl" else role.capitalize(), email, DEMO_PASSWORD)
-        for role, _, _, email in DEMO_STAFF
-    ]
+    [(f"Pupil ({first})", username, DEMO_PASSWORD) for first, _, username in DEMO_PUPILS]
+    + [(role.upper() if role == "dsl" else role.capitalize(), email, DEMO_PASSWORD) for role, _, _, email in DEMO_STAFF]
 )
 
 
@@ -45,9 +40,7 @@ def seed_demo(db):
             {"dsl_name": "Mr Jones", "dsl_where": "Room 12, next to the library"},
         )
         staff = {
-            role: create_person(
-                db, school_id, role, first, DEMO_PASSWORD, last_name=last, email=email
-            )
+            role: create_person(db, school_id, role, first, DEMO_PASSWORD, last_name=last, email=email)
             for role, first, last, email in DEMO_STAFF
         }
         class_id = (
@@ -62,9 +55,7 @@ def seed_demo(db):
             )
             .last_pk
         )
-        db["class_teachers"].insert(
-            {"class_id": class_id, "person_id": staff["teacher"]}
-        )
+        db["class_teachers"].insert({"class_id": class_id, "person_id": staff["teacher"]})
         for first, last, username in DEMO_PUPILS:
             pupil_id = create_person(
                 db,
@@ -89,6 +80,7 @@ def after_school_created(db, school_id):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Seed the demo school (safe to run twice)."""
     db = connect(current_app.config["DATABASE"])
@@ -98,10 +90,9 @@ def seed_demo_command():
 
 
 @click.command("create-school")
+@with_appcontext
 @click.argument("name")
-@click.option(
-    "--admin-email", required=True, help="The first admin's e-mail (their sign-in)."
-)
+@click.option("--admin-email", required=True, help="The first admin's e-mail (their sign-in).")
 @click.option("--admin-first-name", required=True)
 @click.option("--admin-last-name", default="")
 def create_school_command(name, admin_email, admin_first_name, admin_last_name):

@@ -29,9 +29,7 @@ def password_matches(password_hash, password):
 
 def readable_password():
     """A one-time password such as 'otter-maple-47': about 21 bits, enough behind rate limits."""
-    return (
-        f"{secrets.choice(WORDS)}-{secrets.choice(WORDS)}-{secrets.randbelow(90) + 10}"
-    )
+    return f"{secrets.choice(WORDS)}-{secrets.choice(WORDS)}-{secrets.randbelow(90) + 10}"
 
 
 def username_stem(first_name, last_name):

@@ -7,9 +7,7 @@ STAFF_ROLES = ("teacher", "dsl", "admin")
 
 PERSON_BY_ID = "SELECT * FROM people WHERE id = ? AND archived_at IS NULL"
 PERSON_BY_USERNAME = "SELECT * FROM people WHERE username = ? AND archived_at IS NULL"
-PERSON_BY_EMAIL = (
-    "SELECT * FROM people WHERE email = ? COLLATE NOCASE AND archived_at IS NULL"
-)
+PERSON_BY_EMAIL = "SELECT * FROM people WHERE email = ? COLLATE NOCASE AND archived_at IS NULL"
 SCHOOL_BY_ID = "SELECT * FROM schools WHERE id = ?"
 TOUCH_PERSON = "UPDATE people SET last_active_at = ? WHERE id = ?"
 
@@ -47,9 +45,7 @@ def create_school(db, name):
 def create_person(db, school_id, role, first_name, password, *, last_name="", username=None,
                   email=None, year_group=None):  # fmt: skip
     """Create a person (a pupil has a username, staff an e-mail) and return their id."""
-    if (role == "pupil") != (username is not None) or (role in STAFF_ROLES) != (
-        email is not None
-    ):
+    if (role == "pupil") != (username is not None) or (role in STAFF_ROLES) != (email is not None):
         raise ValueError("pupils have a username and no e-mail; staff have an e-mail")
     row = {
         "school_id": school_id,

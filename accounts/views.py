@@ -23,9 +23,7 @@ from extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
-SIGN_IN_FAILED = (
-    "That username or e-mail and password don't match. Check them and try again."
-)
+SIGN_IN_FAILED = "That username or e-mail and password don't match. Check them and try again."
 TOO_MANY_TRIES = (
     "Too many tries in a short time. Wait a minute, then try again. "
     "If you have forgotten your password, ask your teacher to reset it."
@@ -68,13 +66,14 @@ def sign_in():
 def render_sign_in(form, status=200, error=None):
     """The sign-in page with `form` as typed; demo sign-ins only in demo mode."""
     demo = DEMO_SIGN_INS if current_app.config["DEMO_MODE"] else None
-    return render_template(
-        "accounts/sign_in.html", form=form, demo=demo, error=error
-    ), status
+    return render_template("accounts/sign_in.html", form=form, demo=demo, error=error), status
 
 
-def too_many_sign_ins(_error):
+@bp.app_errorhandler(429)
+def too_many_requests(error):
     """429 on the sign-in page: the same page, the name kept, a clear message."""
+    if request.endpoint != "accounts.sign_in":
+        return render_template("error.html", code=429, error=error), 429
     form = SignInForm(formdata=None, name=request.form.get("name", ""))
     return render_sign_in(form, 429, TOO_MANY_TRIES)
 
@@ -84,12 +83,7 @@ def safe_next(target):
     if not target:
         return None
     parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-    ):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
 

@@ -59,9 +59,7 @@ def issue(db, pupil, course, score):
 
 def verify_url(code):
     """The public address of a certificate's verify page, for the QR code."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/") or request.url_root.rstrip(
-        "/"
-    )
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/") or request.url_root.rstrip("/")
     return base + url_for("certificates.verify_code", code=code)
 
 

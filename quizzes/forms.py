@@ -5,6 +5,7 @@ import secrets
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from quizzes.questions import MULTIPLE_CHOICE, SINGLE_CHOICE
@@ -69,7 +70,7 @@ def quiz_form(quiz, **kwargs):
     """A form class made for `quiz`, instantiated with `kwargs`."""
     fields = {}
     for question in quiz.questions:
-        choices = [(o.id, o.text) for o in question.options]
+        choices = [SelectChoice(o.id, o.text) for o in question.options]
         if question.type in SINGLE_CHOICE:
             fields[field_name(question)] = RadioField(
                 question.prompt, choices=choices, validators=[InputRequired(UNANSWERED)]
@@ -88,8 +89,8 @@ def quiz_form(quiz, **kwargs):
                 validators=[InputRequired(UNANSWERED)],
             )
         elif question.type == "order":
-            numbers = [("", "Choose…")] + [
-                (str(n), str(n)) for n in range(1, len(question.options) + 1)
+            numbers = [SelectChoice("", "Choose…")] + [
+                SelectChoice(str(n)) for n in range(1, len(question.options) + 1)
             ]
             for option in question.options:
                 fields[field_name(question, option)] = SelectField(
@@ -110,9 +111,7 @@ def responses_from_form(form):
     responses = {}
     for question in form.quiz.questions:
         if question.type == "order":
-            responses[question.id] = {
-                o.id: int(form[field_name(question, o)].data) for o in question.options
-            }
+            responses[question.id] = {o.id: int(form[field_name(question, o)].data) for o in question.options}
         elif question.type in MULTIPLE_CHOICE:
             responses[question.id] = set(form[field_name(question)].data)
         else:

@@ -62,9 +62,7 @@ def mark_question(question, response):
             raise ValueError(f"{question.id}: nothing chosen")
         correct = chosen == {o.id for o in question.options if o.correct}
     elif question.type == "order":
-        if set(response) != ids or sorted(response.values()) != list(
-            range(1, len(ids) + 1)
-        ):
+        if set(response) != ids or sorted(response.values()) != list(range(1, len(ids) + 1)):
             raise ValueError(f"{question.id}: each step needs its own position")
         options = tuple(
             OptionFeedback(
@@ -78,19 +76,14 @@ def mark_question(question, response):
             )
             for o in question.options
         )
-        return QuestionResult(
-            question.id, all(o.correct for o in options), dict(response), options
-        )
+        return QuestionResult(question.id, all(o.correct for o in options), dict(response), options)
     elif question.type == "confidence":
         if response not in range(1, 6):
             raise ValueError(f"{question.id}: confidence is 1 to 5")
         return QuestionResult(question.id, None, response, ())
     else:
         raise ValueError(f"{question.id}: unknown type {question.type}")
-    options = tuple(
-        OptionFeedback(o.id, o.text, o.id in chosen, o.correct, o.feedback)
-        for o in question.options
-    )
+    options = tuple(OptionFeedback(o.id, o.text, o.id in chosen, o.correct, o.feedback) for o in question.options)
     stored = response if question.type in SINGLE_CHOICE else sorted(chosen)
     return QuestionResult(question.id, correct, stored, options)
 

@@ -36,10 +36,7 @@ def attempt_for_pupil(db, attempt_id, pupil_id):
 
 def answers_for_attempt(db, attempt_id):
     """The stored answers of an attempt, with responses decoded."""
-    return [
-        dict(row, response=json.loads(row["response"]))
-        for row in db.query(ANSWERS_FOR_ATTEMPT, [attempt_id])
-    ]
+    return [dict(row, response=json.loads(row["response"])) for row in db.query(ANSWERS_FOR_ATTEMPT, [attempt_id])]
 
 
 def save_attempt(db, pupil, course_id, quiz, phase, token, result):
@@ -52,9 +49,7 @@ def save_attempt(db, pupil, course_id, quiz, phase, token, result):
     confidence = [r for r in result.questions if r.correct is None]
     try:
         with write_transaction(db):
-            first_time = (
-                next(db.query(EARLIER_ATTEMPTS, [pupil.id, quiz.id, phase]))["n"] == 0
-            )
+            first_time = next(db.query(EARLIER_ATTEMPTS, [pupil.id, quiz.id, phase]))["n"] == 0
             attempt_id = (
                 db["attempts"]
                 .insert(

@@ -21,8 +21,7 @@ bp = Blueprint("quizzes", __name__)
 
 CHECK_PHASES = ("baseline", "final")
 QUIZ_CHANGED = (
-    "This quiz was updated while you had it open. Your answers are still here: "
-    "check them and press the button again."
+    "This quiz was updated while you had it open. Your answers are still here: check them and press the button again."
 )
 
 
@@ -63,9 +62,7 @@ def take_quiz(course, quiz, phase, lesson=None):
             # A double click, a resubmitted page or Back then submit: the answers are already saved.
             flash("Your answers were already saved. Here is your feedback.", "info")
             return redirect(
-                url_for(
-                    "quizzes.attempt", course_id=course.id, attempt_id=earlier["id"]
-                ),
+                url_for("quizzes.attempt", course_id=course.id, attempt_id=earlier["id"]),
                 303,
             )
         if form.validate_on_submit():
@@ -74,19 +71,13 @@ def take_quiz(course, quiz, phase, lesson=None):
                 form.version.data = quiz.version
             else:
                 result = mark_quiz(quiz, responses_from_form(form))
-                attempt_id, _ = save_attempt(
-                    db, current_user, course.id, quiz, phase, form.token.data, result
-                )
+                attempt_id, _ = save_attempt(db, current_user, course.id, quiz, phase, form.token.data, result)
                 if lesson and result.passed:
-                    complete_lesson(
-                        db, current_user.id, course.id, lesson.id, len(lesson.steps)
-                    )
+                    complete_lesson(db, current_user.id, course.id, lesson.id, len(lesson.steps))
                 if phase != "baseline":
                     issue_if_eligible(db, current_user, course)
                 return redirect(
-                    url_for(
-                        "quizzes.attempt", course_id=course.id, attempt_id=attempt_id
-                    ),
+                    url_for("quizzes.attempt", course_id=course.id, attempt_id=attempt_id),
                     303,
                 )
     status = 400 if request.method == "POST" else 200
@@ -111,10 +102,7 @@ def attempt(course_id, attempt_id):
     lesson = course.lesson(row["quiz_id"]) if row["phase"] == "lesson" else None
     quiz = lesson.quiz if lesson else course.checks
     stored = {a["question_id"]: a for a in answers_for_attempt(get_db(), attempt_id)}
-    feedback = [
-        (question, feedback_for(question, stored.get(question.id)))
-        for question in quiz.questions
-    ]
+    feedback = [(question, feedback_for(question, stored.get(question.id))) for question in quiz.questions]
     next_lesson = None
     if lesson and lesson.number < len(course.lessons):
         next_lesson = course.lessons[lesson.number]

@@ -105,9 +105,11 @@ def make_class(db):
         from db import now
 
         with write_transaction(db):
-            class_id = db["classes"].insert(
-                {"school_id": school_id, "name": name, "year_group": year_group, "created_at": now()}
-            ).last_pk
+            class_id = (
+                db["classes"]
+                .insert({"school_id": school_id, "name": name, "year_group": year_group, "created_at": now()})
+                .last_pk
+            )
             if teacher_id:
                 db["class_teachers"].insert({"class_id": class_id, "person_id": teacher_id})
             db["class_pupils"].insert_all({"class_id": class_id, "person_id": p} for p in pupil_ids)

@@ -43,15 +43,12 @@ class _LineLoader(yaml.SafeLoader):
         mapping = LineDict(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1 + self.line_offset
         mapping.key_lines = {
-            key_node.value: key_node.start_mark.line + 1 + self.line_offset
-            for key_node, _ in node.value
+            key_node.value: key_node.start_mark.line + 1 + self.line_offset for key_node, _ in node.value
         }
         return mapping
 
 
-_LineLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
-)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
 
 
 def parse_yaml(text, path, line_offset=0):
@@ -68,9 +65,7 @@ def parse_yaml(text, path, line_offset=0):
         line = mark.line + 1 + line_offset if mark else None
         raise ContentError(path, line, f"YAML: {error.problem or error}") from None
     if not isinstance(data, dict):
-        raise ContentError(
-            path, 1 + line_offset, "expected a mapping of fields at the top"
-        )
+        raise ContentError(path, 1 + line_offset, "expected a mapping of fields at the top")
     return data
 
 
@@ -86,9 +81,7 @@ def split_front_matter(text, path):
     """Split '---' front matter from a Markdown body: (front matter, body, body's first line)."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
-        raise ContentError(
-            path, 1, "a lesson must start with '---' and its front matter"
-        )
+        raise ContentError(path, 1, "a lesson must start with '---' and its front matter")
     for number, line in enumerate(lines[1:], start=2):
         if line.strip() == "---":
             front = parse_yaml("\n".join(lines[1 : number - 1]), path, line_offset=1)
@@ -115,12 +108,6 @@ def require(mapping, key, kind, path, where=""):
     if value is None or value == "" or value == []:
         raise ContentError(path, mapping.line, f"{label}'{key}' is missing")
     if not isinstance(value, kind):
-        names = (
-            kind.__name__
-            if isinstance(kind, type)
-            else " or ".join(k.__name__ for k in kind)
-        )
-        raise ContentError(
-            path, mapping.line_of(key), f"{label}'{key}' should be {names}"
-        )
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ContentError(path, mapping.line_of(key), f"{label}'{key}' should be {names}")
     return value

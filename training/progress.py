@@ -59,13 +59,9 @@ def next_action(states, baseline_done, final_done, has_certificate):
             continue
         title = state.lesson.title
         if state.steps_seen >= len(state.lesson.steps):
-            return NextAction(
-                "quiz", f"Continue: the quiz for “{title}”", state.lesson.id
-            )
+            return NextAction("quiz", f"Continue: the quiz for “{title}”", state.lesson.id)
         verb = "Continue" if state.status == IN_PROGRESS else "Start"
-        return NextAction(
-            "lesson", f"{verb}: {title}", state.lesson.id, state.current_step
-        )
+        return NextAction("lesson", f"{verb}: {title}", state.lesson.id, state.current_step)
     if not final_done:
         return NextAction("final", "Take the final check")
     if has_certificate:
