@@ -6,8 +6,9 @@ import pytest
 
 from accounts.demo import DEMO_PASSWORD
 from app import create_app
-from conftest import PASSWORD, sign_in
 from db import connect, migrate
+
+from conftest import PASSWORD, sign_in
 
 
 def test_pupil_signs_in_with_username_and_staff_with_email(client, pupil, make_staff):

@@ -7,6 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from certificates.codes import ALPHABET, initials, new_code, normalise_code
+
 from conftest import sign_in
 from helpers import CHECK_URL, QUIZ_URL, complete_course, right_answers, submit_quiz
 
