@@ -1,0 +1,151 @@
+"""Lesson pages and quiz submissions under gunicorn on loopback, loaded by wrk."""
+
+import http.cookiejar
+import os
+import re
+import secrets
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from accounts.demo import DEMO_PASSWORD, seed_demo
+from db import connect, migrate
+from quizzes.forms import field_name
+
+ROOT = Path(__file__).resolve().parent.parent
+SECONDS = 10
+CONNECTIONS = 8
+WORKERS = 2  # one per core
+
+
+def free_port():
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(database, port):
+    """gunicorn serving create_app() on 127.0.0.1:port; returns the process once it answers."""
+    # Plain http on loopback: the session cookie must not be Secure-only, or no browser sends it back.
+    env = dict(
+        os.environ,
+        FLASK_DATABASE=database,
+        FLASK_SECRET_KEY=secrets.token_hex(16),
+        FLASK_SESSION_COOKIE_SECURE="false",
+    )
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "app:create_app()"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def signed_in_session(base):
+    """Sign in as the demo pupil through the real form; returns (cookie header, csrf token)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/sign-in").read().decode()
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"csrf_token": csrf, "name": "ryan.d", "password": DEMO_PASSWORD}).encode()
+    opener.open(base + "/sign-in", data)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, csrf
+
+
+def wrk(url, cookie, script=None):
+    """Run wrk for SECONDS; returns (requests per second, p50 ms, p99 ms, non-2xx/3xx count)."""
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-H", f"Cookie: {cookie}"]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def percentile(label):
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return rps, percentile("50"), percentile("99"), int(errors.group(1)) if errors else 0
+
+
+def quiz_script(path, lesson, csrf, cookie):
+    """A wrk Lua script that POSTs right answers with a fresh token each time (a real save, not a repeat)."""
+    fields = {"csrf_token": csrf, "version": lesson.quiz.version}
+    for q in lesson.quiz.questions:
+        if q.type == "order":
+            fields.update({field_name(q, o): str(o.position) for o in q.options})
+        elif q.type in ("multiple", "red_flags"):
+            fields[field_name(q)] = [o.id for o in q.options if o.correct]
+        elif q.type == "confidence":
+            fields[field_name(q)] = "3"
+        else:
+            fields[field_name(q)] = next(o.id for o in q.options if o.correct)
+    body = urllib.parse.urlencode(fields, doseq=True)
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script.write(
+        f"""
+-- Each wrk thread gets its own id, so every request carries a token never used before.
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = "{body}&token=t" .. tid .. "-" .. counter
+  -- Headers given here replace wrk's -H headers, so the cookie is repeated.
+  local headers = {{["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "{cookie}"}}
+  return wrk.format("POST", "{path}", headers, body)
+end
+"""
+    )
+    script.close()
+    return script.name
+
+
+def run(app):
+    """Lesson page and quiz submission throughput and latency; returns table rows."""
+    course = app.extensions["course"]
+    lesson = course.lessons[0]
+    with tempfile.TemporaryDirectory() as folder:
+        database = os.path.join(folder, "bench.sqlite")
+        db = connect(database)
+        migrate(db)
+        seed_demo(db)
+        db.close()
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_gunicorn(database, port)
+        try:
+            cookie, csrf = signed_in_session(base)
+            step_url = f"{base}/courses/{course.id}/lessons/{lesson.id}/steps/2"
+            page = wrk(step_url, cookie)
+            quiz_path = f"/courses/{course.id}/lessons/{lesson.id}/quiz"
+            submit = wrk(base + quiz_path, cookie, quiz_script(quiz_path, lesson, csrf, cookie))
+            saved = connect(database)["attempts"].count
+        finally:
+            server.terminate()
+            server.wait()
+    label = f"gunicorn {WORKERS} workers, wrk {CONNECTIONS} connections, {SECONDS} s"
+    return [
+        (f"Lesson page ({label})", f"{page[0]:.0f} req/s, p50 {page[1]:.1f} ms, p99 {page[2]:.1f} ms, errors {page[3]}"),
+        (
+            f"Quiz submission ({label})",
+            f"{submit[0]:.0f} req/s, p50 {submit[1]:.1f} ms, p99 {submit[2]:.1f} ms, errors {submit[3]}, "
+            f"{saved} attempts saved",
+        ),
+    ]
