@@ -82,6 +82,7 @@ def _init_extensions(app):
 def _register_blueprints(app):
     from accounts.views import bp as accounts_bp
     from certificates.views import bp as certificates_bp
+    from classroom.progress_views import bp as progress_bp
     from classroom.views import bp as classroom_bp
     from pages import bp as pages_bp
     from quizzes.views import bp as quizzes_bp
@@ -95,6 +96,7 @@ def _register_blueprints(app):
         quizzes_bp,
         certificates_bp,
         classroom_bp,
+        progress_bp,
         safeguarding_bp,
     ):
         app.register_blueprint(blueprint)
@@ -102,9 +104,10 @@ def _register_blueprints(app):
 
 def _register_commands(app):
     from accounts.demo import create_school_command, seed_demo_command
+    from safeguarding.cli import retention_command
     from training.check import content_command
 
-    for command in (seed_demo_command, create_school_command, content_command):
+    for command in (seed_demo_command, create_school_command, content_command, retention_command):
         app.cli.add_command(command)
 
 

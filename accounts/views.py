@@ -1,5 +1,6 @@
 """Signing in and out."""
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -16,7 +17,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from accounts.demo import DEMO_SIGN_INS
 from accounts.forms import SignInForm
 from accounts.passwords import password_matches
-from accounts.queries import person_by_login
+from accounts.queries import person_by_login, touch_person
 from accounts.users import User
 from db import get_db
 from extensions import limiter
@@ -28,6 +29,21 @@ TOO_MANY_TRIES = (
     "Too many tries in a short time. Wait a minute, then try again. "
     "If you have forgotten your password, ask your teacher to reset it."
 )
+
+
+# How often "last active" is written: often enough for a teacher's dashboard, rarely enough
+# that reading a lesson is not a write per page.
+LAST_ACTIVE_EVERY = timedelta(minutes=5)
+
+
+@bp.before_app_request
+def note_activity():
+    """Keep people.last_active_at to within a few minutes, for teachers' dashboards."""
+    if not current_user.is_authenticated:
+        return
+    last = current_user.row["last_active_at"]
+    if last is None or datetime.fromisoformat(last) < datetime.now(UTC) - LAST_ACTIVE_EVERY:
+        touch_person(get_db(), current_user.id)
 
 
 def sign_in_key():

@@ -38,7 +38,9 @@ def run(app):
             start = time.perf_counter()
             size = len(render_certificate(VALUES))
             times.append(time.perf_counter() - start)
-        rows.append((f"Certificate PDF: median of {WARM_RENDERS} warm renders", f"{statistics.median(times) * 1000:.1f} ms"))
+        rows.append(
+            (f"Certificate PDF: median of {WARM_RENDERS} warm renders", f"{statistics.median(times) * 1000:.1f} ms")
+        )
         rows.append(("Certificate PDF: size", f"{size / 1024:.0f} KiB"))
         before = rss_mib()
         checkpoints = []

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from accounts.demo import DEMO_PASSWORD, seed_demo
 from db import connect, migrate
-from quizzes.forms import field_name
+from tests.helpers import right_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = 10
@@ -81,21 +81,12 @@ def wrk(url, cookie, script=None):
     return rps, percentile("50"), percentile("99"), int(errors.group(1)) if errors else 0
 
 
-def quiz_script(path, lesson, csrf, cookie):
+def quiz_script(folder, path, lesson, csrf, cookie):
     """A wrk Lua script that POSTs right answers with a fresh token each time (a real save, not a repeat)."""
-    fields = {"csrf_token": csrf, "version": lesson.quiz.version}
-    for q in lesson.quiz.questions:
-        if q.type == "order":
-            fields.update({field_name(q, o): str(o.position) for o in q.options})
-        elif q.type in ("multiple", "red_flags"):
-            fields[field_name(q)] = [o.id for o in q.options if o.correct]
-        elif q.type == "confidence":
-            fields[field_name(q)] = "3"
-        else:
-            fields[field_name(q)] = next(o.id for o in q.options if o.correct)
+    fields = dict(right_answers(lesson.quiz), csrf_token=csrf, version=lesson.quiz.version)
     body = urllib.parse.urlencode(fields, doseq=True)
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    script.write(
+    script = Path(folder) / "quiz.lua"
+    script.write_text(
         f"""
 -- Each wrk thread gets its own id, so every request carries a token never used before.
 local threads = 0
@@ -113,8 +104,7 @@ request = function()
 end
 """
     )
-    script.close()
-    return script.name
+    return str(script)
 
 
 def run(app):
@@ -135,14 +125,17 @@ def run(app):
             step_url = f"{base}/courses/{course.id}/lessons/{lesson.id}/steps/2"
             page = wrk(step_url, cookie)
             quiz_path = f"/courses/{course.id}/lessons/{lesson.id}/quiz"
-            submit = wrk(base + quiz_path, cookie, quiz_script(quiz_path, lesson, csrf, cookie))
+            submit = wrk(base + quiz_path, cookie, quiz_script(folder, quiz_path, lesson, csrf, cookie))
             saved = connect(database)["attempts"].count
         finally:
             server.terminate()
             server.wait()
     label = f"gunicorn {WORKERS} workers, wrk {CONNECTIONS} connections, {SECONDS} s"
     return [
-        (f"Lesson page ({label})", f"{page[0]:.0f} req/s, p50 {page[1]:.1f} ms, p99 {page[2]:.1f} ms, errors {page[3]}"),
+        (
+            f"Lesson page ({label})",
+            f"{page[0]:.0f} req/s, p50 {page[1]:.1f} ms, p99 {page[2]:.1f} ms, errors {page[3]}",
+        ),
         (
             f"Quiz submission ({label})",
             f"{submit[0]:.0f} req/s, p50 {submit[1]:.1f} ms, p99 {submit[2]:.1f} ms, errors {submit[3]}, "

@@ -1,6 +1,6 @@
 """SQL for certificates."""
 
-from db import write_transaction
+from db import now, write_transaction
 
 CURRENT_FOR_PUPIL = """
 SELECT * FROM certificates
@@ -29,3 +29,23 @@ def insert_certificate(db, row):
     """Store an issued certificate (with its PDF) and return its id."""
     with write_transaction(db):
         return db["certificates"].insert(row).last_pk
+
+
+REVOKE = """
+UPDATE certificates SET revoked_at = :now, revoked_reason = :reason, revoked_by = :staff_id
+WHERE id = :id AND pupil_id = :pupil_id AND school_id = :school_id AND revoked_at IS NULL
+"""
+
+
+def revoke_certificate(db, certificate_id, pupil_id, school_id, staff_id, reason):
+    """Withdraw a current certificate, keeping who did it and why; False if nothing changed."""
+    params = {
+        "id": certificate_id,
+        "pupil_id": pupil_id,
+        "school_id": school_id,
+        "staff_id": staff_id,
+        "reason": reason,
+        "now": now(),
+    }
+    with write_transaction(db):
+        return db.execute(REVOKE, params).rowcount == 1

@@ -5,6 +5,7 @@ from io import BytesIO
 from flask import (
     Blueprint,
     abort,
+    flash,
     redirect,
     render_template,
     request,
@@ -13,13 +14,20 @@ from flask import (
 )
 from flask_login import current_user
 
-from accounts.users import pupil_required
+from accounts.users import User, pupil_required, staff_required
 from app import current_course
 from certificates.codes import normalise_code
 from certificates.forms import VerifyForm
-from certificates.issuing import eligibility_for
-from certificates.queries import certificate_by_code, certificate_for_pupil
+from certificates.issuing import eligibility_for, issue
+from certificates.queries import (
+    certificate_by_code,
+    certificate_for_pupil,
+    revoke_certificate,
+)
+from classroom.access import class_for_staff, pupil_in_class
+from classroom.progress_forms import ReissueForm, RevokeForm
 from db import get_db
+from safeguarding.queries import audit_by
 
 bp = Blueprint("certificates", __name__)
 
@@ -44,9 +52,7 @@ def mine():
 @pupil_required
 def download():
     """The stored PDF, exactly as issued."""
-    certificate = certificate_for_pupil(
-        get_db(), current_user.id, current_course().id
-    ) or abort(404)
+    certificate = certificate_for_pupil(get_db(), current_user.id, current_course().id) or abort(404)
     return send_file(
         BytesIO(certificate["pdf"]),
         mimetype="application/pdf",
@@ -66,9 +72,7 @@ def verify():
         form.code.errors.append(
             "That doesn't look like a certificate code. It is 12 letters and numbers, like ABCD-EFGH-JKMN."
         )
-    return render_template(
-        "certificates/verify.html", form=form
-    ), 400 if request.method == "POST" else 200
+    return render_template("certificates/verify.html", form=form), 400 if request.method == "POST" else 200
 
 
 @bp.route("/verify/<code>")
@@ -81,3 +85,64 @@ def verify_code(code):
     if normal != code:
         return redirect(url_for("certificates.verify_code", code=normal), 301)
     return render_template("certificates/verified.html", certificate=certificate)
+
+
+# Staff: revoke and reissue, from the pupil's page in a class (classroom.progress_views).
+
+
+def _pupil_for_staff(class_id, pupil_id):
+    """The pupil, if they are in a class the signed-in member of staff may see; else 404."""
+    db = get_db()
+    klass = class_for_staff(db, current_user, class_id)
+    pupil = pupil_in_class(db, class_id, pupil_id) if klass else None
+    if pupil is None or pupil["school_id"] != current_user.school_id:
+        abort(404)
+    return pupil
+
+
+def _back_to_pupil(class_id, pupil_id):
+    return redirect(url_for("progress.pupil", class_id=class_id, pupil_id=pupil_id), 303)
+
+
+@bp.route(
+    "/classes/<int:class_id>/pupils/<int:pupil_id>/certificates/<int:certificate_id>/revoke",
+    methods=["POST"],
+)
+@staff_required
+def revoke(class_id, pupil_id, certificate_id):
+    """Withdraw a pupil's certificate with a reason; its verify page then says revoked."""
+    _pupil_for_staff(class_id, pupil_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        for message in form.reason.errors or ["The form expired. Please try again."]:
+            flash(message, "error")
+        return _back_to_pupil(class_id, pupil_id)
+    db = get_db()
+    reason = form.reason.data.strip()
+    if not revoke_certificate(db, certificate_id, pupil_id, current_user.school_id, current_user.id, reason):
+        abort(404)  # not this pupil's, another school's, or already revoked
+    audit_by(db, current_user, "certificate-revoke", "certificate", certificate_id)
+    flash("The certificate was revoked. Its code now shows as revoked.", "success")
+    return _back_to_pupil(class_id, pupil_id)
+
+
+@bp.route("/classes/<int:class_id>/pupils/<int:pupil_id>/certificates/reissue", methods=["POST"])
+@staff_required
+def reissue(class_id, pupil_id):
+    """Issue a new certificate (a new code) to a pupil who has earned one and holds none."""
+    pupil = _pupil_for_staff(class_id, pupil_id)
+    if not ReissueForm().validate_on_submit():
+        flash("The form expired. Please try again.", "error")
+        return _back_to_pupil(class_id, pupil_id)
+    db, course = get_db(), current_course()
+    if certificate_for_pupil(db, pupil_id, course.id):
+        flash("This pupil already holds a certificate. Revoke it first to reissue.", "warning")
+        return _back_to_pupil(class_id, pupil_id)
+    eligibility = eligibility_for(db, pupil_id, course)
+    if not eligibility.eligible:
+        flash("This pupil has not finished the course yet, so there is nothing to reissue.", "warning")
+        return _back_to_pupil(class_id, pupil_id)
+    certificate = issue(db, User(pupil), course, eligibility.score)
+    audit_by(db, current_user, "certificate-reissue", "certificate", certificate["id"])
+    flash(f"A new certificate was issued: {certificate['code']}.", "success")
+    return _back_to_pupil(class_id, pupil_id)

@@ -1,33 +1,560 @@
-"""The teacher's side: classes and progress."""
+"""The teacher's side: staff, classes, rosters, roster import and sign-in cards."""
 
-from flask import Blueprint, render_template
+import json
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import secure_filename
+from wtforms.fields.choices import SelectChoice
 
-from accounts.users import staff_required
-from db import get_db
+from accounts.passwords import hash_password, readable_password
+from accounts.queries import school_by_id
+from accounts.users import role_required, staff_required
+from classroom import queries, roster
+from classroom.access import class_for_staff, pupil_in_class, sees_whole_school
+from classroom.cards import cards_pdf
+from classroom.forms import (
+    ROLE_LABELS,
+    ClassForm,
+    ClassTeachersForm,
+    ConfirmForm,
+    ImportForm,
+    PupilForm,
+    StaffForm,
+)
+from db import get_db, write_transaction
+from safeguarding.queries import audit_by
 
 bp = Blueprint("classroom", __name__)
 
-CLASSES_FOR_STAFF = """
-SELECT c.id, c.name, c.year_group, count(cp.person_id) AS pupils
-FROM classes c
-LEFT JOIN class_pupils cp ON cp.class_id = c.id
-WHERE c.school_id = :school_id AND c.archived_at IS NULL
-  AND (:all_classes OR c.id IN (SELECT class_id FROM class_teachers WHERE person_id = :person_id))
-GROUP BY c.id ORDER BY c.name
-"""
+# The multipart wrapping around a 1 MB file is a few hundred bytes; allow a little more.
+UPLOAD_LIMIT = roster.MAX_BYTES + 64 * 1024
+TOO_LARGE = "The file is larger than 1 MB. A class list CSV is much smaller: check it is the right file."
+NOT_AN_IMAGE = "This is an image. Only CSV files of names can be uploaded here."
+# scrypt takes about 0.1 s a password and releases the GIL: two threads halve a class's wait.
+HASH_THREADS = 2
+
+admin_required = role_required("admin")
 
 
-@bp.route("/classes")
+@bp.app_template_filter("classroom_day")
+def day(iso):
+    """'2025-11-03T09:12:00+00:00' -> '3 Nov 2025'; empty stays empty."""
+    return datetime.fromisoformat(iso).strftime("%-d %b %Y") if iso else ""
+
+
+def _class_or_404(class_id):
+    return class_for_staff(get_db(), current_user, class_id) or abort(404)
+
+
+def _pupil_or_404(class_row, pupil_id):
+    pupil = pupil_in_class(get_db(), class_row["id"], pupil_id)
+    if pupil is None or pupil["school_id"] != current_user.school_id:
+        abort(404)
+    return pupil
+
+
+def hash_passwords(passwords):
+    """Hash many passwords at once, before any write lock is taken."""
+    with ThreadPoolExecutor(HASH_THREADS) as pool:
+        return list(pool.map(hash_password, passwords))
+
+
+def _sign_in_url():
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/") or request.url_root.rstrip("/")
+    return base + url_for("accounts.sign_in")
+
+
+def _make_cards(class_row, pupils):
+    """Render sign-in cards for pupils (dicts with their new `password`); returns the batch token."""
+    db = get_db()
+    cards = [
+        {
+            "name": f"{p['first_name']} {p['last_name']}".strip(),
+            "class_name": class_row["name"],
+            "username": p["username"],
+            "password": p["password"],
+        }
+        for p in pupils
+    ]
+    school = school_by_id(db, current_user.school_id)
+    pdf = cards_pdf(cards, _sign_in_url(), school["name"])
+    return queries.save_card_batch(db, current_user, class_row["id"], len(cards), pdf)
+
+
+# --- Classes -----------------------------------------------------------------------------
+
+
+@bp.route("/classes", methods=["GET", "POST"])
 @staff_required
 def home():
-    """The classes this member of staff can see: their own, or all for an admin."""
-    classes = get_db().query(
-        CLASSES_FOR_STAFF,
-        {
-            "school_id": current_user.school_id,
-            "person_id": current_user.id,
-            "all_classes": current_user.role == "admin",
-        },
+    """The classes this person can see (admin and DSL: the whole school), and a form to add one."""
+    db = get_db()
+    form = ClassForm()
+    if form.validate_on_submit():
+        name = " ".join(form.name.data.split())
+        if queries.class_name_taken(db, current_user.school_id, name):
+            form.name.errors.append(f"Your school already has a class called {name}. Choose another name.")
+        else:
+            teacher_id = current_user.id if current_user.role == "teacher" else None
+            year = int(form.year_group.data) if form.year_group.data else None
+            try:
+                class_id = queries.create_class(db, current_user.school_id, name, year, teacher_id)
+            except sqlite3.IntegrityError:  # made by someone else a moment ago
+                form.name.errors.append(f"Your school already has a class called {name}. Choose another name.")
+            else:
+                audit_by(db, current_user, "class-create", "class", class_id)
+                flash(f"Class {name} created. Now add its pupils.", "success")
+                return redirect(url_for("classroom.class_page", class_id=class_id), 303)
+    classes = queries.classes_for_staff(db, current_user, sees_whole_school(current_user))
+    status = 400 if form.errors else 200
+    return render_template("classroom/home.html", classes=classes, form=form), status
+
+
+@bp.route("/classes/<int:class_id>")
+@staff_required
+def class_page(class_id):
+    """The class roster, with what a teacher can do to it."""
+    class_row = _class_or_404(class_id)
+    db = get_db()
+    teachers_form = None
+    if current_user.role == "admin":
+        teachers_form = _teachers_form(class_row)
+    return render_template(
+        "classroom/class.html",
+        class_=class_row,
+        pupils=queries.class_roster(db, class_id, current_user.school_id),
+        teachers=queries.class_teachers(db, class_id, current_user.school_id),
+        teachers_form=teachers_form,
     )
-    return render_template("classroom/home.html", classes=list(classes))
+
+
+def _teachers_form(class_row, formdata=None):
+    """Who teaches the class, as checkboxes of the school's active staff."""
+    db = get_db()
+    form = ClassTeachersForm(formdata=formdata)
+    staff = [s for s in queries.school_staff(db, current_user.school_id) if not s["archived_at"]]
+    form.teachers.choices = [
+        SelectChoice(s["id"], f"{s['first_name']} {s['last_name']} ({ROLE_LABELS[s['role']]})") for s in staff
+    ]
+    if formdata is None:
+        form.teachers.data = [t["id"] for t in queries.class_teachers(db, class_row["id"], current_user.school_id)]
+    return form
+
+
+@bp.post("/classes/<int:class_id>/teachers")
+@admin_required
+def class_teachers(class_id):
+    """An admin chooses who teaches the class (only their own school's staff are offered)."""
+    class_row = _class_or_404(class_id)
+    form = _teachers_form(class_row, formdata=request.form)
+    if form.validate():
+        queries.set_class_teachers(get_db(), class_id, form.teachers.data)
+        audit_by(get_db(), current_user, "class-teachers", "class", class_id)
+        flash("Teachers saved.", "success")
+    else:
+        flash("Those teachers could not be saved: choose from the list.", "error")
+    return redirect(url_for("classroom.class_page", class_id=class_id), 303)
+
+
+# --- One pupil ------------------------------------------------------------------------------
+
+
+@bp.route("/classes/<int:class_id>/pupils/new", methods=["GET", "POST"])
+@staff_required
+def add_pupil(class_id):
+    """Add one pupil to the class; shows their one-time password and a sign-in card."""
+    class_row = _class_or_404(class_id)
+    db = get_db()
+    form = PupilForm()
+    if request.method == "GET" and class_row["year_group"]:
+        form.year_group.data = str(class_row["year_group"])
+    if form.validate_on_submit():
+        first, last = roster.tidy(form.first_name.data), roster.tidy(form.last_name.data)
+        year = int(form.year_group.data)
+        username = (form.username.data or "").strip().lower()
+        key = roster.pupil_key(first, last, year)
+        if key in queries.existing_pupil_keys(db, class_id, roster.pupil_key):
+            form.first_name.errors.append(f"{first} {last} (year {year}) is already in {class_row['name']}.")
+        elif username and queries.taken_usernames(db, [username]):
+            form.username.errors.append(f"The username {username} is already used. Choose another or leave it blank.")
+        else:
+            password = readable_password()
+            pupil = {"first_name": first, "last_name": last, "year_group": year, "username": username}
+            try:
+                created = queries.create_pupils(
+                    db, current_user.school_id, class_id, [dict(pupil, password_hash=hash_password(password))]
+                )[0]
+            except sqlite3.IntegrityError:
+                form.username.errors.append("That username was taken a moment ago. Choose another or leave it blank.")
+            else:
+                audit_by(db, current_user, "pupil-add", "pupil", created["id"])
+                shown = [dict(created, password=password)]
+                token = _make_cards(class_row, shown)
+                return render_template("classroom/cards_ready.html", class_=class_row, token=token, shown=shown,
+                                       pupils=1, heading=f"{first} {last} added")  # fmt: skip
+    status = 400 if form.errors else 200
+    return render_template("classroom/add.html", class_=class_row, form=form), status
+
+
+@bp.route("/classes/<int:class_id>/pupils/<int:pupil_id>/reset-password", methods=["GET", "POST"])
+@staff_required
+def reset_password(class_id, pupil_id):
+    """Give a pupil a new one-time password and a new card (the old card stops working)."""
+    class_row = _class_or_404(class_id)
+    pupil = _pupil_or_404(class_row, pupil_id)
+    if pupil["archived_at"]:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        db = get_db()
+        password = readable_password()
+        queries.set_password(db, current_user.school_id, pupil_id, hash_password(password))
+        audit_by(db, current_user, "pupil-reset-password", "pupil", pupil_id)
+        shown = [dict(pupil, password=password)]
+        token = _make_cards(class_row, shown)
+        name = f"{pupil['first_name']} {pupil['last_name']}"
+        return render_template("classroom/cards_ready.html", class_=class_row, token=token, shown=shown, pupils=1,
+                               heading=f"New password for {name}")  # fmt: skip
+    return render_template(
+        "classroom/confirm.html",
+        class_=class_row,
+        form=form,
+        title=f"Reset {pupil['first_name']} {pupil['last_name']}'s password?",
+        explain=[
+            "They get a new one-time password and a new sign-in card.",
+            "Their old password stops working straight away. Their progress is kept.",
+        ],
+        button="Reset password and make a new card",
+        warning=False,
+    )
+
+
+@bp.route("/classes/<int:class_id>/pupils/<int:pupil_id>/archive", methods=["GET", "POST"])
+@staff_required
+def archive_pupil(class_id, pupil_id):
+    """Archive a pupil who has left: they can no longer sign in; their records stay for reports."""
+    class_row = _class_or_404(class_id)
+    pupil = _pupil_or_404(class_row, pupil_id)
+    name = f"{pupil['first_name']} {pupil['last_name']}"
+    if pupil["archived_at"]:
+        flash(f"{name} is already archived.", "info")
+        return redirect(url_for("classroom.class_page", class_id=class_id), 303)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        queries.archive_person(get_db(), current_user.school_id, pupil_id)
+        audit_by(get_db(), current_user, "pupil-archive", "pupil", pupil_id)
+        flash(f"{name} is archived. They can no longer sign in.", "success")
+        return redirect(url_for("classroom.class_page", class_id=class_id), 303)
+    months = current_app.config["RETENTION_MONTHS_AFTER_LEAVING"]
+    return render_template(
+        "classroom/confirm.html",
+        class_=class_row,
+        form=form,
+        title=f"Archive {name}?",
+        explain=[
+            "Archive a pupil who has left the school. They leave every class and can no longer sign in.",
+            f"Their results stay in reports until they are deleted, {months} months after leaving.",
+        ],
+        button=f"Archive {name}",
+        warning=True,
+    )
+
+
+# --- Roster import ------------------------------------------------------------------------
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(_error):
+    """A file over the limit: the upload page again, with a clear message."""
+    class_id = (request.view_args or {}).get("class_id")
+    if class_id is None or not current_user.is_authenticated or not current_user.is_staff:
+        return TOO_LARGE, 413
+    class_row = _class_or_404(class_id)
+    form = ImportForm(formdata=None)
+    form.file.errors = [TOO_LARGE]
+    return render_template("classroom/import.html", class_=class_row, form=form, max_rows=roster.MAX_ROWS), 413
+
+
+@bp.route("/classes/<int:class_id>/import", methods=["GET", "POST"])
+@staff_required
+def import_roster(class_id):
+    """Upload a class list CSV; a preview shows every row and problem before anything is saved."""
+    class_row = _class_or_404(class_id)
+    if request.content_length and request.content_length > UPLOAD_LIMIT:
+        raise RequestEntityTooLarge()
+    request.max_content_length = UPLOAD_LIMIT
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = secure_filename(upload.filename or "") or "upload.csv"
+        data = upload.read(roster.MAX_BYTES + 1)
+        if (upload.mimetype or "").startswith("image/"):
+            form.file.errors.append(NOT_AN_IMAGE)
+        elif len(data) > roster.MAX_BYTES:
+            form.file.errors.append(TOO_LARGE)
+        elif not filename.lower().endswith(".csv"):
+            form.file.errors.append('Upload a .csv file. In Excel choose File, Save As, then "CSV UTF-8".')
+        else:
+            parsed = roster.parse(data, class_row["name"])
+            if not parsed.encoding:  # not a text file at all: nothing to preview
+                form.file.errors.extend(p.message for p in parsed.problems)
+            else:
+                token = queries.save_import(get_db(), current_user, class_id, filename, parsed)
+                return redirect(url_for("classroom.import_preview", class_id=class_id, token=token), 303)
+    status = 400 if form.errors else 200
+    return render_template("classroom/import.html", class_=class_row, form=form, max_rows=roster.MAX_ROWS), status
+
+
+class AlreadyImported(Exception):
+    """The preview was confirmed by an earlier request."""
+
+
+def _checked_preview(class_row, kept):
+    """The kept rows with the file's problems and, checked now, the database's."""
+    db = get_db()
+    stored = json.loads(kept["rows"])
+    rows = roster.rows_from_dicts(stored["rows"])
+    problems = [roster.Problem(row, message) for row, message in stored["problems"]]
+    problems += roster.check_existing(
+        rows,
+        queries.existing_pupil_keys(db, class_row["id"], roster.pupil_key),
+        queries.taken_usernames(db, [r.username for r in rows]),
+        class_row["name"],
+    )
+    problems.sort(key=lambda p: p.row or 0)
+    return roster.Roster(rows, problems, kept["encoding"], stored["ignored"])
+
+
+@bp.route("/classes/<int:class_id>/import/<token>", methods=["GET", "POST"])
+@staff_required
+def import_preview(class_id, token):
+    """Every row and every problem; confirming adds all the pupils at once, or none."""
+    class_row = _class_or_404(class_id)
+    db = get_db()
+    kept = queries.import_for(db, current_user, class_id, token)
+    if kept is None:
+        flash("That preview has expired or was already used. Nothing was saved from it: upload the file again.",
+              "warning")  # fmt: skip
+        return redirect(url_for("classroom.import_roster", class_id=class_id), 303)
+    parsed = _checked_preview(class_row, kept)
+    form = ConfirmForm()
+    if form.validate_on_submit() and parsed.ok:
+        passwords = [readable_password() for _ in parsed.rows]
+        pupils = [
+            {"first_name": r.first_name, "last_name": r.last_name, "year_group": r.year_group,
+             "username": r.username, "password_hash": h}
+            for r, h in zip(parsed.rows, hash_passwords(passwords), strict=True)
+        ]  # fmt: skip
+        try:
+            with write_transaction(db):  # one transaction: every pupil, or none
+                if not queries.claim_import(db, token):
+                    raise AlreadyImported()
+                created = queries.create_pupils(db, current_user.school_id, class_id, pupils)
+                audit_by(db, current_user, "roster-import", "class", class_id)
+        except AlreadyImported:
+            flash("These pupils were already added (the button was pressed twice).", "info")
+            return redirect(url_for("classroom.class_page", class_id=class_id), 303)
+        except sqlite3.IntegrityError:
+            flash("A username in the file was taken a moment ago. Nothing was saved: check the preview again.",
+                  "error")  # fmt: skip
+            return redirect(url_for("classroom.import_preview", class_id=class_id, token=token), 303)
+        batch = _make_cards(class_row, [dict(c, password=p) for c, p in zip(created, passwords, strict=True)])
+        flash(f"{len(created)} pupils added to {class_row['name']}.", "success")
+        return redirect(url_for("classroom.cards", class_id=class_id, token=batch), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "classroom/preview.html",
+        class_=class_row,
+        form=form,
+        roster=parsed,
+        by_row=parsed.problems_by_row(),
+        filename=kept["filename"],
+        max_rows=roster.MAX_ROWS,
+    ), status
+
+
+# --- Sign-in cards ----------------------------------------------------------------------------
+
+
+@bp.route("/classes/<int:class_id>/cards/new", methods=["GET", "POST"])
+@staff_required
+def new_cards(class_id):
+    """New passwords and cards for the whole class, when cards are lost or were never printed."""
+    class_row = _class_or_404(class_id)
+    db = get_db()
+    pupils = [p for p in queries.class_roster(db, class_id, current_user.school_id) if not p["archived_at"]]
+    if not pupils:
+        flash("The class has no pupils yet. Add or import them first.", "info")
+        return redirect(url_for("classroom.class_page", class_id=class_id), 303)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        passwords = [readable_password() for _ in pupils]
+        with write_transaction(db):
+            for pupil, password_hash in zip(pupils, hash_passwords(passwords), strict=True):
+                queries.set_password(db, current_user.school_id, pupil["id"], password_hash)
+            audit_by(db, current_user, "class-new-cards", "class", class_id)
+        batch = _make_cards(class_row, [dict(p, password=pw) for p, pw in zip(pupils, passwords, strict=True)])
+        return redirect(url_for("classroom.cards", class_id=class_id, token=batch), 303)
+    return render_template(
+        "classroom/confirm.html",
+        class_=class_row,
+        form=form,
+        title=f"New sign-in cards for all of {class_row['name']}?",
+        explain=[
+            f"Every pupil in {class_row['name']} ({len(pupils)}) gets a new one-time password and a new card.",
+            "Passwords are never stored where anyone can read them, so cards can't be printed again: "
+            "new cards mean new passwords. Old passwords and cards stop working straight away.",
+            "Their progress is kept.",
+        ],
+        button=f"Make new cards for {len(pupils)} pupils",
+        warning=True,
+    )
+
+
+@bp.route("/classes/<int:class_id>/cards/<token>")
+@staff_required
+def cards(class_id, token):
+    """The page to download a batch of sign-in cards, while it is kept."""
+    class_row = _class_or_404(class_id)
+    batch = queries.card_batch_for(get_db(), current_user, class_id, token)
+    if batch is None:
+        return render_template("classroom/cards_gone.html", class_=class_row), 404
+    return render_template("classroom/cards_ready.html", class_=class_row, token=token, pupils=batch["pupils"],
+                           shown=None, heading=f"Sign-in cards for {class_row['name']}",
+                           expires_at=batch["expires_at"])  # fmt: skip
+
+
+@bp.route("/classes/<int:class_id>/cards/<token>.pdf")
+@staff_required
+def cards_download(class_id, token):
+    """The cards PDF, for the person who made it, until it expires."""
+    class_row = _class_or_404(class_id)
+    batch = queries.card_batch_for(get_db(), current_user, class_id, token)
+    if batch is None:
+        return render_template("classroom/cards_gone.html", class_=class_row), 404
+    stamp = batch["created_at"][:16].replace("-", "").replace(":", "").replace("T", "-")
+    response = send_file(
+        BytesIO(batch["pdf"]),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"sign-in-cards-{secure_filename(class_row['name']) or 'class'}-{stamp}.pdf",
+    )
+    response.headers["Cache-Control"] = "no-store"  # one-time passwords: never in a shared cache
+    return response
+
+
+# --- Staff -----------------------------------------------------------------------------------
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@admin_required
+def staff():
+    """The school's staff, and adding one (their one-time password is shown once)."""
+    db = get_db()
+    form = StaffForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip()
+        if queries.email_taken(db, email):
+            form.email.errors.append(f"{email} already has an account.")
+        else:
+            password = readable_password()
+            first, last = roster.tidy(form.first_name.data), roster.tidy(form.last_name.data)
+            person_id = queries.add_staff(db, current_user.school_id, form.role.data, first, last, email,
+                                          hash_password(password))  # fmt: skip
+            audit_by(db, current_user, "staff-add", "staff", person_id)
+            return render_template(
+                "classroom/staff_added.html",
+                heading=f"{first} {last} added",
+                name=f"{first} {last}",
+                email=email,
+                role=ROLE_LABELS[form.role.data],
+                password=password,
+                sign_in_url=_sign_in_url(),
+            )
+    status = 400 if form.errors else 200
+    return render_template(
+        "classroom/staff.html", form=form, staff=queries.school_staff(db, current_user.school_id)
+    ), status
+
+
+@bp.route("/staff/<int:person_id>/archive", methods=["GET", "POST"])
+@admin_required
+def archive_staff(person_id):
+    """Archive a member of staff who has left: they can no longer sign in."""
+    db = get_db()
+    person = queries.staff_in_school(db, current_user.school_id, person_id) or abort(404)
+    name = f"{person['first_name']} {person['last_name']}"
+    if person_id == current_user.id:
+        flash("You can't archive yourself. Ask another admin.", "warning")
+        return redirect(url_for("classroom.staff"), 303)
+    if person["archived_at"]:
+        flash(f"{name} is already archived.", "info")
+        return redirect(url_for("classroom.staff"), 303)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        queries.archive_person(db, current_user.school_id, person_id)
+        audit_by(db, current_user, "staff-archive", "staff", person_id)
+        flash(f"{name} is archived and can no longer sign in.", "success")
+        return redirect(url_for("classroom.staff"), 303)
+    return render_template(
+        "classroom/confirm.html",
+        class_=None,
+        form=form,
+        title=f"Archive {name}?",
+        explain=[
+            f"{name} ({person['email']}) will no longer be able to sign in.",
+            "Their classes stay, with their pupils. Choose who teaches them on each class's page.",
+        ],
+        button=f"Archive {name}",
+        warning=True,
+    )
+
+
+@bp.route("/staff/<int:person_id>/reset-password", methods=["GET", "POST"])
+@admin_required
+def reset_staff_password(person_id):
+    """Give a member of staff a new one-time password, shown once."""
+    db = get_db()
+    person = queries.staff_in_school(db, current_user.school_id, person_id) or abort(404)
+    if person["archived_at"] or person_id == current_user.id:
+        abort(404)
+    name = f"{person['first_name']} {person['last_name']}"
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        password = readable_password()
+        queries.set_password(db, current_user.school_id, person_id, hash_password(password))
+        audit_by(db, current_user, "staff-reset-password", "staff", person_id)
+        return render_template(
+            "classroom/staff_added.html",
+            heading=f"New password for {name}",
+            name=name,
+            email=person["email"],
+            role=ROLE_LABELS[person["role"]],
+            password=password,
+            sign_in_url=_sign_in_url(),
+        )
+    return render_template(
+        "classroom/confirm.html",
+        class_=None,
+        form=form,
+        title=f"Reset {name}'s password?",
+        explain=[f"{name} gets a new one-time password, shown to you once. Their old password stops working."],
+        button="Reset password",
+        warning=False,
+    )

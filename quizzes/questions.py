@@ -43,9 +43,7 @@ class Question:
     options: tuple[Option, ...]
     topic: str = ""
     scenario_html: str = ""  # next_step: the situation, as sanitised HTML
-    character: str = (
-        ""  # red_flags: whose chat it is (their messages show on the right)
-    )
+    character: str = ""  # red_flags: whose chat it is (their messages show on the right)
     key: str = ""  # confidence: pairs the same item before and after
     line: int = 0
 
@@ -104,9 +102,7 @@ def load_quiz(path, topics, default_pass_mark=80):
     seen = set()
     for question in questions:
         if question.id in seen:
-            raise ContentError(
-                path, question.line, f"question id '{question.id}' is used twice"
-            )
+            raise ContentError(path, question.line, f"question id '{question.id}' is used twice")
         seen.add(question.id)
     return Quiz(
         id=quiz_id,
@@ -136,9 +132,7 @@ def _question(item, path, topics):
     if qtype != "confidence":
         topic = require(item, "topic", str, path, where)
         if topic not in topics:
-            raise ContentError(
-                path, item.line_of("topic"), f"{where}: unknown topic '{topic}'"
-            )
+            raise ContentError(path, item.line_of("topic"), f"{where}: unknown topic '{topic}'")
     fields = {
         "id": qid,
         "type": qtype,
@@ -148,17 +142,13 @@ def _question(item, path, topics):
     }
     if qtype == "confidence":
         key = require(item, "key", str, path, where)
-        options = tuple(
-            Option(id=str(value), text=label) for value, label in CONFIDENCE_SCALE
-        )
+        options = tuple(Option(id=str(value), text=label) for value, label in CONFIDENCE_SCALE)
         return Question(**fields, options=options, key=key)
     if qtype == "red_flags":
         character = require(item, "character", str, path, where)
         options = _options(item, "messages", path, where, _message)
         if not any(o.correct for o in options):
-            raise ContentError(
-                path, item.line, f"{where}: no message is marked red_flag: true"
-            )
+            raise ContentError(path, item.line, f"{where}: no message is marked red_flag: true")
         return Question(**fields, options=options, character=character)
     if qtype == "order":
         options = _options(item, "steps", path, where, _step)
@@ -178,9 +168,7 @@ def _question(item, path, topics):
             f"{where}: needs exactly one correct option (found {correct})",
         )
     if qtype == "multiple" and correct < 1:
-        raise ContentError(
-            path, item.line, f"{where}: needs at least one correct option"
-        )
+        raise ContentError(path, item.line, f"{where}: needs at least one correct option")
     if qtype == "true_false" and sorted(o.id for o in options) != ["false", "true"]:
         raise ContentError(
             path,
@@ -196,26 +184,23 @@ def _question(item, path, topics):
 def _options(item, key, path, where, build):
     raw = require(item, key, list, path, where)
     if len(raw) < 2:
-        raise ContentError(
-            path, item.line_of(key), f"{where}: needs at least two {key}"
-        )
+        raise ContentError(path, item.line_of(key), f"{where}: needs at least two {key}")
     options = []
     for entry in raw:
         if not hasattr(entry, "line"):
-            raise ContentError(
-                path, item.line_of(key), f"{where}: each of {key} should be a mapping"
-            )
+            raise ContentError(path, item.line_of(key), f"{where}: each of {key} should be a mapping")
         option_id = str(require(entry, "id", (str, int, bool), path, where)).lower()
         if any(o.id == option_id for o in options):
-            raise ContentError(
-                path, entry.line, f"{where}: option id '{option_id}' is used twice"
-            )
+            raise ContentError(path, entry.line, f"{where}: option id '{option_id}' is used twice")
         options.append(build(entry, option_id, path, f"{where}, option '{option_id}'"))
     return tuple(options)
 
 
 def _feedback(entry, path, where):
-    return require(entry, "feedback", str, path, where)
+    feedback = require(entry, "feedback", str, path, where)
+    if not feedback.strip():
+        raise ContentError(path, entry.line_of("feedback"), f"{where}: 'feedback' is empty")
+    return feedback
 
 
 def _choice(entry, option_id, path, where):

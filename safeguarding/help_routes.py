@@ -1,6 +1,7 @@
 """The help routes every page shows: UK defaults that each school can edit."""
 
 from db import write_transaction
+from safeguarding.routes_rules import emergency_first, is_emergency
 
 # UK defaults from CONTENT.md, most urgent first. A school adds its DSL and local services.
 DEFAULT_HELP_ROUTES = (
@@ -31,14 +32,13 @@ def add_default_help_routes(db, school_id):
 
 
 def help_routes_for(db, school_id):
-    """The school's help routes in order; the defaults when nobody is signed in."""
+    """The school's help routes in order, 999 always first; the defaults when nobody is signed in."""
     if school_id is None:
-        return [
-            dict(route, detail=route.get("detail", "")) for route in DEFAULT_HELP_ROUTES
-        ]
-    return list(
-        db.query(
-            "SELECT * FROM help_routes WHERE school_id = ? ORDER BY position",
-            [school_id],
-        )
+        return [dict(route, detail=route.get("detail", "")) for route in DEFAULT_HELP_ROUTES]
+    routes = emergency_first(
+        db.query("SELECT * FROM help_routes WHERE school_id = ? ORDER BY position, id", [school_id])
     )
+    # Whatever a school edits, "In danger now? Call 999" stays on every page.
+    if not any(is_emergency(route) for route in routes):
+        routes.insert(0, dict(DEFAULT_HELP_ROUTES[0]))
+    return routes

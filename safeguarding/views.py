@@ -1,13 +1,50 @@
-"""Help on every page, the help page, privacy notices, and asking to talk to someone."""
+"""Help on every page, quick exit, privacy notices, talk requests and the DSL's queue, help routes, pupils' records."""
 
-from flask import Blueprint, current_app, render_template
-from flask_login import current_user
+import json
+import smtplib
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from accounts.queries import school_by_id
+from accounts.users import pupil_required, role_required
 from db import get_db
+from pdf import html_to_pdf
+from safeguarding import audit as audit_words
+from safeguarding import queries, records
+from safeguarding.forms import ActionForm, ConfirmForm, DslForm, EraseForm, HelpRouteForm, TalkForm
 from safeguarding.help_routes import help_routes_for
+from safeguarding.mail import send_mail
+from safeguarding.routes_rules import is_emergency, moved
+from safeguarding.talk_rules import (
+    STATUSES,
+    URGENCIES,
+    first_view_status,
+    notification,
+    parse_who,
+    who_choices,
+)
 
 bp = Blueprint("safeguarding", __name__)
+
+AUDIT_PAGE_SIZE = 100
+dsl_required = role_required("dsl")
+admin_required = role_required("admin")
+# Requests: the DSL sees the school's; a teacher sees those addressed to them.
+requests_role = role_required("dsl", "teacher")
+records_role = role_required("admin", "dsl")
 
 
 @bp.app_context_processor
@@ -18,26 +55,326 @@ def help_everywhere():
     return {
         "help_routes": help_routes_for(db, school_id),
         "school_dsl": school_by_id(db, school_id) if school_id else None,
-        "show_quick_exit": not (
-            current_user.is_authenticated and current_user.is_staff
-        ),
+        "show_quick_exit": not (current_user.is_authenticated and current_user.is_staff),
         "quick_exit_url": current_app.config["QUICK_EXIT_URL"],
+        "status_labels": STATUSES,
+        "urgency_labels": URGENCIES,
     }
 
 
+# Pages for everyone ------------------------------------------------------------------------------
 @bp.route("/help")
 def help_page():
-    """The help routes on a page of their own."""
+    """What to do if someone is blackmailing you, and every way to get help."""
     return render_template("safeguarding/help.html")
 
 
 @bp.route("/privacy")
 def privacy():
     """The privacy notice for pupils."""
-    return render_template("safeguarding/privacy.html")
+    return render_template("safeguarding/privacy.html", months=current_app.config["RETENTION_MONTHS_AFTER_LEAVING"])
 
 
-@bp.route("/talk")
+@bp.route("/privacy/schools")
+def privacy_schools():
+    """The privacy notice for schools: what is stored, for how long, who sees it."""
+    return render_template(
+        "safeguarding/privacy_schools.html", months=current_app.config["RETENTION_MONTHS_AFTER_LEAVING"]
+    )
+
+
+@bp.post("/quick-exit")
+def quick_exit():
+    """Sign out behind a quick exit (quick-exit.js calls this), so Back shows only the sign-in page."""
+    if current_user.is_authenticated:
+        logout_user()
+    session.clear()
+    return "", 204
+
+
+# Talk to someone -----------------------------------------------------------------------------------
+def dsl_label(school):
+    """How the DSL appears in the 'who' choices."""
+    if school and school["dsl_name"]:
+        return f"{school['dsl_name']}, our designated safeguarding lead"
+    return "Our designated safeguarding lead (the member of staff whose job is keeping pupils safe)"
+
+
+@bp.route("/talk", methods=["GET", "POST"])
+@pupil_required
 def talk():
-    """Ask to talk to a trusted adult at school."""
-    return render_template("safeguarding/talk.html")
+    """Ask to talk to a trusted adult at school: who, how soon, and an optional short message."""
+    db = get_db()
+    school = school_by_id(db, current_user.school_id)
+    teachers = queries.teachers_of_pupil(db, current_user.id, current_user.school_id)
+    form = TalkForm()
+    form.who.choices = [SelectChoice(value, label) for value, label in who_choices(dsl_label(school), teachers)]
+    if form.validate_on_submit():
+        addressed_to, teacher_id = parse_who(form.who.data, {t["id"] for t in teachers})
+        message = (form.message.data or "").strip()
+        request_id = queries.create_request(
+            db, current_user.school_id, current_user.id, addressed_to, teacher_id, form.urgency.data, message
+        )
+        # The request is committed first: if the mail server is down, the queue still has it.
+        notify_staff(db, addressed_to, teacher_id, form.urgency.data)
+        return redirect(url_for("safeguarding.talk_sent", request_id=request_id), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("safeguarding/talk.html", form=form, school=school, teachers=teachers), status
+
+
+def notify_staff(db, addressed_to, teacher_id, urgency):
+    """E-mail the DSL(s) or the teacher that a pupil asked to talk: no name, no message. Never raises."""
+    recipients = queries.recipients_for(db, current_user.school_id, addressed_to, teacher_id)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/") or request.url_root.rstrip("/")
+    subject, body = notification(urgency, base + url_for("safeguarding.requests"))
+    try:
+        send_mail(current_app.config, recipients, subject, body)
+    except (smtplib.SMTPException, OSError) as error:
+        current_app.logger.warning("A talk request was saved, but the staff e-mail was not sent: %s", error)
+
+
+@bp.route("/talk/sent/<int:request_id>")
+@pupil_required
+def talk_sent(request_id):
+    """A calm confirmation: who will see the request, and what happens next."""
+    row = next(
+        get_db().query("SELECT * FROM talk_requests WHERE id = ? AND pupil_id = ?", [request_id, current_user.id]),
+        None,
+    )
+    if row is None:
+        abort(404)
+    db = get_db()
+    school = school_by_id(db, current_user.school_id)
+    if row["addressed_to"] == "teacher":
+        teacher = next((t for t in queries.teachers_of_pupil(db, current_user.id, current_user.school_id)
+                        if t["id"] == row["teacher_id"]), None)  # fmt: skip
+        who = teacher["name"] if teacher else "your teacher"
+    else:
+        who = school["dsl_name"] if school and school["dsl_name"] else "our designated safeguarding lead"
+    return render_template("safeguarding/talk_sent.html", talk_request=row, who=who)
+
+
+# The queue -----------------------------------------------------------------------------------------
+@bp.route("/safeguarding/requests")
+@requests_role
+def requests():
+    """The DSL's queue (the whole school's requests) or a teacher's (only theirs)."""
+    db = get_db()
+    closed = request.args.get("show") == "closed"
+    rows = queries.requests_for_staff(db, current_user, closed=closed)
+    queries.audit(db, current_user.school_id, current_user.id, "list", "talk_requests")
+    return render_template("safeguarding/requests.html", talk_requests=rows, closed=closed)
+
+
+@bp.route("/safeguarding/requests/<int:request_id>", methods=["GET", "POST"])
+@requests_role
+def talk_request(request_id):
+    """One request: who asked, how soon, their message, what staff have done; record an action."""
+    db = get_db()
+    row = queries.request_for_staff(db, current_user, request_id)
+    if row is None:
+        abort(404)
+    form = ActionForm()
+    if request.method == "GET":
+        queries.audit(db, current_user.school_id, current_user.id, "view", "talk_request", request_id)
+        if first_view_status(row["status"]) != row["status"]:
+            queries.record_action(db, request_id, current_user.id, first_view_status(row["status"]), "Opened.")
+            row = queries.request_for_staff(db, current_user, request_id)
+        form.status.data = "in-progress" if row["status"] == "seen" else row["status"]
+    elif form.validate_on_submit():
+        queries.record_action(db, request_id, current_user.id, form.status.data, form.note.data.strip())
+        queries.audit(db, current_user.school_id, current_user.id, "update", "talk_request", request_id)
+        flash(f"Saved. The request is now “{STATUSES[form.status.data].lower()}”.", "success")
+        return redirect(url_for("safeguarding.talk_request", request_id=request_id), 303)
+    return render_template(
+        "safeguarding/request.html",
+        talk_request=row,
+        actions=queries.actions_for_request(db, request_id),
+        classes=queries.class_names_of_pupil(db, row["pupil_id"]),
+        form=form,
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/safeguarding/audit-log")
+@dsl_required
+def audit_log():
+    """Who looked at or changed what, newest first: the DSL's check on everyone, themselves included."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = queries.audit_page(get_db(), current_user.school_id, AUDIT_PAGE_SIZE + 1, (page - 1) * AUDIT_PAGE_SIZE)
+    return render_template(
+        "safeguarding/audit_log.html",
+        entries=rows[:AUDIT_PAGE_SIZE],
+        page=page,
+        has_more=len(rows) > AUDIT_PAGE_SIZE,
+        describe=audit_words.describe,
+        subject=audit_words.subject,
+    )
+
+
+# Help routes (admin) -------------------------------------------------------------------------------
+@bp.route("/safeguarding/help-routes", methods=["GET", "POST"])
+@admin_required
+def help_routes():
+    """The school's help routes in order, with the DSL's name and where to find them."""
+    db = get_db()
+    school = school_by_id(db, current_user.school_id)
+    dsl_form = DslForm(data={"dsl_name": school["dsl_name"], "dsl_where": school["dsl_where"]})
+    if dsl_form.validate_on_submit():
+        queries.update_dsl(db, current_user.school_id, dsl_form.dsl_name.data.strip(), dsl_form.dsl_where.data.strip())
+        queries.audit(db, current_user.school_id, current_user.id, "help-routes", "school", current_user.school_id)
+        flash("Saved. The help panel now shows the new details.", "success")
+        return redirect(url_for("safeguarding.help_routes"), 303)
+    return render_template(
+        "safeguarding/help_routes.html",
+        routes=queries.routes_for_school(db, current_user.school_id),
+        dsl_form=dsl_form,
+        button=ConfirmForm(),
+        is_emergency=is_emergency,
+    ), (400 if dsl_form.errors else 200)
+
+
+def route_or_404(route_id):
+    """One of the signed-in admin's school's routes; another school's id gives 404."""
+    return queries.route_for_school(get_db(), route_id, current_user.school_id) or abort(404)
+
+
+def routes_changed(message):
+    """Audit, tell the admin, and go back to the list."""
+    queries.audit(get_db(), current_user.school_id, current_user.id, "help-routes", "school", current_user.school_id)
+    flash(message, "success")
+    return redirect(url_for("safeguarding.help_routes"), 303)
+
+
+@bp.route("/safeguarding/help-routes/new", methods=["GET", "POST"])
+@admin_required
+def new_help_route():
+    """Add a help route (a local service, for example) at the end of the list."""
+    form = HelpRouteForm()
+    if form.validate_on_submit():
+        queries.add_route(get_db(), current_user.school_id, form.values())
+        return routes_changed(f"Added “{form.title.data.strip()}”.")
+    return render_template("safeguarding/help_route_form.html", form=form, route=None), (400 if form.errors else 200)
+
+
+@bp.route("/safeguarding/help-routes/<int:route_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_help_route(route_id):
+    """Change a help route's words, number or address."""
+    route = route_or_404(route_id)
+    form = HelpRouteForm(data=route)
+    if form.validate_on_submit():
+        queries.update_route(get_db(), route_id, current_user.school_id, form.values())
+        return routes_changed(f"Saved “{form.title.data.strip()}”.")
+    return render_template("safeguarding/help_route_form.html", form=form, route=route), (400 if form.errors else 200)
+
+
+@bp.post("/safeguarding/help-routes/<int:route_id>/move")
+@admin_required
+def move_help_route(route_id):
+    """Move a route one place up or down. The 999 route always stays first."""
+    route_or_404(route_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    routes = queries.routes_for_school(db, current_user.school_id)
+    order = moved([r["id"] for r in routes], route_id, request.form.get("direction", ""))
+    by_id = {r["id"]: r for r in routes}
+    if is_emergency(by_id[order[0]]) or not any(is_emergency(r) for r in routes):
+        queries.set_order(db, current_user.school_id, order)
+        return routes_changed("Moved.")
+    flash("“In danger now? Call 999” always stays at the top.", "warning")
+    return redirect(url_for("safeguarding.help_routes"), 303)
+
+
+@bp.route("/safeguarding/help-routes/<int:route_id>/remove", methods=["GET", "POST"])
+@admin_required
+def remove_help_route(route_id):
+    """Remove a route, after a confirm step. The 999 route cannot be removed."""
+    route = route_or_404(route_id)
+    if is_emergency(route):
+        flash("“In danger now? Call 999” must stay on every page, so it can't be removed.", "warning")
+        return redirect(url_for("safeguarding.help_routes"), 303)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        queries.remove_route(get_db(), route_id, current_user.school_id)
+        return routes_changed(f"Removed “{route['title']}”.")
+    return render_template("safeguarding/help_route_remove.html", route=route, form=form)
+
+
+# Pupils' records (admin and DSL) -------------------------------------------------------------------
+def pupil_or_404(pupil_id):
+    """A pupil of the signed-in person's school; another school's id gives 404."""
+    return queries.pupil_for_school(get_db(), pupil_id, current_user.school_id) or abort(404)
+
+
+@bp.route("/safeguarding/pupils")
+@records_role
+def pupils():
+    """Find a pupil to export or erase their records (pupils who have left included)."""
+    q = request.args.get("q", "").strip()[:80]
+    return render_template(
+        "safeguarding/pupils.html", q=q, pupils=queries.find_pupils(get_db(), current_user.school_id, q)
+    )
+
+
+@bp.route("/safeguarding/pupils/<int:pupil_id>")
+@records_role
+def pupil(pupil_id):
+    """What is held about one pupil, with export and erase."""
+    person = pupil_or_404(pupil_id)
+    db = get_db()
+    queries.audit(db, current_user.school_id, current_user.id, "view-pupil", "pupil", pupil_id)
+    return render_template("safeguarding/pupil.html", pupil=person, counts=records.counts_for(db, pupil_id))
+
+
+@bp.route("/safeguarding/pupils/<int:pupil_id>/export.json")
+@records_role
+def export_json(pupil_id):
+    """Everything held about the pupil, as JSON (for a subject access request)."""
+    pupil_or_404(pupil_id)
+    db = get_db()
+    data = records.export_pupil(db, pupil_id)
+    queries.audit(db, current_user.school_id, current_user.id, "export-json", "pupil", pupil_id)
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="pupil-{pupil_id}-records.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/safeguarding/pupils/<int:pupil_id>/export.pdf")
+@records_role
+def export_pdf(pupil_id):
+    """Everything held about the pupil, as a readable PDF."""
+    pupil_or_404(pupil_id)
+    db = get_db()
+    data = records.export_pupil(db, pupil_id)
+    html = render_template("safeguarding/record_pdf.html", data=data, status_labels=STATUSES, urgency_labels=URGENCIES)
+    queries.audit(db, current_user.school_id, current_user.id, "export-pdf", "pupil", pupil_id)
+    return Response(
+        html_to_pdf(html, "record.css"),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="pupil-{pupil_id}-records.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/safeguarding/pupils/<int:pupil_id>/erase", methods=["GET", "POST"])
+@records_role
+def erase(pupil_id):
+    """Erase a pupil and everything held about them, after typing ERASE to confirm."""
+    person = pupil_or_404(pupil_id)
+    db = get_db()
+    form = EraseForm()
+    if form.validate_on_submit():
+        records.erase_pupil(db, pupil_id, staff_id=current_user.id)
+        flash("The pupil's records have been erased. Their certificates now show as “no longer held”.", "success")
+        return redirect(url_for("safeguarding.pupils"), 303)
+    return render_template(
+        "safeguarding/erase.html", pupil=person, counts=records.counts_for(db, pupil_id), form=form
+    ), (400 if form.errors else 200)

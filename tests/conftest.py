@@ -7,7 +7,7 @@ from app import create_app
 from db import connect, migrate, write_transaction
 from safeguarding.help_routes import add_default_help_routes
 
-PASSWORD = "a-good-password"
+from helpers import PASSWORD, sign_in
 
 
 @pytest.fixture
@@ -116,11 +116,6 @@ def make_class(db):
         return class_id
 
     return make
-
-
-def sign_in(client, name, password=PASSWORD):
-    """Sign in through the real form; returns the response."""
-    return client.post("/sign-in", data={"name": name, "password": password})
 
 
 @pytest.fixture

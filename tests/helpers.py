@@ -4,8 +4,16 @@ import re
 
 from quizzes.forms import field_name
 
+# Tests import helpers from here, never from conftest: with unit and browser tests in one run,
+# "conftest" could name either folder's conftest.py.
+PASSWORD = "a-good-password"
 QUIZ_URL = "/courses/online-blackmail/lessons/{}/quiz"
 CHECK_URL = "/courses/online-blackmail/checks/{}"
+
+
+def sign_in(client, name, password=PASSWORD):
+    """Sign in through the real form with the test client; returns the response."""
+    return client.post("/sign-in", data={"name": name, "password": password})
 
 
 def right_answers(quiz):

@@ -8,7 +8,7 @@ from accounts.demo import DEMO_PASSWORD
 from app import create_app
 from db import connect, migrate
 
-from conftest import PASSWORD, sign_in
+from helpers import PASSWORD, sign_in
 
 
 def test_pupil_signs_in_with_username_and_staff_with_email(client, pupil, make_staff):
@@ -177,3 +177,11 @@ def test_every_connection_gets_the_pragmas(app):
     names = ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
     pragmas = {name: next(iter(next(database.query(f"PRAGMA {name}")).values())) for name in names}
     assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000, "synchronous": 1}
+
+
+def test_last_active_is_recorded_for_the_dashboard(client, signed_in_pupil, db):
+    client.get("/course")
+    first = db["people"].get(signed_in_pupil["id"])["last_active_at"]
+    assert first is not None
+    client.get("/course")  # within a few minutes: no second write
+    assert db["people"].get(signed_in_pupil["id"])["last_active_at"] == first

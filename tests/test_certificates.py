@@ -8,8 +8,7 @@ from pypdf import PdfReader
 
 from certificates.codes import ALPHABET, initials, new_code, normalise_code
 
-from conftest import sign_in
-from helpers import CHECK_URL, QUIZ_URL, complete_course, right_answers, submit_quiz
+from helpers import CHECK_URL, QUIZ_URL, complete_course, right_answers, sign_in, submit_quiz
 
 TITLE = "Online safety: recognising and responding to online blackmail"
 

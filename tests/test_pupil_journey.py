@@ -4,8 +4,7 @@ import json
 
 from quizzes.forms import field_name
 
-from conftest import sign_in
-from helpers import CHECK_URL, QUIZ_URL, complete_course, right_answers, submit_quiz, wrong_answers
+from helpers import CHECK_URL, QUIZ_URL, complete_course, right_answers, sign_in, submit_quiz, wrong_answers
 
 STEP_URL = "/courses/online-blackmail/lessons/{}/steps/{}"
 

@@ -1,19 +1,66 @@
-"""`flask content check`: load and validate the course, then report on it."""
+"""`flask content check`: the structure (checked at load), then help routes, reading level, blame."""
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+import safeguarding.help_routes
+from safeguarding.help_routes import DEFAULT_HELP_ROUTES
+from training.quality import check_course
+
 content_command = AppGroup("content", help="Work with the course content.")
+
+CHECKS = (
+    ("topics", "Every topic tested by a lesson quiz"),
+    ("help routes", "Help routes (phone numbers and web addresses)"),
+    ("blame", "Victim-blaming language"),
+)
 
 
 @content_command.command("check")
 def check_command():
-    """Validate every content file (the app already refused to start if one is broken)."""
+    """Check every content file; exits 1 if anything needs fixing, 0 when all is well."""
     course = current_app.extensions["course"]
+    max_grade = current_app.config["MAX_READING_GRADE"]
+    # Structure was validated when the app loaded the course: a broken file stops start-up.
     click.echo(f"{course.title}: {len(course.lessons)} lessons")
     for lesson in course.lessons:
         click.echo(f"  {lesson.number}. {lesson.title} ({lesson.minutes} min, {len(lesson.steps)} steps, "
                    f"{len(lesson.quiz.questions)} questions)")  # fmt: skip
     click.echo(f"  Checks: {len(course.checks.questions)} questions")
-    click.echo("Structure: OK")
+    click.echo("Structure: OK\n")
+
+    findings, levels = check_course(course, max_grade, DEFAULT_HELP_ROUTES, safeguarding.help_routes.__file__)
+    click.echo(f"Reading level (Flesch-Kincaid grade; the most allowed is {max_grade}):")
+    click.echo(reading_table(levels))
+    click.echo()
+    for check, title in CHECKS:
+        found = [f for f in findings if f.check == check]
+        click.echo(f"{title}: {'OK' if not found else f'{len(found)} problem(s)'}")
+        for finding in found:
+            click.echo(f"  {finding}")
+    if findings:
+        click.echo(f"\n{len(findings)} problem(s) to fix.", err=True)
+        raise SystemExit(1)
+    click.echo("\nAll checks passed.")
+
+
+def reading_table(levels):
+    """The reading levels as a plain-text table: lesson, words, grade, ease, verdict."""
+    rows = [("Lesson", "Words", "Grade", "Ease", "Verdict")]
+    rows += [
+        (level.lesson_id, str(level.words), f"{level.grade:.1f}", f"{level.ease:.1f}",
+         "OK" if level.ok else f"too hard (line {level.line})")
+        for level in levels
+    ]  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [
+            cell.ljust(w) if i == 0 or i == 4 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  " + "  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  " + "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -76,7 +76,10 @@ def load_course(training_dir, quiz_dir, default_pass_mark=80):
     for lesson_path in sorted((training_dir / "lessons").glob("*.md")):
         lesson_files[lesson_path.stem.split("-", 1)[-1]] = lesson_path
     lessons = []
-    for number, lesson_id in enumerate(require(data, "lessons", list, path), start=1):
+    lesson_ids = require(data, "lessons", list, path)
+    for lesson_id in {i for i in lesson_ids if lesson_ids.count(i) > 1}:
+        raise ContentError(path, data.line_of("lessons"), f"lesson '{lesson_id}' is listed twice")
+    for number, lesson_id in enumerate(lesson_ids, start=1):
         lesson_path = lesson_files.get(lesson_id)
         if lesson_path is None:
             raise ContentError(
@@ -86,12 +89,12 @@ def load_course(training_dir, quiz_dir, default_pass_mark=80):
             )
         quiz_path = quiz_dir / f"{lesson_id}.yaml"
         if not quiz_path.exists():
-            raise ContentError(
-                lesson_path, 1, f"lesson '{lesson_id}' has no quiz file {quiz_path}"
-            )
+            raise ContentError(lesson_path, 1, f"lesson '{lesson_id}' has no quiz file {quiz_path}")
         quiz = load_quiz(quiz_path, topics, default_pass_mark)
         lessons.append(load_lesson(lesson_path, number, quiz))
     checks_id = require(data, "checks", str, path)
+    if not (quiz_dir / f"{checks_id}.yaml").exists():
+        raise ContentError(path, data.line_of("checks"), f"no quiz file {quiz_dir / checks_id}.yaml for the checks")
     checks = load_quiz(quiz_dir / f"{checks_id}.yaml", topics, default_pass_mark)
     _check_unique_question_ids([lesson.quiz for lesson in lessons] + [checks])
     intro = require(data, "intro", str, path)
@@ -105,9 +108,7 @@ def load_course(training_dir, quiz_dir, default_pass_mark=80):
         topics=dict(topics),
         lessons=tuple(lessons),
         checks=checks,
-        disclosure_guidance_html=render_markdown(
-            require(data, "disclosure_guidance", str, path)
-        ),
+        disclosure_guidance_html=render_markdown(require(data, "disclosure_guidance", str, path)),
         path=path,
     )
 
@@ -117,9 +118,7 @@ def load_lesson(path, number, quiz):
     front, body, first_line = split_front_matter(read_text(path), path)
     lesson_id = require(front, "id", str, path)
     if not path.stem.endswith(lesson_id):
-        raise ContentError(
-            path, front.line_of("id"), f"id '{lesson_id}' must match the file name"
-        )
+        raise ContentError(path, front.line_of("id"), f"id '{lesson_id}' must match the file name")
     minutes = require(front, "minutes", int, path)
     notes = require(front, "teacher_notes", dict, path)
     for key in ("objectives", "timing", "discussion", "sources"):
@@ -145,9 +144,7 @@ def _steps(body, first_line, path):
         text = "\n".join(lines).strip()
         if not text:
             raise ContentError(path, line, f"step '{title}' has no text")
-        steps.append(
-            Step(title=title, html=render_markdown(text), text=text, line=line)
-        )
+        steps.append(Step(title=title, html=render_markdown(text), text=text, line=line))
 
     for number, row in enumerate(body, start=first_line):
         if row.startswith("## "):

@@ -1,12 +1,13 @@
-"""The course page and lesson pages."""
+"""The course page and lesson pages; for staff, the course overview and teacher notes."""
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
-from accounts.users import pupil_required
+from accounts.users import pupil_required, staff_required
 from app import current_course
 from certificates.queries import certificate_for_pupil
 from db import get_db
+from pdf import html_to_pdf
 from quizzes.queries import quiz_summaries
 from training.progress import lesson_states, next_action
 from training.queries import progress_by_lesson, save_step
@@ -23,9 +24,7 @@ def course():
     summaries = quiz_summaries(db, current_user.id, course.id)
     states = lesson_states(course, progress_by_lesson(db, current_user.id), summaries)
     certificate = certificate_for_pupil(db, current_user.id, course.id)
-    action = next_action(
-        states, "baseline" in summaries, "final" in summaries, certificate is not None
-    )
+    action = next_action(states, "baseline" in summaries, "final" in summaries, certificate is not None)
     return render_template(
         "training/course.html", course=course, states=states, action=action,
         summaries=summaries, certificate=certificate, action_url=action_url(course, action),
@@ -37,9 +36,7 @@ def action_url(course, action):
     if action.kind in ("baseline", "final"):
         return url_for("quizzes.check", course_id=course.id, phase=action.kind)
     if action.kind == "quiz":
-        return url_for(
-            "quizzes.lesson_quiz", course_id=course.id, lesson_id=action.lesson_id
-        )
+        return url_for("quizzes.lesson_quiz", course_id=course.id, lesson_id=action.lesson_id)
     if action.kind == "lesson":
         return url_for(
             "training.step",
@@ -66,11 +63,7 @@ def lesson(course_id, lesson_id):
     course, lesson = lesson_or_404(course_id, lesson_id)
     progress = progress_by_lesson(get_db(), current_user.id).get(lesson.id)
     number = progress["current_step"] if progress else 1
-    return redirect(
-        url_for(
-            "training.step", course_id=course.id, lesson_id=lesson.id, number=number
-        )
-    )
+    return redirect(url_for("training.step", course_id=course.id, lesson_id=lesson.id, number=number))
 
 
 @bp.route("/courses/<course_id>/lessons/<lesson_id>/steps/<int:number>")
@@ -88,3 +81,51 @@ def step(course_id, lesson_id, number):
         number=number,
         step=lesson.steps[number - 1],
     )
+
+
+# ---------------------------------------------------------------- staff: overview and teacher notes
+
+
+@bp.route("/staff/course")
+@staff_required
+def overview():
+    """The course for staff: lessons with timings and objectives, the checks, the topics."""
+    course = current_course()
+    return render_template("training/overview.html", course=course, coverage=topic_coverage(course))
+
+
+@bp.route("/staff/course/lessons/<lesson_id>")
+@staff_required
+def notes(lesson_id):
+    """A lesson's teacher notes, with a read-only preview of its steps and quiz answers."""
+    course = current_course()
+    lesson = course.lesson(lesson_id) or abort(404)
+    return render_template("training/notes.html", course=course, lesson=lesson, topics=course.topics)
+
+
+@bp.route("/staff/course/notes.pdf")
+@staff_required
+def notes_pdf():
+    """Every lesson's teacher notes as one printable PDF."""
+    # The content is loaded once at start-up and never changes while the app runs, so the PDF
+    # is rendered once per process and the bytes are kept.
+    pdf = current_app.extensions.get("teacher_notes_pdf")
+    if pdf is None:
+        course = current_course()
+        html = render_template("training/notes_pdf.html", course=course, coverage=topic_coverage(course))
+        pdf = current_app.extensions["teacher_notes_pdf"] = html_to_pdf(html, "teacher-notes.css")
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="teacher-notes-online-blackmail.pdf"'},
+    )
+
+
+def topic_coverage(course):
+    """Each topic with the lessons whose quizzes test it and the number of check questions on it."""
+    coverage = []
+    for topic_id, label in course.topics.items():
+        lessons = [lesson for lesson in course.lessons if any(q.topic == topic_id for q in lesson.quiz.questions)]
+        checks = sum(1 for q in course.checks.questions if q.topic == topic_id)
+        coverage.append({"id": topic_id, "label": label, "lessons": lessons, "checks": checks})
+    return coverage

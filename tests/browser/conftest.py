@@ -4,10 +4,7 @@ Nothing downloads a browser: Playwright starts /usr/bin/chromium. axe-core comes
 registry via `make test` (tests/browser/node_modules).
 """
 
-import functools
-import json
 import threading
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -16,6 +13,8 @@ from werkzeug.serving import make_server
 from accounts.demo import seed_demo
 from app import create_app
 from db import connect, migrate
+
+from browser_helpers import NEUTRAL_PATH
 
 CHROMIUM = "/usr/bin/chromium"
 # Root needs --no-sandbox; the rest keep Chromium off the closed network.
@@ -28,9 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-# A page the quick exit can leave to without the network: served by the test server itself.
-NEUTRAL_PATH = "/__neutral__"
 
 
 @pytest.fixture(scope="session")
@@ -88,37 +84,3 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def axe_violations(page):
-    """Run axe-core (WCAG 2.0-2.2 A and AA rules) on the page; returns the violations."""
-    # Evaluated through DevTools: the app's CSP (rightly) blocks injected <script> tags.
-    page.evaluate(_axe_source())
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}
-        })"""
-    )
-    return result["violations"]
-
-
-@functools.cache
-def _axe_source():
-    return AXE.read_text() + "\n;true"
-
-
-def assert_accessible(page):
-    """Fail with a readable list if axe finds any WCAG A/AA violation on the page."""
-    violations = axe_violations(page)
-    summary = [
-        {"rule": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in violations
-    ]
-    assert not violations, f"{page.url}:\n{json.dumps(summary, indent=2)}"
-
-
-def sign_in(page, name, password="demo-password"):
-    """Sign in through the form, as a person would."""
-    page.goto("/sign-in")
-    page.get_by_label("Username or e-mail").fill(name)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()

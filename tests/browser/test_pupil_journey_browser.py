@@ -4,8 +4,9 @@ the rest of the course, the certificate downloaded and read back, the verify pag
 import io
 import re
 
-from conftest import assert_accessible, sign_in
 from pypdf import PdfReader
+
+from browser_helpers import assert_accessible, sign_in
 from quiz_answers import answer_quiz
 
 

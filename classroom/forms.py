@@ -1,0 +1,103 @@
+"""Forms for staff, classes and pupils. Each keeps what was typed when it comes back with errors."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from classroom.roster import MAX_NAME, MAX_USERNAME, YEAR_GROUPS
+
+YEAR_CHOICES = [SelectChoice(str(year), f"Year {year}") for year in YEAR_GROUPS]
+ROLE_LABELS = {"teacher": "Teacher", "dsl": "Designated safeguarding lead (DSL)", "admin": "School admin"}
+STAFF_ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
+NAME_RULES = {"autocomplete": "off", "spellcheck": "false"}
+
+
+def _name(label, message):
+    return StringField(
+        label,
+        validators=[
+            DataRequired(message),
+            Length(max=MAX_NAME, message=f"{label} can be up to {MAX_NAME} characters."),
+        ],
+        render_kw=NAME_RULES,
+    )
+
+
+class StaffForm(FlaskForm):
+    """An admin adds a member of staff."""
+
+    first_name = _name("First name", "Type their first name.")
+    last_name = _name("Last name", "Type their last name.")
+    email = StringField(
+        "School e-mail",
+        validators=[
+            DataRequired("Type their school e-mail address: it is how they sign in."),
+            Length(max=254, message="That e-mail address is too long."),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Type an e-mail address like name@school.sch.uk."),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none", "type": "email"},
+    )
+    role = SelectField("Role", choices=STAFF_ROLE_CHOICES, default="teacher")
+
+
+class ClassForm(FlaskForm):
+    """A teacher (or admin) creates a class."""
+
+    name = StringField(
+        "Class name",
+        validators=[
+            DataRequired("Type the class name, for example 9B or 10 PSHE 2."),
+            Length(max=40, message="A class name can be up to 40 characters."),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    year_group = SelectField("Year group", choices=[SelectChoice("", "Mixed or not set")] + YEAR_CHOICES, default="")
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (usable without JavaScript)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ClassTeachersForm(FlaskForm):
+    """An admin chooses who teaches a class."""
+
+    teachers = CheckboxesField("Who teaches this class", coerce=int, validate_choice=True)
+
+
+class PupilForm(FlaskForm):
+    """A teacher adds one pupil."""
+
+    first_name = _name("First name", "Type the pupil's first name.")
+    last_name = _name("Last name or initial", "Type the pupil's last name or its first letter.")
+    year_group = SelectField("Year group", choices=YEAR_CHOICES, default="9")
+    username = StringField(
+        "Username (optional)",
+        validators=[
+            Optional(),
+            Length(max=MAX_USERNAME, message=f"A username can be up to {MAX_USERNAME} characters."),
+            Regexp(
+                r"^[a-zA-Z][a-zA-Z0-9.]*$",
+                message="A username can only use letters a to z, numbers and dots, and starts with a letter.",
+            ),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"},
+    )
+
+
+class ImportForm(FlaskForm):
+    """Upload a roster CSV."""
+
+    file = FileField(
+        "Class list (CSV file)",
+        validators=[FileRequired("Choose the CSV file to upload.")],
+        render_kw={"accept": ".csv,text/csv"},
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: CSRF only."""

@@ -1,0 +1,48 @@
+"""Forms for reports and for revoking and reissuing certificates."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+WHOLE_SCHOOL = "school"
+DATE_ERROR = "Enter a date such as 2026-11-21, or leave it empty."
+FORMAT_CHOICES = [
+    SelectChoice("csv", "CSV (opens in Excel or any spreadsheet)"),
+    SelectChoice("xlsx", "Excel workbook (XLSX), a sheet per view"),
+    SelectChoice("pdf", "PDF, for printing or the school's records"),
+]
+
+
+class ReportForm(FlaskForm):
+    """Choose a class (or the whole school), a date range and a format."""
+
+    scope = SelectField("Class", validators=[DataRequired("Choose a class.")])
+    date_from = DateField("From (optional)", validators=[Optional()], invalid_value_message=DATE_ERROR)
+    date_to = DateField("To (optional)", validators=[Optional()], invalid_value_message=DATE_ERROR)
+    format = RadioField(
+        "Format",
+        choices=FORMAT_CHOICES,
+        default="csv",
+        validators=[DataRequired("Choose a format.")],
+    )
+
+    def validate_date_to(self, field):
+        """The range must not end before it starts."""
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The ‘To’ date is before the ‘From’ date. Change one of them.")
+
+
+class RevokeForm(FlaskForm):
+    """Withdraw a certificate; the reason is kept with it."""
+
+    reason = StringField(
+        "Reason for revoking",
+        validators=[
+            DataRequired("Say why the certificate is being revoked."),
+            Length(max=300, message="Keep the reason under 300 characters."),
+        ],
+    )
+
+
+class ReissueForm(FlaskForm):
+    """Issue a new certificate (a new code) after one was revoked."""

@@ -1,0 +1,276 @@
+"""Progress for staff: the class dashboard, a pupil's page, what to re-teach, reports, class certificates."""
+
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from pypdf import PdfReader, PdfWriter
+from wtforms import SelectChoice
+
+from accounts.queries import school_by_id
+from accounts.users import staff_required
+from app import current_course
+from certificates.issuing import eligibility_for
+from classroom import report_jobs
+from classroom.access import class_for_staff, pupil_in_class, sees_whole_school
+from classroom.dashboard import parse_sort, response_text, sort_rows
+from classroom.progress_forms import (
+    WHOLE_SCHOOL,
+    ReissueForm,
+    ReportForm,
+    RevokeForm,
+)
+from classroom.progress_queries import (
+    Period,
+    Scope,
+    class_certificate_pdfs,
+    classes_for_staff,
+    count_pupils,
+    create_job,
+    grid_for,
+    job_content,
+    job_for_staff,
+    pupil_answers,
+    pupil_attempts,
+    pupil_certificates,
+    reteach_for,
+)
+from classroom.reports import FORMATS, build, collect, filename
+from classroom.reteach import MIN_CONFIDENCE_PUPILS
+from db import get_db
+from quizzes.queries import quiz_summaries
+from training.progress import lesson_states
+from training.queries import progress_by_lesson
+
+bp = Blueprint("progress", __name__)
+
+
+def class_or_404(class_id):
+    """The class, if the signed-in member of staff may see it."""
+    return class_for_staff(get_db(), current_user, class_id) or abort(404)
+
+
+def pupil_or_404(class_id, pupil_id):
+    """The class and the pupil, if the pupil is in that class and the class is visible."""
+    klass = class_or_404(class_id)
+    pupil = pupil_in_class(get_db(), class_id, pupil_id)
+    if pupil is None or pupil["school_id"] != current_user.school_id:
+        abort(404)
+    return klass, pupil
+
+
+def class_page_url(klass):
+    """The class page (part A), or the list of classes if that page is not there."""
+    if "classroom.class_page" in current_app.view_functions:
+        return url_for("classroom.class_page", class_id=klass["id"])
+    return url_for("classroom.home")
+
+
+@bp.route("/classes/<int:class_id>/progress")
+@staff_required
+def dashboard(class_id):
+    """A grid of the class's pupils by lessons, with totals; sortable by any column."""
+    klass = class_or_404(class_id)
+    course = current_course()
+    grid = grid_for(get_db(), course, Scope(current_user.school_id, class_id, klass["name"]))
+    sort, descending = parse_sort(request.args.get("sort"), [lesson.id for lesson in course.lessons])
+    return render_template(
+        "classroom/dashboard.html",
+        klass=klass,
+        course=course,
+        grid=grid,
+        rows=sort_rows(grid.rows, sort, descending),
+        sort=sort,
+        descending=descending,
+        class_page=class_page_url(klass),
+    )
+
+
+@bp.route("/classes/<int:class_id>/pupils/<int:pupil_id>")
+@staff_required
+def pupil(class_id, pupil_id):
+    """One pupil: lesson progress, every attempt and answer, certificates. No confidence answers."""
+    klass, pupil = pupil_or_404(class_id, pupil_id)
+    course = current_course()
+    db = get_db()
+    summaries = quiz_summaries(db, pupil_id, course.id)
+    states = lesson_states(course, progress_by_lesson(db, pupil_id), summaries)
+    questions = {q.id: q for quiz in course.quizzes() for q in quiz.questions}
+    answers = pupil_answers(db, pupil_id)
+    attempts = [
+        {
+            "row": row,
+            "title": quiz_title(course, row),
+            "answers": [
+                (questions.get(a["question_id"]), a, response_text(questions.get(a["question_id"]), a["response"]))
+                for a in answers.get(row["id"], [])
+            ],
+        }
+        for row in reversed(pupil_attempts(db, pupil_id, course.id))
+    ]
+    certificates = pupil_certificates(db, pupil_id, current_user.school_id, course.id)
+    current = next((c for c in certificates if not c["revoked_at"]), None)
+    eligibility = None if current else eligibility_for(db, pupil_id, course)
+    return render_template(
+        "classroom/pupil.html",
+        klass=klass,
+        pupil=pupil,
+        course=course,
+        states=states,
+        summaries=summaries,
+        attempts=attempts,
+        certificates=certificates,
+        current=current,
+        eligibility=eligibility,
+        revoke_form=RevokeForm(),
+        reissue_form=ReissueForm(),
+    )
+
+
+def quiz_title(course, attempt):
+    """'Lesson 2: Who is behind it', 'Baseline check' or 'Final check'."""
+    if attempt["phase"] == "lesson":
+        lesson = course.lesson(attempt["quiz_id"])
+        return f"Lesson {lesson.number}: {lesson.title}" if lesson else attempt["quiz_id"]
+    return "Baseline check" if attempt["phase"] == "baseline" else "Final check"
+
+
+@bp.route("/classes/<int:class_id>/reteach")
+@staff_required
+def reteach(class_id):
+    """What to re-teach: most-missed questions, gain per topic, confidence as class totals."""
+    klass = class_or_404(class_id)
+    course = current_course()
+    questions, topics, confidence = reteach_for(
+        get_db(), course, Scope(current_user.school_id, class_id, klass["name"])
+    )
+    return render_template(
+        "classroom/reteach.html",
+        klass=klass,
+        course=course,
+        questions=questions,
+        topics=topics,
+        confidence=confidence,
+        minimum=MIN_CONFIDENCE_PUPILS,
+        class_page=class_page_url(klass),
+    )
+
+
+@bp.route("/classes/<int:class_id>/certificates.pdf")
+@staff_required
+def class_certificates(class_id):
+    """The class's current certificates in one PDF, a page each, for printing."""
+    klass = class_or_404(class_id)
+    pdfs = class_certificate_pdfs(get_db(), current_user.school_id, class_id, current_course().id)
+    if not pdfs:
+        flash(f"No pupil in {klass['name']} holds a certificate yet.", "info")
+        return redirect(url_for("progress.dashboard", class_id=class_id), 303)
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(PdfReader(BytesIO(pdf)))
+    out = BytesIO()
+    writer.write(out)
+    out.seek(0)
+    return send_file(
+        out,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"certificates-{klass['name']}.pdf",
+    )
+
+
+@bp.route("/reports", methods=["GET", "POST"])
+@staff_required
+def reports():
+    """Choose a class (or the whole school), dates and a format; get the file."""
+    db = get_db()
+    whole_school = sees_whole_school(current_user)
+    classes = classes_for_staff(db, current_user, whole_school)
+    form = ReportForm()
+    choices = ([(WHOLE_SCHOOL, "Whole school")] if whole_school else []) + [(str(c["id"]), c["name"]) for c in classes]
+    form.scope.choices = [SelectChoice(value, label) for value, label in choices]
+    allowed = {value for value, _ in choices}
+    if request.method == "GET" and request.args.get("class_id") in allowed:
+        form.scope.data = request.args["class_id"]
+    if request.method == "POST" and form.scope.data and form.scope.data not in allowed:
+        abort(404)  # another school's class, or not this teacher's
+    if form.validate_on_submit():
+        scope = scope_for(form.scope.data, classes)
+        period = Period(form.date_from.data, form.date_to.data)
+        fmt = form.format.data
+        limits = current_app.config.get("REPORT_BACKGROUND_ABOVE")
+        if report_jobs.runs_in_background(fmt, count_pupils(db, scope), limits):
+            job_id = create_job(db, current_user, scope, fmt, period)
+            thread = report_jobs.start(current_app.config["DATABASE"], job_id, current_course(), scope, fmt, period)
+            current_app.extensions.setdefault("report_threads", {})[job_id] = thread
+            return redirect(url_for("progress.job", job_id=job_id), 303)
+        data = collect(db, current_course(), scope, period)
+        return send_file(
+            BytesIO(build(data, fmt)),
+            mimetype=FORMATS[fmt],
+            as_attachment=True,
+            download_name=filename(data, fmt),
+        )
+    errors = [(f"{name}", message) for name, messages in form.errors.items() for message in messages]
+    status = 400 if request.method == "POST" else 200
+    return render_template("classroom/reports.html", form=form, errors=errors, classes=classes), status
+
+
+def scope_for(value, classes):
+    """The Scope a form value names: the whole school or one of `classes`."""
+    if value == WHOLE_SCHOOL:
+        return Scope(current_user.school_id, None, school_by_id(get_db(), current_user.school_id)["name"])
+    klass = next(c for c in classes if str(c["id"]) == value)
+    return Scope(current_user.school_id, klass["id"], klass["name"])
+
+
+def job_or_404(job_id):
+    """The job, if it belongs to the signed-in person's school (a teacher: their own)."""
+    job = job_for_staff(get_db(), current_user, job_id, sees_whole_school(current_user))
+    return job or abort(404)
+
+
+@bp.route("/reports/<int:job_id>")
+@staff_required
+def job(job_id):
+    """A report being built in the background: its progress, then the download link."""
+    job = job_or_404(job_id)
+    if job["class_id"]:
+        klass = class_for_staff(get_db(), current_user, job["class_id"])
+        name = klass["name"] if klass else "a class"
+    else:
+        name = "the whole school"
+    return render_template("classroom/reports_job.html", job=job, name=name)
+
+
+@bp.route("/reports/<int:job_id>/status")
+@staff_required
+def job_status(job_id):
+    """The job's status and progress, for the job page's script."""
+    job = job_or_404(job_id)
+    return jsonify(status=job["status"], progress=job["progress"])
+
+
+@bp.route("/reports/<int:job_id>/download")
+@staff_required
+def job_download(job_id):
+    """The finished report."""
+    job = job_or_404(job_id)
+    stored = job_content(get_db(), job["id"]) or abort(404)
+    return send_file(
+        BytesIO(stored["content"]),
+        mimetype=FORMATS[job["format"]],
+        as_attachment=True,
+        download_name=stored["filename"],
+    )

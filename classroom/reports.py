@@ -1,0 +1,256 @@
+"""Progress reports: rows from the database to CSV, XLSX or PDF bytes. No Flask here.
+
+The grid's columns are the dashboard's, in the same order, built from the same Grid object,
+so a report and the dashboard always show the same numbers.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jinja2
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from classroom.progress_queries import (
+    ALL_TIME,
+    certificates_in_scope,
+    grid_for,
+    reteach_for,
+)
+from pdf import html_to_pdf
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+STATUS_LABELS = {"not started": "Not started", "in progress": "In progress", "complete": "Complete"}
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Plain Jinja (no Flask), so a background thread can render the PDF without a request.
+_jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything a report shows, gathered once."""
+
+    scope: object
+    period: object
+    generated_at: datetime
+    grid: object
+    questions: list
+    topics: list
+    confidence: list
+    certificates: list  # every certificate in scope, revoked ones too
+    names: dict  # pupil id -> name, for the certificates sheet
+
+
+def collect(db, course, scope, period=ALL_TIME, generated_at=None):
+    """Read everything a report needs for the scope and period."""
+    grid = grid_for(db, course, scope, period)
+    questions, topics, confidence = reteach_for(db, course, scope, period)
+    return ReportData(
+        scope=scope,
+        period=period,
+        generated_at=generated_at or datetime.now(UTC),
+        grid=grid,
+        questions=questions,
+        topics=topics,
+        confidence=confidence,
+        certificates=certificates_in_scope(db, course, scope, period),
+        names={row.pupil_id: row.name for row in grid.rows},
+    )
+
+
+def iso_minute(value):
+    """A stored timestamp as ISO 8601 to the minute in UTC ('2026-11-21T14:30Z'), or ''."""
+    return f"{value[:16]}Z" if value else ""
+
+
+def as_datetime(value):
+    """A stored timestamp as a naive UTC datetime (for spreadsheet cells), or None."""
+    return datetime.fromisoformat(value).replace(tzinfo=None) if value else None
+
+
+def grid_header(data):
+    """The grid's column names, in the dashboard's order."""
+    header = ["Pupil"]
+    if data.scope.whole_school:
+        header.append("Classes")
+    for lesson in data.grid.lessons:
+        header += [f"L{lesson.number} {lesson.title}: status", f"L{lesson.number} best %"]
+    header += [
+        "Baseline check %",
+        "Final check %",
+        "Lessons complete",
+        "Last active (UTC)",
+        "Certificate code",
+    ]
+    return header
+
+
+def grid_rows(data, dates=iso_minute):
+    """One list per pupil: numbers as numbers, empty cells as None."""
+    out = []
+    for row in data.grid.rows:
+        cells = [row.name]
+        if data.scope.whole_school:
+            cells.append(row.classes)
+        for state in row.lessons:
+            cells += [STATUS_LABELS[state.status], state.best_percent]
+        cells += [
+            row.baseline,
+            row.final,
+            row.complete,
+            dates(row.last_active) or None,
+            row.certificate,
+        ]
+        out.append(cells)
+    return out
+
+
+def summary_rows(data):
+    """(label, value) pairs for the summary page or sheet."""
+    period = data.period
+    rows = [
+        ("Report", "Progress: online blackmail course"),
+        ("For", data.scope.name),
+        ("From", period.start.isoformat() if period.start else "the beginning"),
+        ("To", period.end.isoformat() if period.end else "today"),
+        ("Generated (UTC)", data.generated_at.strftime("%Y-%m-%dT%H:%MZ")),
+        ("Pupils", len(data.grid.rows)),
+        ("Not started yet", len(data.grid.not_started)),
+        ("Completed every lesson", data.grid.finished),
+        ("Took the final check", data.grid.final_done),
+        ("Hold a certificate", data.grid.certificates),
+    ]
+    for total in data.grid.totals:
+        rows.append((f"L{total.lesson.number} {total.lesson.title}: complete", total.complete))
+    return rows
+
+
+def reteach_header():
+    """Columns of the re-teach table."""
+    return [
+        "Quiz",
+        "Question",
+        "Answered (first attempt)",
+        "Correct at first attempt",
+        "% correct at first attempt",
+        "Most chosen wrong option",
+        "Chosen by",
+    ]
+
+
+def reteach_rows(data):
+    """One list per question, most missed first."""
+    return [
+        [
+            s.quiz_title,
+            s.question.prompt,
+            s.answered,
+            s.correct,
+            s.share,
+            s.wrong_choice,
+            s.wrong_count or None,
+        ]
+        for s in data.questions
+    ]
+
+
+def certificate_rows(data):
+    """Pupil, code, issued, score, status and reason for each certificate."""
+    return [
+        [
+            data.names.get(c["pupil_id"], ""),
+            c["code"],
+            iso_minute(c["issued_at"]),
+            c["score"],
+            "Revoked" if c["revoked_at"] else "Valid",
+            c["revoked_reason"] or None,
+        ]
+        for c in data.certificates
+    ]
+
+
+CERTIFICATE_HEADER = ["Pupil", "Code", "Issued (UTC)", "Score %", "Status", "Reason revoked"]
+
+
+def filename(data, fmt):
+    """'progress-9B-20261121-1430.csv': the class (or 'whole-school') and when it was made."""
+    name = "whole-school" if data.scope.whole_school else data.scope.name
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") or "class"
+    return f"progress-{slug}-{data.generated_at:%Y%m%d-%H%M}.{fmt}"
+
+
+def to_csv(data):
+    """The grid as CSV: UTF-8 with a BOM so Excel reads names correctly; ISO dates."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(grid_header(data))
+    for cells in grid_rows(data):
+        writer.writerow(["" if c is None else c for c in cells])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(data):
+    """A workbook with a sheet per view: Summary, Progress grid, Re-teach, Certificates."""
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def sheet(title, header, rows, widths=()):
+        ws = book.create_sheet(title)
+        for column, width in widths:
+            ws.column_dimensions[column].width = width
+        if header:
+            ws.freeze_panes = "A2"
+            cells = []
+            for text in header:
+                cell = WriteOnlyCell(ws, value=text)
+                cell.font = bold
+                cells.append(cell)
+            ws.append(cells)
+        for row in rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(ws, value=value)
+                if isinstance(value, datetime):
+                    cell.number_format = "yyyy-mm-dd hh:mm"
+                cells.append(cell)
+            ws.append(cells)
+
+    sheet("Summary", ["Item", "Value"], summary_rows(data), [("A", 40), ("B", 40)])
+    sheet("Progress grid", grid_header(data), grid_rows(data, dates=as_datetime), [("A", 28)])
+    sheet("Re-teach", reteach_header(), reteach_rows(data), [("A", 24), ("B", 60), ("F", 50)])
+    sheet("Certificates", CERTIFICATE_HEADER, certificate_rows(data), [("A", 28), ("B", 18)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def to_pdf(data):
+    """A summary page, then the grid on landscape pages with the header row repeated."""
+    html = _jinja.get_template("classroom/reports_pdf.html").render(
+        data=data,
+        summary=summary_rows(data),
+        header=grid_header(data),
+        whole_school=data.scope.whole_school,
+        status_labels=STATUS_LABELS,
+        topics=data.topics,
+        hardest=[s for s in data.questions if s.answered][:5],
+        iso_minute=iso_minute,
+    )
+    return html_to_pdf(html, "report.css")
+
+
+BUILDERS = {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}
+
+
+def build(data, fmt):
+    """The report in `fmt` ('csv', 'xlsx' or 'pdf') as bytes."""
+    return BUILDERS[fmt](data)

@@ -1,0 +1,292 @@
+"""Reading a class roster CSV: encodings, forgiving headers, and every problem by row.
+
+Plain Python, no Flask: the views pass in what the database knows (pupils already in the
+class, usernames already taken) and show the result as a preview before anything is saved.
+Row numbers are the spreadsheet's: the header is row 1, the first pupil row 2.
+"""
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+MAX_BYTES = 1_000_000  # a roster of 500 pupils is about 20 KB; anything near 1 MB is not a roster
+MAX_ROWS = 500  # one import is one class or year group, not the whole school's history
+MAX_NAME = 50  # fits on a sign-in card and a certificate
+MAX_USERNAME = 30
+YEAR_GROUPS = range(7, 14)  # secondary school: year 7 to year 13 (sixth form)
+USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9.]*$")
+YEAR_PATTERN = re.compile(r"^(?:y|yr|year)?\s*(\d{1,2})$", re.IGNORECASE)
+
+# Header names as schools' systems and people write them, compared without case, spaces or
+# punctuation: "First name", "first_name" and "FIRSTNAME" are one name.
+HEADER_ALIASES = {
+    "first_name": ("firstname", "forename", "forenames", "givenname", "first", "preferredname",
+                   "preferredfirstname", "legalforename", "pupilfirstname", "studentfirstname"),
+    "last_name": ("lastname", "surname", "familyname", "last", "initial", "lastinitial", "surnameinitial",
+                  "lastnameorinitial", "surnameorinitial", "legalsurname", "preferredsurname",
+                  "pupilsurname", "studentsurname", "pupillastname", "studentlastname"),
+    "year_group": ("yeargroup", "year", "yr", "ncyear", "yeargrp", "nationalcurriculumyear", "yeargroupnc"),
+    "class_name": ("class", "classname", "form", "formgroup", "tutorgroup", "group", "registrationgroup",
+                   "reggroup", "teachinggroup", "set"),
+    "username": ("username", "user", "login", "loginname", "userid", "signin"),
+}  # fmt: skip
+REQUIRED = ("first_name", "last_name", "year_group")
+COLUMN_LABELS = {
+    "first_name": "first name",
+    "last_name": "last name (or initial)",
+    "year_group": "year group",
+    "class_name": "class",
+    "username": "username",
+}
+
+# Files that are clearly not a CSV, by their first bytes.
+NOT_CSV = (
+    (b"PK\x03\x04", "This is an Excel workbook (.xlsx), not a CSV. In Excel choose File, Save As, "
+                    "then \"CSV UTF-8\", and upload that file."),
+    (b"\xd0\xcf\x11\xe0", "This is an old Excel workbook (.xls), not a CSV. In Excel choose File, Save As, "
+                          "then \"CSV UTF-8\", and upload that file."),
+    (b"%PDF", "This is a PDF, not a CSV. Export the class list from your school's system as CSV."),
+    (b"\x89PNG", "This is an image. Only CSV files of names can be uploaded here."),
+    (b"\xff\xd8\xff", "This is an image. Only CSV files of names can be uploaded here."),
+    (b"GIF8", "This is an image. Only CSV files of names can be uploaded here."),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: `row` is the spreadsheet row, or None for the whole file."""
+
+    row: int | None
+    message: str
+
+
+@dataclass
+class RosterRow:
+    """One pupil as read from the file, tidied but not yet checked against the database."""
+
+    row: int
+    first_name: str
+    last_name: str
+    year_group: int | None
+    class_name: str = ""
+    username: str = ""
+
+    def key(self):
+        """What makes two rows the same pupil: names without case or accents, and year group."""
+        return pupil_key(self.first_name, self.last_name, self.year_group)
+
+    def as_dict(self):
+        """A plain dict, for keeping the preview as JSON."""
+        return asdict(self)
+
+
+@dataclass
+class Roster:
+    """A parsed file: its rows, its problems, and how it was read."""
+
+    rows: list[RosterRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    encoding: str = ""
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self):
+        """Whether the whole file can be imported: no problems and at least one pupil."""
+        return not self.problems and bool(self.rows)
+
+    def problems_by_row(self):
+        """{row number: [messages]} for the preview table."""
+        found = {}
+        for problem in self.problems:
+            found.setdefault(problem.row, []).append(problem.message)
+        return found
+
+
+def pupil_key(first_name, last_name, year_group):
+    """A comparable key for a pupil: 'Zoë  O'Neill', 9 and 'zoe o'neill', 9 are the same."""
+
+    def fold(text):
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        return " ".join(plain.casefold().split())
+
+    return fold(first_name), fold(last_name), year_group
+
+
+def normalise_header(name):
+    """'First name', 'first_name', ' FIRSTNAME ' -> 'firstname'."""
+    return re.sub(r"[^a-z0-9]", "", name.casefold())
+
+
+def match_headers(headers):
+    """Map each known field to its column index; returns (columns, ignored header names)."""
+    lookup = {alias: key for key, aliases in HEADER_ALIASES.items() for alias in aliases}
+    columns, ignored = {}, []
+    for index, header in enumerate(headers):
+        key = lookup.get(normalise_header(header))
+        if key and key not in columns:
+            columns[key] = index
+        elif header.strip():
+            ignored.append(header.strip())
+    return columns, ignored
+
+
+def decode(data):
+    """(text, name of the encoding used): UTF-8 with or without Excel's BOM, UTF-16, else Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "UTF-8 with BOM (as Excel saves it)"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), 'UTF-16 (Excel\'s "Unicode text")'
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    # Older Excel on Windows saves CSV in Windows-1252. Five byte values are unused there;
+    # replacing them keeps every other character instead of rejecting the whole file.
+    return data.decode("cp1252", errors="replace"), "Windows-1252"
+
+
+def sniff_delimiter(first_line):
+    """Comma, or the semicolon or tab that Excel uses in some countries and for text exports."""
+    counts = {delimiter: first_line.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def tidy(text):
+    """Trim, drop control characters and collapse inner spaces."""
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    return " ".join(text.split())
+
+
+def same_class(a, b):
+    """Class names compared without case or spaces: '9b' and '9 B' are 9B."""
+    return normalise_header(a) == normalise_header(b)
+
+
+def parse(data, class_name):
+    """Read roster bytes for the class `class_name`: rows, problems by row, encoding used."""
+    roster = Roster()
+    if not data.strip():
+        roster.problems.append(Problem(None, "The file is empty."))
+        return roster
+    for magic, message in NOT_CSV:
+        if data.startswith(magic):
+            roster.problems.append(Problem(None, message))
+            return roster
+    text, roster.encoding = decode(data)
+    if "\x00" in text:
+        roster.problems.append(Problem(None, 'This isn\'t a CSV text file. Save the class list as "CSV UTF-8".'))
+        return roster
+
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
+        records = list(reader)
+    except csv.Error as error:
+        roster.problems.append(Problem(reader.line_num or None, f"The file can't be read as CSV ({error})."))
+        return roster
+    headers = records[0] if records else []
+    columns, roster.ignored_columns = match_headers(headers)
+    missing = [COLUMN_LABELS[key] for key in REQUIRED if key not in columns]
+    if missing:
+        found = ", ".join(f'"{h.strip()}"' for h in headers if h.strip()) or "nothing"
+        roster.problems.append(
+            Problem(
+                1,
+                f"The header row (row 1) needs a column for {_and_list(missing)}. It has {found}. "
+                'Name the columns "First name", "Last name", "Year group" and, if you like, "Class" and "Username".',
+            )
+        )
+        return roster
+
+    seen = {}
+    seen_usernames = {}
+    for number, cells in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines between pupils are harmless
+
+        def cell(key, cells=cells):
+            index = columns.get(key)
+            return tidy(cells[index]) if index is not None and index < len(cells) else ""
+
+        row = RosterRow(number, cell("first_name"), cell("last_name"), None, cell("class_name"), cell("username"))
+        roster.rows.append(row)
+        problems = _check_row(row, cell("year_group"), class_name)
+        if not problems:
+            earlier = seen.setdefault(row.key(), number)
+            if earlier != number:
+                who = f"{row.first_name} {row.last_name}, year {row.year_group}"
+                problems.append(f"The same pupil as row {earlier} ({who}).")
+            if row.username:
+                earlier = seen_usernames.setdefault(row.username, number)
+                if earlier != number:
+                    problems.append(f"Username {row.username} is also on row {earlier}. Each pupil needs their own.")
+        roster.problems.extend(Problem(number, message) for message in problems)
+
+    if not roster.rows:
+        roster.problems.append(Problem(None, "The file has a header row but no pupils."))
+    elif len(roster.rows) > MAX_ROWS:
+        roster.problems.insert(
+            0,
+            Problem(None, f"The file has {len(roster.rows)} pupils. Import at most {MAX_ROWS} at a time: split it."),
+        )
+    return roster
+
+
+def _check_row(row, year_text, class_name):
+    """The problems of one row on its own (sets row.year_group when it is readable)."""
+    problems = []
+    for key, value in (("first_name", row.first_name), ("last_name", row.last_name)):
+        label = COLUMN_LABELS[key]
+        if not value:
+            problems.append(f"The {label} is missing.")
+        elif len(value) > MAX_NAME:
+            problems.append(f"The {label} is {len(value)} characters long; the most is {MAX_NAME}.")
+    if not year_text:
+        problems.append("The year group is missing.")
+    else:
+        match = YEAR_PATTERN.match(year_text)
+        year = int(match.group(1)) if match else None
+        if year in YEAR_GROUPS:
+            row.year_group = year
+        else:
+            problems.append(f'The year group "{year_text}" is not a year from {YEAR_GROUPS[0]} to {YEAR_GROUPS[-1]}.')
+    if row.class_name and not same_class(row.class_name, class_name):
+        problems.append(
+            f'The class is "{row.class_name}", but you are importing into {class_name}. '
+            "Import each class from its own page, or correct the class."
+        )
+    if row.username:
+        row.username = row.username.lower()
+        if len(row.username) > MAX_USERNAME or not USERNAME_PATTERN.match(row.username):
+            problems.append(
+                f'The username "{row.username}" can only use letters a to z, numbers and dots, start with a letter, '
+                f"and be up to {MAX_USERNAME} characters. Or leave it blank and one will be made."
+            )
+    return problems
+
+
+def check_existing(rows, existing_keys, taken_usernames, class_name):
+    """Problems against the database: pupils already in the class, usernames already used."""
+    problems = []
+    for row in rows:
+        if row.year_group is not None and row.key() in existing_keys:
+            who = f"{row.first_name} {row.last_name} (year {row.year_group})"
+            problems.append(Problem(row.row, f"{who} is already in {class_name}."))
+        if row.username and row.username in taken_usernames:
+            problems.append(
+                Problem(row.row, f"The username {row.username} is already used. Choose another or leave it blank.")
+            )
+    return problems
+
+
+def rows_from_dicts(dicts):
+    """RosterRows back from their kept JSON form."""
+    return [RosterRow(**values) for values in dicts]
+
+
+def _and_list(items):
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
