@@ -4,6 +4,7 @@ import pytest
 
 from accounts.queries import create_person, create_school
 from app import create_app
+from classroom.queries import create_class
 from db import connect, migrate, write_transaction
 from safeguarding.help_routes import add_default_help_routes
 
@@ -102,16 +103,8 @@ def make_class(db):
     """make_class(school_id, name, teacher_id=None, pupil_ids=()) -> class id."""
 
     def make(school_id, name="9B", teacher_id=None, pupil_ids=(), year_group=9):
-        from db import now
-
+        class_id = create_class(db, school_id, name, year_group, teacher_id)
         with write_transaction(db):
-            class_id = (
-                db["classes"]
-                .insert({"school_id": school_id, "name": name, "year_group": year_group, "created_at": now()})
-                .last_pk
-            )
-            if teacher_id:
-                db["class_teachers"].insert({"class_id": class_id, "person_id": teacher_id})
             db["class_pupils"].insert_all({"class_id": class_id, "person_id": p} for p in pupil_ids)
         return class_id
 
