@@ -142,10 +142,9 @@ def decode(data):
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
-        pass
-    # Older Excel on Windows saves CSV in Windows-1252. Five byte values are unused there;
-    # replacing them keeps every other character instead of rejecting the whole file.
-    return data.decode("cp1252", errors="replace"), "Windows-1252"
+        # Older Excel on Windows saves CSV in Windows-1252. Five byte values are unused there;
+        # replacing them keeps every other character instead of rejecting the whole file.
+        return data.decode("cp1252", errors="replace"), "Windows-1252"
 
 
 def sniff_delimiter(first_line):

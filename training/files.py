@@ -54,12 +54,10 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Lin
 def parse_yaml(text, path, line_offset=0):
     """Parse YAML text into LineDicts; a syntax error becomes a ContentError with its line."""
 
-    class Loader(_LineLoader):
-        pass
-
-    Loader.line_offset = line_offset
+    # A subclass per call, so the line offset of one file never leaks into another.
+    loader = type("Loader", (_LineLoader,), {"line_offset": line_offset})
     try:
-        data = yaml.load(text, Loader=Loader)  # noqa: S506 (a SafeLoader subclass)
+        data = yaml.load(text, Loader=loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + line_offset if mark else None
