@@ -4,6 +4,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from quizzes.forms import field_name
@@ -52,7 +53,7 @@ def order_with_keyboard(page, q):
         # Focus stays on the button, and the live region says where the step is now.
         assert page.evaluate("(b) => document.activeElement === document.querySelector(b)", button)
         expect_text = f"is now number {index + 1} of {len(q.options)}"
-        assert expect_text in fieldset.locator("[aria-live]").inner_text()
+        expect(fieldset.locator("[aria-live]")).to_contain_text(expect_text)
     for option in q.options:
         assert page.input_value(f'select[name="{field_name(q, option)}"]') == str(option.position)
 
@@ -93,7 +94,8 @@ def answer(page, quiz, keyboard=()):
             fieldset.get_by_label(option.text, exact=True).check()
     counter = page.locator("[data-quiz-progress]")
     n = len(quiz.questions)
-    assert counter.inner_text() == f"{n} of {n} answered"
+    # quiz.js writes the counter after load: expect() waits for it instead of reading too early.
+    expect(counter).to_have_text(f"{n} of {n} answered")
 
 
 @pytest.mark.browser
@@ -104,7 +106,7 @@ def test_a_pupil_completes_the_whole_course_in_a_real_browser(page, live_app):
 
     # The quick check before lesson 1: unscored, no answers shown.
     page.get_by_role("link", name="Start with a quick check (not marked)").click()
-    assert page.locator("[data-quiz-progress]").inner_text() == f"0 of {len(course.checks.questions)} answered"
+    expect(page.locator("[data-quiz-progress]")).to_have_text(f"0 of {len(course.checks.questions)} answered")
     answer(page, course.checks)
     page.get_by_role("button", name="Save my answers").click()
     page.get_by_text("Your answers are saved").wait_for()
