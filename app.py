@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, abort, current_app
 
 import db
 from training.course import load_course
@@ -67,6 +67,14 @@ def create_app(test_config=None):
 def current_course():
     """The course loaded at start-up."""
     return current_app.extensions["course"]
+
+
+def course_or_404(course_id):
+    """The course, if the URL names it; otherwise the request ends with 404."""
+    course = current_course()
+    if course_id != course.id:
+        abort(404)
+    return course
 
 
 def _init_extensions(app):

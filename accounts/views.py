@@ -39,7 +39,8 @@ LAST_ACTIVE_EVERY = timedelta(minutes=5)
 @bp.before_app_request
 def note_activity():
     """Keep people.last_active_at to within a few minutes, for teachers' dashboards."""
-    if not current_user.is_authenticated:
+    # Stylesheets and scripts say nothing about activity; skipping them saves a user query each.
+    if request.endpoint == "static" or not current_user.is_authenticated:
         return
     last = current_user.row["last_active_at"]
     if last is None or datetime.fromisoformat(last) < datetime.now(UTC) - LAST_ACTIVE_EVERY:

@@ -24,7 +24,7 @@ from certificates.queries import (
     certificate_for_pupil,
     revoke_certificate,
 )
-from classroom.access import class_for_staff, pupil_in_class
+from classroom.access import pupil_or_404
 from classroom.progress_forms import ReissueForm, RevokeForm
 from db import get_db
 from safeguarding.queries import audit_by
@@ -90,16 +90,6 @@ def verify_code(code):
 # Staff: revoke and reissue, from the pupil's page in a class (classroom.progress_views).
 
 
-def _pupil_for_staff(class_id, pupil_id):
-    """The pupil, if they are in a class the signed-in member of staff may see; else 404."""
-    db = get_db()
-    klass = class_for_staff(db, current_user, class_id)
-    pupil = pupil_in_class(db, class_id, pupil_id) if klass else None
-    if pupil is None or pupil["school_id"] != current_user.school_id:
-        abort(404)
-    return pupil
-
-
 def _back_to_pupil(class_id, pupil_id):
     return redirect(url_for("progress.pupil", class_id=class_id, pupil_id=pupil_id), 303)
 
@@ -111,7 +101,7 @@ def _back_to_pupil(class_id, pupil_id):
 @staff_required
 def revoke(class_id, pupil_id, certificate_id):
     """Withdraw a pupil's certificate with a reason; its verify page then says revoked."""
-    _pupil_for_staff(class_id, pupil_id)
+    pupil_or_404(get_db(), current_user, class_id, pupil_id)
     form = RevokeForm()
     if not form.validate_on_submit():
         for message in form.reason.errors or ["The form expired. Please try again."]:
@@ -130,7 +120,7 @@ def revoke(class_id, pupil_id, certificate_id):
 @staff_required
 def reissue(class_id, pupil_id):
     """Issue a new certificate (a new code) to a pupil who has earned one and holds none."""
-    pupil = _pupil_for_staff(class_id, pupil_id)
+    _, pupil = pupil_or_404(get_db(), current_user, class_id, pupil_id)
     if not ReissueForm().validate_on_submit():
         flash("The form expired. Please try again.", "error")
         return _back_to_pupil(class_id, pupil_id)

@@ -1,5 +1,7 @@
 """Who may see which class and pupil. Every staff query goes through these."""
 
+from flask import abort
+
 CLASS_FOR_STAFF = """
 SELECT c.* FROM classes c
 WHERE c.id = :class_id AND c.school_id = :school_id
@@ -7,7 +9,7 @@ WHERE c.id = :class_id AND c.school_id = :school_id
 """
 PUPIL_IN_CLASS = """
 SELECT p.* FROM people p JOIN class_pupils cp ON cp.person_id = p.id
-WHERE cp.class_id = ? AND p.id = ? AND p.role = 'pupil'
+WHERE cp.class_id = ? AND p.id = ? AND p.role = 'pupil' AND p.school_id = ?
 """
 
 
@@ -27,6 +29,17 @@ def class_for_staff(db, user, class_id):
     return next(db.query(CLASS_FOR_STAFF, params), None)
 
 
-def pupil_in_class(db, class_id, pupil_id):
-    """The pupil if they are in the class, else None (archived pupils included, for history)."""
-    return next(db.query(PUPIL_IN_CLASS, [class_id, pupil_id]), None)
+def pupil_in_class(db, class_id, pupil_id, school_id):
+    """The pupil if they are in the class and the school, else None (archived pupils included, for history)."""
+    return next(db.query(PUPIL_IN_CLASS, [class_id, pupil_id, school_id]), None)
+
+
+def class_or_404(db, user, class_id):
+    """The class if `user` may see it; otherwise the request ends with 404."""
+    return class_for_staff(db, user, class_id) or abort(404)
+
+
+def pupil_or_404(db, user, class_id, pupil_id):
+    """(class, pupil) if `user` may see the class and the pupil is in it; otherwise 404."""
+    class_row = class_or_404(db, user, class_id)
+    return class_row, pupil_in_class(db, class_id, pupil_id, user.school_id) or abort(404)

@@ -23,7 +23,7 @@ from accounts.users import staff_required
 from app import current_course
 from certificates.issuing import eligibility_for
 from classroom import report_jobs
-from classroom.access import class_for_staff, pupil_in_class, sees_whole_school
+from classroom.access import class_for_staff, class_or_404, pupil_or_404, sees_whole_school
 from classroom.dashboard import parse_sort, response_text, sort_rows
 from classroom.progress_forms import (
     WHOLE_SCHOOL,
@@ -56,20 +56,6 @@ from training.queries import progress_by_lesson
 bp = Blueprint("progress", __name__)
 
 
-def class_or_404(class_id):
-    """The class, if the signed-in member of staff may see it."""
-    return class_for_staff(get_db(), current_user, class_id) or abort(404)
-
-
-def pupil_or_404(class_id, pupil_id):
-    """The class and the pupil, if the pupil is in that class and the class is visible."""
-    klass = class_or_404(class_id)
-    pupil = pupil_in_class(get_db(), class_id, pupil_id)
-    if pupil is None or pupil["school_id"] != current_user.school_id:
-        abort(404)
-    return klass, pupil
-
-
 def class_page_url(klass):
     """The class page (part A), or the list of classes if that page is not there."""
     if "classroom.class_page" in current_app.view_functions:
@@ -81,7 +67,7 @@ def class_page_url(klass):
 @staff_required
 def dashboard(class_id):
     """A grid of the class's pupils by lessons, with totals; sortable by any column."""
-    klass = class_or_404(class_id)
+    klass = class_or_404(get_db(), current_user, class_id)
     course = current_course()
     grid = grid_for(get_db(), course, Scope(current_user.school_id, class_id, klass["name"]))
     sort, descending = parse_sort(request.args.get("sort"), [lesson.id for lesson in course.lessons])
@@ -101,7 +87,7 @@ def dashboard(class_id):
 @staff_required
 def pupil(class_id, pupil_id):
     """One pupil: lesson progress, every attempt and answer, certificates. No confidence answers."""
-    klass, pupil = pupil_or_404(class_id, pupil_id)
+    klass, pupil = pupil_or_404(get_db(), current_user, class_id, pupil_id)
     course = current_course()
     db = get_db()
     summaries = quiz_summaries(db, pupil_id, course.id)
@@ -150,7 +136,7 @@ def quiz_title(course, attempt):
 @staff_required
 def reteach(class_id):
     """What to re-teach: most-missed questions, gain per topic, confidence as class totals."""
-    klass = class_or_404(class_id)
+    klass = class_or_404(get_db(), current_user, class_id)
     course = current_course()
     questions, topics, confidence = reteach_for(
         get_db(), course, Scope(current_user.school_id, class_id, klass["name"])
@@ -171,7 +157,7 @@ def reteach(class_id):
 @staff_required
 def class_certificates(class_id):
     """The class's current certificates in one PDF, a page each, for printing."""
-    klass = class_or_404(class_id)
+    klass = class_or_404(get_db(), current_user, class_id)
     pdfs = class_certificate_pdfs(get_db(), current_user.school_id, class_id, current_course().id)
     if not pdfs:
         flash(f"No pupil in {klass['name']} holds a certificate yet.", "info")

@@ -26,7 +26,7 @@ from accounts.passwords import hash_password, readable_password
 from accounts.queries import school_by_id
 from accounts.users import role_required, staff_required
 from classroom import queries, roster
-from classroom.access import class_for_staff, pupil_in_class, sees_whole_school
+from classroom.access import class_or_404, pupil_or_404, sees_whole_school
 from classroom.cards import cards_pdf
 from classroom.forms import (
     ROLE_LABELS,
@@ -56,17 +56,6 @@ admin_required = role_required("admin")
 def day(iso):
     """'2025-11-03T09:12:00+00:00' -> '3 Nov 2025'; empty stays empty."""
     return datetime.fromisoformat(iso).strftime("%-d %b %Y") if iso else ""
-
-
-def _class_or_404(class_id):
-    return class_for_staff(get_db(), current_user, class_id) or abort(404)
-
-
-def _pupil_or_404(class_row, pupil_id):
-    pupil = pupil_in_class(get_db(), class_row["id"], pupil_id)
-    if pupil is None or pupil["school_id"] != current_user.school_id:
-        abort(404)
-    return pupil
 
 
 def hash_passwords(passwords):
@@ -130,7 +119,7 @@ def home():
 @staff_required
 def class_page(class_id):
     """The class roster, with what a teacher can do to it."""
-    class_row = _class_or_404(class_id)
+    class_row = class_or_404(get_db(), current_user, class_id)
     db = get_db()
     teachers_form = None
     if current_user.role == "admin":
@@ -161,7 +150,7 @@ def _teachers_form(class_row, formdata=None):
 @admin_required
 def class_teachers(class_id):
     """An admin chooses who teaches the class (only their own school's staff are offered)."""
-    class_row = _class_or_404(class_id)
+    class_row = class_or_404(get_db(), current_user, class_id)
     form = _teachers_form(class_row, formdata=request.form)
     if form.validate():
         queries.set_class_teachers(get_db(), class_id, form.teachers.data)
@@ -179,7 +168,7 @@ def class_teachers(class_id):
 @staff_required
 def add_pupil(class_id):
     """Add one pupil to the class; shows their one-time password and a sign-in card."""
-    class_row = _class_or_404(class_id)
+    class_row = class_or_404(get_db(), current_user, class_id)
     db = get_db()
     form = PupilForm()
     if request.method == "GET" and class_row["year_group"]:
@@ -216,8 +205,7 @@ def add_pupil(class_id):
 @staff_required
 def reset_password(class_id, pupil_id):
     """Give a pupil a new one-time password and a new card (the old card stops working)."""
-    class_row = _class_or_404(class_id)
-    pupil = _pupil_or_404(class_row, pupil_id)
+    class_row, pupil = pupil_or_404(get_db(), current_user, class_id, pupil_id)
     if pupil["archived_at"]:
         abort(404)
     form = ConfirmForm()
@@ -249,8 +237,7 @@ def reset_password(class_id, pupil_id):
 @staff_required
 def archive_pupil(class_id, pupil_id):
     """Archive a pupil who has left: they can no longer sign in; their records stay for reports."""
-    class_row = _class_or_404(class_id)
-    pupil = _pupil_or_404(class_row, pupil_id)
+    class_row, pupil = pupil_or_404(get_db(), current_user, class_id, pupil_id)
     name = f"{pupil['first_name']} {pupil['last_name']}"
     if pupil["archived_at"]:
         flash(f"{name} is already archived.", "info")
@@ -285,7 +272,7 @@ def upload_too_large(_error):
     class_id = (request.view_args or {}).get("class_id")
     if class_id is None or not current_user.is_authenticated or not current_user.is_staff:
         return TOO_LARGE, 413
-    class_row = _class_or_404(class_id)
+    class_row = class_or_404(get_db(), current_user, class_id)
     form = ImportForm(formdata=None)
     form.file.errors = [TOO_LARGE]
     return render_template("classroom/import.html", class_=class_row, form=form, max_rows=roster.MAX_ROWS), 413
@@ -295,7 +282,7 @@ def upload_too_large(_error):
 @staff_required
 def import_roster(class_id):
     """Upload a class list CSV; a preview shows every row and problem before anything is saved."""
-    class_row = _class_or_404(class_id)
+    class_row = class_or_404(get_db(), current_user, class_id)
     if request.content_length and request.content_length > UPLOAD_LIMIT:
         raise RequestEntityTooLarge()
     request.max_content_length = UPLOAD_LIMIT
@@ -345,7 +332,7 @@ def _checked_preview(class_row, kept):
 @staff_required
 def import_preview(class_id, token):
     """Every row and every problem; confirming adds all the pupils at once, or none."""
-    class_row = _class_or_404(class_id)
+    class_row = class_or_404(get_db(), current_user, class_id)
     db = get_db()
     kept = queries.import_for(db, current_user, class_id, token)
     if kept is None:
@@ -396,7 +383,7 @@ def import_preview(class_id, token):
 @staff_required
 def new_cards(class_id):
     """New passwords and cards for the whole class, when cards are lost or were never printed."""
-    class_row = _class_or_404(class_id)
+    class_row = class_or_404(get_db(), current_user, class_id)
     db = get_db()
     pupils = [p for p in queries.class_roster(db, class_id, current_user.school_id) if not p["archived_at"]]
     if not pupils:
@@ -431,7 +418,7 @@ def new_cards(class_id):
 @staff_required
 def cards(class_id, token):
     """The page to download a batch of sign-in cards, while it is kept."""
-    class_row = _class_or_404(class_id)
+    class_row = class_or_404(get_db(), current_user, class_id)
     batch = queries.card_batch_for(get_db(), current_user, class_id, token)
     if batch is None:
         return render_template("classroom/cards_gone.html", class_=class_row), 404
@@ -444,7 +431,7 @@ def cards(class_id, token):
 @staff_required
 def cards_download(class_id, token):
     """The cards PDF, for the person who made it, until it expires."""
-    class_row = _class_or_404(class_id)
+    class_row = class_or_404(get_db(), current_user, class_id)
     batch = queries.card_batch_for(get_db(), current_user, class_id, token)
     if batch is None:
         return render_template("classroom/cards_gone.html", class_=class_row), 404

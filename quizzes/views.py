@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from accounts.users import pupil_required
-from app import current_course
+from app import course_or_404
 from certificates.issuing import issue_if_eligible
 from db import get_db
 from quizzes.forms import field_name, quiz_form, responses_from_form
@@ -23,14 +23,6 @@ CHECK_PHASES = ("baseline", "final")
 QUIZ_CHANGED = (
     "This quiz was updated while you had it open. Your answers are still here: check them and press the button again."
 )
-
-
-def course_or_404(course_id):
-    """The course, if `course_id` names it."""
-    course = current_course()
-    if course_id != course.id:
-        abort(404)
-    return course
 
 
 @bp.route("/courses/<course_id>/lessons/<lesson_id>/quiz", methods=["GET", "POST"])

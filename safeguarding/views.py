@@ -162,7 +162,7 @@ def requests():
     db = get_db()
     closed = request.args.get("show") == "closed"
     rows = queries.requests_for_staff(db, current_user, closed=closed)
-    queries.audit(db, current_user.school_id, current_user.id, "list", "talk_requests")
+    queries.audit_by(db, current_user, "list", "talk_requests")
     return render_template("safeguarding/requests.html", talk_requests=rows, closed=closed)
 
 
@@ -176,14 +176,14 @@ def talk_request(request_id):
         abort(404)
     form = ActionForm()
     if request.method == "GET":
-        queries.audit(db, current_user.school_id, current_user.id, "view", "talk_request", request_id)
+        queries.audit_by(db, current_user, "view", "talk_request", request_id)
         if first_view_status(row["status"]) != row["status"]:
             queries.record_action(db, request_id, current_user.id, first_view_status(row["status"]), "Opened.")
             row = queries.request_for_staff(db, current_user, request_id)
         form.status.data = "in-progress" if row["status"] == "seen" else row["status"]
     elif form.validate_on_submit():
         queries.record_action(db, request_id, current_user.id, form.status.data, form.note.data.strip())
-        queries.audit(db, current_user.school_id, current_user.id, "update", "talk_request", request_id)
+        queries.audit_by(db, current_user, "update", "talk_request", request_id)
         flash(f"Saved. The request is now “{STATUSES[form.status.data].lower()}”.", "success")
         return redirect(url_for("safeguarding.talk_request", request_id=request_id), 303)
     return render_template(
@@ -221,7 +221,7 @@ def help_routes():
     dsl_form = DslForm(data={"dsl_name": school["dsl_name"], "dsl_where": school["dsl_where"]})
     if dsl_form.validate_on_submit():
         queries.update_dsl(db, current_user.school_id, dsl_form.dsl_name.data.strip(), dsl_form.dsl_where.data.strip())
-        queries.audit(db, current_user.school_id, current_user.id, "help-routes", "school", current_user.school_id)
+        queries.audit_by(db, current_user, "help-routes", "school", current_user.school_id)
         flash("Saved. The help panel now shows the new details.", "success")
         return redirect(url_for("safeguarding.help_routes"), 303)
     return render_template(
@@ -240,7 +240,7 @@ def route_or_404(route_id):
 
 def routes_changed(message):
     """Audit, tell the admin, and go back to the list."""
-    queries.audit(get_db(), current_user.school_id, current_user.id, "help-routes", "school", current_user.school_id)
+    queries.audit_by(get_db(), current_user, "help-routes", "school", current_user.school_id)
     flash(message, "success")
     return redirect(url_for("safeguarding.help_routes"), 303)
 
@@ -323,7 +323,7 @@ def pupil(pupil_id):
     """What is held about one pupil, with export and erase."""
     person = pupil_or_404(pupil_id)
     db = get_db()
-    queries.audit(db, current_user.school_id, current_user.id, "view-pupil", "pupil", pupil_id)
+    queries.audit_by(db, current_user, "view-pupil", "pupil", pupil_id)
     return render_template("safeguarding/pupil.html", pupil=person, counts=records.counts_for(db, pupil_id))
 
 
@@ -334,7 +334,7 @@ def export_json(pupil_id):
     pupil_or_404(pupil_id)
     db = get_db()
     data = records.export_pupil(db, pupil_id)
-    queries.audit(db, current_user.school_id, current_user.id, "export-json", "pupil", pupil_id)
+    queries.audit_by(db, current_user, "export-json", "pupil", pupil_id)
     return Response(
         json.dumps(data, indent=2, ensure_ascii=False),
         mimetype="application/json",
@@ -353,7 +353,7 @@ def export_pdf(pupil_id):
     db = get_db()
     data = records.export_pupil(db, pupil_id)
     html = render_template("safeguarding/record_pdf.html", data=data, status_labels=STATUSES, urgency_labels=URGENCIES)
-    queries.audit(db, current_user.school_id, current_user.id, "export-pdf", "pupil", pupil_id)
+    queries.audit_by(db, current_user, "export-pdf", "pupil", pupil_id)
     return Response(
         html_to_pdf(html, "record.css"),
         mimetype="application/pdf",

@@ -6,7 +6,6 @@ from flask.cli import AppGroup
 
 import safeguarding.help_routes
 from safeguarding.help_routes import DEFAULT_HELP_ROUTES
-from training.quality import check_course
 
 content_command = AppGroup("content", help="Work with the course content.")
 
@@ -29,6 +28,10 @@ def check_command():
                    f"{len(lesson.quiz.questions)} questions)")  # fmt: skip
     click.echo(f"  Checks: {len(course.checks.questions)} questions")
     click.echo("Structure: OK\n")
+
+    # Imported here, not at the top: textstat pulls in NLTK (~150 ms), which every web worker
+    # and test app would otherwise pay at start-up for a command only this needs.
+    from training.quality import check_course
 
     findings, levels = check_course(course, max_grade, DEFAULT_HELP_ROUTES, safeguarding.help_routes.__file__)
     click.echo(f"Reading level (Flesch-Kincaid grade; the most allowed is {max_grade}):")

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_login import current_user
 
 from accounts.users import pupil_required, staff_required
-from app import current_course
+from app import course_or_404, current_course
 from certificates.queries import certificate_for_pupil
 from db import get_db
 from pdf import html_to_pdf
@@ -49,11 +49,8 @@ def action_url(course, action):
 
 def lesson_or_404(course_id, lesson_id):
     """The course and lesson named in the URL."""
-    course = current_course()
-    lesson = course.lesson(lesson_id) if course_id == course.id else None
-    if lesson is None:
-        abort(404)
-    return course, lesson
+    course = course_or_404(course_id)
+    return course, course.lesson(lesson_id) or abort(404)
 
 
 @bp.route("/courses/<course_id>/lessons/<lesson_id>/")
