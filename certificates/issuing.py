@@ -3,7 +3,7 @@
 from datetime import date
 
 import segno
-from flask import current_app, render_template, request, url_for
+from flask import render_template
 
 from accounts.queries import school_by_id
 from certificates.codes import initials, new_code
@@ -12,6 +12,7 @@ from certificates.queries import certificate_for_pupil, code_exists, insert_cert
 from db import now
 from pdf import html_to_pdf
 from quizzes.queries import quiz_summaries
+from urls import public_url
 
 
 def eligibility_for(db, pupil_id, course):
@@ -59,8 +60,7 @@ def issue(db, pupil, course, score):
 
 def verify_url(code):
     """The public address of a certificate's verify page, for the QR code."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/") or request.url_root.rstrip("/")
-    return base + url_for("certificates.verify_code", code=code)
+    return public_url("certificates.verify_code", code=code)
 
 
 def render_certificate(values):

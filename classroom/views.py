@@ -39,6 +39,7 @@ from classroom.forms import (
 )
 from db import get_db, write_transaction
 from safeguarding.queries import audit_by
+from urls import public_url
 
 bp = Blueprint("classroom", __name__)
 
@@ -65,8 +66,7 @@ def hash_passwords(passwords):
 
 
 def _sign_in_url():
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/") or request.url_root.rstrip("/")
-    return base + url_for("accounts.sign_in")
+    return public_url("accounts.sign_in")
 
 
 def _make_cards(class_row, pupils):

@@ -36,6 +36,7 @@ from safeguarding.talk_rules import (
     parse_who,
     who_choices,
 )
+from urls import public_url
 
 bp = Blueprint("safeguarding", __name__)
 
@@ -125,8 +126,7 @@ def talk():
 def notify_staff(db, addressed_to, teacher_id, urgency):
     """E-mail the DSL(s) or the teacher that a pupil asked to talk: no name, no message. Never raises."""
     recipients = queries.recipients_for(db, current_user.school_id, addressed_to, teacher_id)
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/") or request.url_root.rstrip("/")
-    subject, body = notification(urgency, base + url_for("safeguarding.requests"))
+    subject, body = notification(urgency, public_url("safeguarding.requests"))
     try:
         send_mail(current_app.config, recipients, subject, body)
     except (smtplib.SMTPException, OSError) as error:
