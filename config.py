@@ -32,8 +32,8 @@ RATELIMIT_STORAGE_URI = "memory://"
 DEFAULT_PASS_MARK = 80
 
 # Where the content lives (course, lessons, quizzes).
-TRAINING_CONTENT = "training/content"
-QUIZ_CONTENT = "quizzes/content"
+TRAINING_CONTENT = "training/content/online-blackmail-11-13"
+QUIZ_CONTENT = "quizzes/content/online-blackmail-11-13"
 
 # Public address used in certificate QR codes, e.g. "https://training.example-school.uk".
 # Empty: the address of the current request.
