@@ -61,6 +61,8 @@ def live_server(live_app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     live_app.config["QUICK_EXIT_URL"] = base_url + NEUTRAL_PATH
+    # Links in e-mails and QR codes come from the configured address, never the Host header.
+    live_app.config["PUBLIC_BASE_URL"] = base_url
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield base_url
