@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, request
 
 import db
 from training.course import load_course
@@ -122,7 +122,8 @@ def _register_commands(app):
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if response.mimetype == "text/html":
-        # Pages hold pupils' progress: never keep them in a shared computer's cache.
-        response.headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint != "static":
+        # Pages and downloads (reports, exports, cards, certificates) hold pupils' data: never keep them
+        # in a shared computer's cache. Set, not defaulted: send_file's own "no-cache" still allows storing.
+        response.headers["Cache-Control"] = "no-store"
     return response

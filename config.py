@@ -55,3 +55,9 @@ MAIL_FROM = "no-reply@localhost"
 
 # Pupil records are deleted this many months after the pupil leaves (archived).
 RETENTION_MONTHS_AFTER_LEAVING = 12
+
+# --- Exports and requests (issue 8) ---
+# Unknown certificate codes one address may try on /verify: guessing codes is slowed, real checks never are.
+VERIFY_UNKNOWN_LIMIT = "10 per 10 minutes"
+# Largest request body the app reads at all: the 1 MB roster upload (with its form) fits; nothing else comes near.
+MAX_CONTENT_LENGTH = 2 * 1024 * 1024

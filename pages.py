@@ -36,7 +36,7 @@ def healthz():
 
 
 def error_page(error):
-    """A friendly page for 400, 403, 404 and 500, with help still one click away."""
+    """A friendly page for 400, 403, 404, 405, 413 and 500, with help still one click away."""
     code = getattr(error, "code", 500) or 500
     return render_template("error.html", code=code, error=error), code
 
@@ -47,5 +47,5 @@ def bad_request(error):
     return error_page(error)
 
 
-for _code in (403, 404, 405, 500):
+for _code in (403, 404, 405, 413, 500):
     bp.app_errorhandler(_code)(error_page)

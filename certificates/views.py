@@ -5,6 +5,7 @@ from io import BytesIO
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -27,6 +28,7 @@ from certificates.queries import (
 from classroom.access import pupil_or_404
 from classroom.progress_forms import ReissueForm, RevokeForm
 from db import get_db
+from extensions import limiter
 from safeguarding.queries import audit_by
 
 bp = Blueprint("certificates", __name__)
@@ -76,6 +78,11 @@ def verify():
 
 
 @bp.route("/verify/<code>")
+@limiter.limit(
+    lambda: current_app.config["VERIFY_UNKNOWN_LIMIT"],
+    # Only unknown codes count: someone checking real certificates is never slowed.
+    deduct_when=lambda response: response.status_code == 404,
+)
 def verify_code(code):
     """Public: is this certificate genuine? Initials only, never the full name."""
     normal = normalise_code(code)
@@ -85,6 +92,12 @@ def verify_code(code):
     if normal != code:
         return redirect(url_for("certificates.verify_code", code=normal), 301)
     return render_template("certificates/verified.html", certificate=certificate)
+
+
+@bp.errorhandler(429)
+def too_many_unknown_codes(error):
+    """Many unknown codes from one address: say plainly to wait, and keep the form to hand."""
+    return render_template("certificates/slow_down.html", form=VerifyForm(formdata=None)), 429
 
 
 # Staff: revoke and reissue, from the pupil's page in a class (classroom.progress_views).

@@ -23,6 +23,7 @@ from classroom.progress_queries import (
     reteach_for,
 )
 from pdf import html_to_pdf
+from spreadsheet import safe_cell
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -189,12 +190,12 @@ def filename(data, fmt):
 
 
 def to_csv(data):
-    """The grid as CSV: UTF-8 with a BOM so Excel reads names correctly; ISO dates."""
+    """The grid as CSV: UTF-8 with a BOM so Excel reads names correctly; ISO dates; no formulas."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(grid_header(data))
+    writer.writerow([safe_cell(c) for c in grid_header(data)])
     for cells in grid_rows(data):
-        writer.writerow(["" if c is None else c for c in cells])
+        writer.writerow(["" if c is None else safe_cell(c) for c in cells])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -202,6 +203,13 @@ def to_xlsx(data):
     """A workbook with a sheet per view: Summary, Progress grid, Re-teach, Certificates."""
     book = Workbook(write_only=True)
     bold = Font(bold=True)
+
+    def text_cell(ws, value):
+        # openpyxl stores any text starting with "=" as a formula: neutralise, then insist on text.
+        cell = WriteOnlyCell(ws, value=safe_cell(value))
+        if isinstance(value, str):
+            cell.data_type = "s"
+        return cell
 
     def sheet(title, header, rows, widths=()):
         ws = book.create_sheet(title)
@@ -211,14 +219,14 @@ def to_xlsx(data):
             ws.freeze_panes = "A2"
             cells = []
             for text in header:
-                cell = WriteOnlyCell(ws, value=text)
+                cell = text_cell(ws, text)
                 cell.font = bold
                 cells.append(cell)
             ws.append(cells)
         for row in rows:
             cells = []
             for value in row:
-                cell = WriteOnlyCell(ws, value=value)
+                cell = text_cell(ws, value)
                 if isinstance(value, datetime):
                     cell.number_format = "yyyy-mm-dd hh:mm"
                 cells.append(cell)

@@ -180,11 +180,14 @@ def parse(data, class_name):
         roster.problems.append(Problem(None, 'This isn\'t a CSV text file. Save the class list as "CSV UTF-8".'))
         return roster
 
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
+    records = []
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
-        records = list(reader)
-    except csv.Error as error:
-        roster.problems.append(Problem(reader.line_num or None, f"The file can't be read as CSV ({error})."))
+        for record in reader:
+            records.append(record)
+    except csv.Error:
+        # The next record is the one that broke: name its row (in the words: the table has no such row).
+        roster.problems.append(Problem(None, unreadable_row(len(records) + 1)))
         return roster
     headers = records[0] if records else []
     columns, roster.ignored_columns = match_headers(headers)
@@ -232,6 +235,15 @@ def parse(data, class_name):
             Problem(None, f"The file has {len(roster.rows)} pupils. Import at most {MAX_ROWS} at a time: split it."),
         )
     return roster
+
+
+def unreadable_row(number):
+    """Plain words for a row the CSV reader gave up on (too long, or a quote mark never closed)."""
+    return (
+        f"Row {number} can't be read: it is far too long for one pupil, or has a quote mark (\") that is "
+        "never closed, which joins the rows after it into one. Check that row in your spreadsheet, "
+        'save it again as "CSV UTF-8", and upload it again.'
+    )
 
 
 def _check_row(row, year_text, class_name):

@@ -436,14 +436,13 @@ def cards_download(class_id, token):
     if batch is None:
         return render_template("classroom/cards_gone.html", class_=class_row), 404
     stamp = batch["created_at"][:16].replace("-", "").replace(":", "").replace("T", "-")
-    response = send_file(
+    # One-time passwords: app.py marks every download Cache-Control: no-store.
+    return send_file(
         BytesIO(batch["pdf"]),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"sign-in-cards-{secure_filename(class_row['name']) or 'class'}-{stamp}.pdf",
     )
-    response.headers["Cache-Control"] = "no-store"  # one-time passwords: never in a shared cache
-    return response
 
 
 # --- Staff -----------------------------------------------------------------------------------

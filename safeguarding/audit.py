@@ -1,4 +1,13 @@
-"""What the audit log's entries mean, in words the DSL reads."""
+"""What the audit log's entries mean, in words the DSL reads; which ones link where; its pages and visits."""
+
+from datetime import UTC, datetime, timedelta
+
+# One visit: a second view of the same record by the same person within this time is not logged again,
+# so saving a note (and being sent back to the page) does not fill the log with views. A time window,
+# not a marker in the URL, because a marker could be added by hand to hide a view.
+VISIT = timedelta(minutes=30)
+# Pages of the log go up to here: far beyond any school's log, and small enough for SQLite's OFFSET.
+MAX_PAGE_DIGITS = 7
 
 ACTIONS = {
     "list": "Looked at the list of talk requests",
@@ -43,3 +52,40 @@ def subject(entry):
     """'Talk request 12', 'Pupil 40': ids only, so an erased pupil's name never stays behind."""
     label = SUBJECTS.get(entry["subject_type"], entry["subject_type"])
     return f"{label} {entry['subject_id']}" if entry["subject_id"] is not None else label
+
+
+# What each kind of record links to, and who may open that page. Staff and the school's settings are
+# admin pages, so the DSL's log names them without a link.
+LINKS = {
+    "talk_request": ("safeguarding.talk_request", "request_id", ("dsl",)),
+    "talk_requests": ("safeguarding.requests", None, ("dsl", "teacher", "admin")),
+    "pupil": ("safeguarding.pupil", "pupil_id", ("dsl", "admin")),
+    "class": ("classroom.class_page", "class_id", ("dsl", "admin")),
+    "certificate": ("certificates.verify_code", "code", ("dsl", "admin", "teacher")),
+}
+
+
+def link(entry, role):
+    """(endpoint, values) of the page an entry names, if it is still held and `role` may open it; else None."""
+    endpoint, param, roles = LINKS.get(entry["subject_type"], (None, None, ()))
+    if role not in roles or not entry["subject_held"]:
+        return None
+    if param is None:
+        return endpoint, {}
+    if param == "code":
+        return (endpoint, {"code": entry["certificate_code"]}) if entry["certificate_code"] else None
+    return (endpoint, {param: entry["subject_id"]}) if entry["subject_id"] is not None else None
+
+
+def page_number(text, pages):
+    """The page asked for as a number from 1 to `pages` (no text: 1); None if it is not one of them."""
+    if text is None:
+        return 1
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_PAGE_DIGITS or not 1 <= int(text) <= pages:
+        return None
+    return int(text)
+
+
+def visit_start(moment=None):
+    """The earliest time a view still belongs to the current visit, as stored (ISO, UTC)."""
+    return ((moment or datetime.now(UTC)) - VISIT).isoformat(timespec="seconds")

@@ -109,3 +109,13 @@ class EraseForm(FlaskForm):
         """Only the exact word confirms."""
         if field.data.strip().upper() != "ERASE":
             raise ValidationError("Type the word ERASE to confirm, or go back to keep the pupil's records.")
+
+
+class AuditFilterForm(FlaskForm):
+    """Filter the audit log by person and by action: a GET form (a search changes nothing, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    person = SelectField("Who", validators=[Optional()])
+    action = SelectField("What", validators=[Optional()])

@@ -62,10 +62,41 @@ WHERE cp.person_id = ? AND c.archived_at IS NULL ORDER BY c.name
 SET_REQUEST_STATUS = "UPDATE talk_requests SET status = ?, updated_at = ? WHERE id = ?"
 
 # Audit log -----------------------------------------------------------------------------------
-AUDIT_PAGE = """
-SELECT a.*, s.first_name AS staff_first_name, s.last_name AS staff_last_name, s.role AS staff_role
+# Filters by person and action; None means any.
+AUDIT_WHERE = """
+WHERE a.school_id = :school_id
+  AND (:staff_id IS NULL OR a.staff_id = :staff_id)
+  AND (:action IS NULL OR a.action = :action)
+"""
+# With each entry: whether what it names is still held (erased records get no link) and a certificate's code.
+AUDIT_PAGE = (
+    """
+SELECT a.*, s.first_name AS staff_first_name, s.last_name AS staff_last_name, s.role AS staff_role,
+       CASE a.subject_type
+         WHEN 'talk_request' THEN EXISTS (SELECT 1 FROM talk_requests r
+                                          WHERE r.id = a.subject_id AND r.school_id = a.school_id)
+         WHEN 'pupil' THEN EXISTS (SELECT 1 FROM people p
+                                   WHERE p.id = a.subject_id AND p.school_id = a.school_id AND p.role = 'pupil')
+         WHEN 'class' THEN EXISTS (SELECT 1 FROM classes c WHERE c.id = a.subject_id AND c.school_id = a.school_id)
+         ELSE 1 END AS subject_held,
+       (SELECT c.code FROM certificates c WHERE a.subject_type = 'certificate'
+          AND c.id = a.subject_id AND c.school_id = a.school_id) AS certificate_code
 FROM audit_log a LEFT JOIN people s ON s.id = a.staff_id
-WHERE a.school_id = ? ORDER BY a.id DESC LIMIT ? OFFSET ?
+"""
+    + AUDIT_WHERE
+    + "ORDER BY a.id DESC LIMIT :limit OFFSET :offset"
+)
+AUDIT_COUNT = "SELECT count(*) AS n FROM audit_log a" + AUDIT_WHERE
+AUDIT_PEOPLE = """
+SELECT DISTINCT s.id, s.first_name, s.last_name, s.role
+FROM audit_log a JOIN people s ON s.id = a.staff_id
+WHERE a.school_id = ? ORDER BY s.last_name, s.first_name, s.id
+"""
+# The same person's same view of the same record since `since`: such a view is not logged again.
+RECENT_VIEW = """
+SELECT 1 FROM audit_log
+WHERE school_id = ? AND staff_id = ? AND action = ? AND subject_type = ? AND subject_id IS ? AND created_at >= ?
+LIMIT 1
 """
 AUDIT_FOR_SUBJECT = """
 SELECT * FROM audit_log WHERE school_id = ? AND subject_type = ? AND subject_id = ? ORDER BY id
@@ -101,9 +132,36 @@ def audit_by(db, user, action, subject_type, subject_id=None):
     audit(db, user.school_id, user.id, action, subject_type, subject_id)
 
 
-def audit_page(db, school_id, limit, offset):
-    """A page of the school's audit log, newest first."""
-    return list(db.query(AUDIT_PAGE, [school_id, limit, offset]))
+def audit_view_by(db, user, action, subject_type, subject_id=None, since=None):
+    """Log that the signed-in member of staff looked at something, unless they already did since `since`.
+
+    One entry per visit: saving a note and coming back to the page is the same visit.
+    """
+    # Read first, without the write lock: two views at the same instant both logged is harmless.
+    if since and next(db.query(RECENT_VIEW, [user.school_id, user.id, action, subject_type, subject_id, since]), None):
+        return False
+    audit(db, user.school_id, user.id, action, subject_type, subject_id)
+    return True
+
+
+def audit_filters(school_id, staff_id=None, action=None):
+    """Query parameters for the audit log: the school, and optionally one person and one action."""
+    return {"school_id": school_id, "staff_id": staff_id, "action": action}
+
+
+def audit_count(db, filters):
+    """How many entries match `filters`."""
+    return next(db.query(AUDIT_COUNT, filters))["n"]
+
+
+def audit_page(db, filters, limit, offset):
+    """A page of the school's audit log matching `filters`, newest first."""
+    return list(db.query(AUDIT_PAGE, dict(filters, limit=limit, offset=offset)))
+
+
+def audit_people(db, school_id):
+    """Everyone (still on record) who appears in the school's audit log, for the filter."""
+    return list(db.query(AUDIT_PEOPLE, [school_id]))
 
 
 # Help routes

@@ -65,8 +65,28 @@ REPORTS_KEPT = timedelta(days=1)
 ARCHIVED_PUPILS = "SELECT id, school_id, archived_at FROM people WHERE role = 'pupil' AND archived_at IS NOT NULL"
 
 
-def export_pupil(db, pupil_id):
-    """Everything held about one pupil, as plain data ready for JSON; None if there is no such pupil."""
+# Requests to talk and the notes on them are for the school's DSLs and the teacher the pupil chose:
+# the talk page promises the pupil so. Anyone else's export leaves them out and says so.
+TALK_WITHHELD = (
+    "Requests to talk and safeguarding notes are held by the designated safeguarding lead "
+    "and are not included in this export."
+)
+CONFIDENCE_NOT_HELD = (
+    "How-sure-are-you answers are stored without any name or account, as class totals, "
+    "so they cannot be linked to this pupil."
+)
+
+
+def sees_talk_requests(role):
+    """Whether a pupil's records, as `role` sees them, include requests to talk and DSL notes: DSLs only."""
+    return role == "dsl"
+
+
+def export_pupil(db, pupil_id, include_talk=True):
+    """Everything held about one pupil, as plain data ready for JSON; None if there is no such pupil.
+
+    Without `include_talk`, requests to talk and their notes are left out and the export says so.
+    """
     person = next(db.query(PUPIL, [pupil_id]), None)
     if person is None:
         return None
@@ -74,11 +94,7 @@ def export_pupil(db, pupil_id):
     for attempt in db.query(ATTEMPTS, [pupil_id]):
         answers = [dict(answer, correct=bool(answer["correct"])) for answer in db.query(ANSWERS, [attempt["id"]])]
         attempts.append(dict(attempt, passed=bool(attempt["passed"]), answers=answers))
-    requests = [
-        dict(request, actions=list(db.query(TALK_ACTIONS, [request["id"]])))
-        for request in db.query(TALK_REQUESTS, [pupil_id])
-    ]
-    return {
+    data = {
         "exported_at": now(),
         "person": {column: person[column] for column in PERSON_COLUMNS}
         | {"password": "set; stored only as a one-way hash, which cannot be turned back into the password"},
@@ -87,12 +103,16 @@ def export_pupil(db, pupil_id):
         "lesson_progress": list(db.query(PROGRESS, [pupil_id])),
         "quiz_attempts": attempts,
         "certificates": [dict(c, pdf_held=bool(c["pdf_held"])) for c in db.query(CERTIFICATES, [pupil_id])],
-        "talk_requests": requests,
-        "not_included": (
-            "How-sure-are-you answers are stored without any name or account, as class totals, "
-            "so they cannot be linked to this pupil."
-        ),
+        "not_included": [CONFIDENCE_NOT_HELD],
     }
+    if include_talk:
+        data["talk_requests"] = [
+            dict(request, actions=list(db.query(TALK_ACTIONS, [request["id"]])))
+            for request in db.query(TALK_REQUESTS, [pupil_id])
+        ]
+    else:
+        data["not_included"].insert(0, TALK_WITHHELD)
+    return data
 
 
 def counts_for(db, pupil_id):

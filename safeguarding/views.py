@@ -24,7 +24,7 @@ from db import get_db
 from pdf import html_to_pdf
 from safeguarding import audit as audit_words
 from safeguarding import queries, records
-from safeguarding.forms import ActionForm, ConfirmForm, DslForm, EraseForm, HelpRouteForm, TalkForm
+from safeguarding.forms import ActionForm, AuditFilterForm, ConfirmForm, DslForm, EraseForm, HelpRouteForm, TalkForm
 from safeguarding.help_routes import help_routes_for
 from safeguarding.mail import send_mail
 from safeguarding.routes_rules import is_emergency, moved
@@ -43,8 +43,8 @@ bp = Blueprint("safeguarding", __name__)
 AUDIT_PAGE_SIZE = 100
 dsl_required = role_required("dsl")
 admin_required = role_required("admin")
-# Requests: the DSL sees the school's; a teacher sees those addressed to them.
-requests_role = role_required("dsl", "teacher")
+# Requests: the DSL sees the school's; a teacher (or an admin who teaches) sees only those addressed to them.
+requests_role = role_required("dsl", "teacher", "admin")
 records_role = role_required("admin", "dsl")
 
 
@@ -162,7 +162,7 @@ def requests():
     db = get_db()
     closed = request.args.get("show") == "closed"
     rows = queries.requests_for_staff(db, current_user, closed=closed)
-    queries.audit_by(db, current_user, "list", "talk_requests")
+    queries.audit_view_by(db, current_user, "list", "talk_requests", since=audit_words.visit_start())
     return render_template("safeguarding/requests.html", talk_requests=rows, closed=closed)
 
 
@@ -176,7 +176,7 @@ def talk_request(request_id):
         abort(404)
     form = ActionForm()
     if request.method == "GET":
-        queries.audit_by(db, current_user, "view", "talk_request", request_id)
+        queries.audit_view_by(db, current_user, "view", "talk_request", request_id, since=audit_words.visit_start())
         if first_view_status(row["status"]) != row["status"]:
             queries.record_action(db, request_id, current_user.id, first_view_status(row["status"]), "Opened.")
             row = queries.request_for_staff(db, current_user, request_id)
@@ -198,14 +198,34 @@ def talk_request(request_id):
 @bp.route("/safeguarding/audit-log")
 @dsl_required
 def audit_log():
-    """Who looked at or changed what, newest first: the DSL's check on everyone, themselves included."""
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = queries.audit_page(get_db(), current_user.school_id, AUDIT_PAGE_SIZE + 1, (page - 1) * AUDIT_PAGE_SIZE)
+    """Who looked at or changed what, newest first, by person and action: the DSL's check on everyone."""
+    db = get_db()
+    form = AuditFilterForm(formdata=request.args)
+    people = queries.audit_people(db, current_user.school_id)
+    form.person.choices = [SelectChoice("", "Anyone")] + [
+        SelectChoice(str(p["id"]), f"{p['first_name']} {p['last_name']}") for p in people
+    ]
+    form.action.choices = [SelectChoice("", "Anything")] + [
+        SelectChoice(code, words) for code, words in audit_words.ACTIONS.items()
+    ]
+    if not form.validate():
+        abort(404)  # a person or action that is not in the list: an address typed or kept from before
+    chosen = {"person": form.person.data or None, "action": form.action.data or None}
+    filters = queries.audit_filters(
+        current_user.school_id, int(chosen["person"]) if chosen["person"] else None, chosen["action"]
+    )
+    pages = max(1, -(-queries.audit_count(db, filters) // AUDIT_PAGE_SIZE))
+    page = audit_words.page_number(request.args.get("page"), pages)
+    if page is None:
+        abort(404)
+    entries = queries.audit_page(db, filters, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE)
     return render_template(
         "safeguarding/audit_log.html",
-        entries=rows[:AUDIT_PAGE_SIZE],
+        entries=[(entry, audit_words.link(entry, current_user.role)) for entry in entries],
         page=page,
-        has_more=len(rows) > AUDIT_PAGE_SIZE,
+        pages=pages,
+        form=form,
+        kept={name: value for name, value in chosen.items() if value},
         describe=audit_words.describe,
         subject=audit_words.subject,
     )
@@ -323,8 +343,14 @@ def pupil(pupil_id):
     """What is held about one pupil, with export and erase."""
     person = pupil_or_404(pupil_id)
     db = get_db()
-    queries.audit_by(db, current_user, "view-pupil", "pupil", pupil_id)
-    return render_template("safeguarding/pupil.html", pupil=person, counts=records.counts_for(db, pupil_id))
+    queries.audit_view_by(db, current_user, "view-pupil", "pupil", pupil_id, since=audit_words.visit_start())
+    return render_template(
+        "safeguarding/pupil.html",
+        pupil=person,
+        counts=records.counts_for(db, pupil_id),
+        sees_talk=records.sees_talk_requests(current_user.role),
+        withheld=records.TALK_WITHHELD,
+    )
 
 
 @bp.route("/safeguarding/pupils/<int:pupil_id>/export.json")
@@ -333,14 +359,13 @@ def export_json(pupil_id):
     """Everything held about the pupil, as JSON (for a subject access request)."""
     pupil_or_404(pupil_id)
     db = get_db()
-    data = records.export_pupil(db, pupil_id)
+    data = records.export_pupil(db, pupil_id, include_talk=records.sees_talk_requests(current_user.role))
     queries.audit_by(db, current_user, "export-json", "pupil", pupil_id)
     return Response(
         json.dumps(data, indent=2, ensure_ascii=False),
         mimetype="application/json",
         headers={
             "Content-Disposition": f'attachment; filename="pupil-{pupil_id}-records.json"',
-            "Cache-Control": "no-store",
         },
     )
 
@@ -351,7 +376,7 @@ def export_pdf(pupil_id):
     """Everything held about the pupil, as a readable PDF."""
     pupil_or_404(pupil_id)
     db = get_db()
-    data = records.export_pupil(db, pupil_id)
+    data = records.export_pupil(db, pupil_id, include_talk=records.sees_talk_requests(current_user.role))
     html = render_template("safeguarding/record_pdf.html", data=data, status_labels=STATUSES, urgency_labels=URGENCIES)
     queries.audit_by(db, current_user, "export-pdf", "pupil", pupil_id)
     return Response(
@@ -359,7 +384,6 @@ def export_pdf(pupil_id):
         mimetype="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="pupil-{pupil_id}-records.pdf"',
-            "Cache-Control": "no-store",
         },
     )
 
@@ -376,5 +400,9 @@ def erase(pupil_id):
         flash("The pupil's records have been erased. Their certificates now show as “no longer held”.", "success")
         return redirect(url_for("safeguarding.pupils"), 303)
     return render_template(
-        "safeguarding/erase.html", pupil=person, counts=records.counts_for(db, pupil_id), form=form
+        "safeguarding/erase.html",
+        pupil=person,
+        counts=records.counts_for(db, pupil_id),
+        sees_talk=records.sees_talk_requests(current_user.role),
+        form=form,
     ), (400 if form.errors else 200)
