@@ -41,6 +41,7 @@ class ReportData:
 
     scope: object
     period: object
+    route: str  # "ages 11 to 13": the route (course) the report covers
     generated_at: datetime
     grid: object
     questions: list
@@ -57,6 +58,7 @@ def collect(db, course, scope, period=ALL_TIME, generated_at=None):
     return ReportData(
         scope=scope,
         period=period,
+        route=course.route_label,
         generated_at=generated_at or datetime.now(UTC),
         grid=grid,
         questions=questions,
@@ -79,7 +81,7 @@ def as_datetime(value):
 
 def grid_header(data):
     """The grid's column names, in the dashboard's order."""
-    header = ["Pupil"]
+    header = ["Pupil", "Route"]
     if data.scope.whole_school:
         header.append("Classes")
     for lesson in data.grid.lessons:
@@ -98,7 +100,7 @@ def grid_rows(data, dates=iso_minute):
     """One list per pupil: numbers as numbers, empty cells as None."""
     out = []
     for row in data.grid.rows:
-        cells = [row.name]
+        cells = [row.name, data.route]
         if data.scope.whole_school:
             cells.append(row.classes)
         for state in row.lessons:
@@ -120,6 +122,7 @@ def summary_rows(data):
     rows = [
         ("Report", "Progress: online blackmail course"),
         ("For", data.scope.name),
+        ("Route", data.route),
         ("From", period.start.isoformat() if period.start else "the beginning"),
         ("To", period.end.isoformat() if period.end else "today"),
         ("Generated (UTC)", data.generated_at.strftime("%Y-%m-%dT%H:%MZ")),

@@ -7,8 +7,8 @@ from quizzes.forms import field_name
 # Tests import helpers from here, never from conftest: with unit and browser tests in one run,
 # "conftest" could name either folder's conftest.py.
 PASSWORD = "a-good-password"
-QUIZ_URL = "/courses/online-blackmail/lessons/{}/quiz"
-CHECK_URL = "/courses/online-blackmail/checks/{}"
+QUIZ_URL = "/courses/online-blackmail-11-13/lessons/{}/quiz"
+CHECK_URL = "/courses/online-blackmail-11-13/checks/{}"
 
 
 def sign_in(client, name, password=PASSWORD):

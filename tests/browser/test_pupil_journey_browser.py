@@ -11,7 +11,7 @@ from quiz_answers import answer_quiz
 
 
 def test_a_pupil_completes_the_course_and_verifies_the_certificate(page, live_app, tmp_path):
-    course = live_app.extensions["course"]
+    course = live_app.extensions["courses"]["online-blackmail-11-13"]
     sign_in(page, "ryan.d")
     page.wait_for_url("**/course")
     assert page.get_by_role("heading", level=1).inner_text() == course.title
