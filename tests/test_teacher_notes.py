@@ -10,7 +10,11 @@ from pypdf import PdfReader
 # Not conftest's sign_in: when the browser tests run in the same session, the name "conftest"
 # can resolve to tests/browser/conftest.py, whose sign_in drives a page, not a client.
 PASSWORD = "notes-test-password"
-STAFF_URLS = ["/staff/courses/online-blackmail-11-13/", "/staff/courses/online-blackmail-11-13/lessons/what-to-do", "/staff/courses/online-blackmail-11-13/notes.pdf"]
+STAFF_URLS = [
+    "/staff/courses/online-blackmail-11-13/",
+    "/staff/courses/online-blackmail-11-13/lessons/what-to-do",
+    "/staff/courses/online-blackmail-11-13/notes.pdf",
+]
 
 
 def sign_in(client, name):
@@ -107,7 +111,12 @@ def test_a_lesson_s_notes_have_everything_a_teacher_needs(client, signed_in_teac
             if option.feedback:
                 assert option.feedback in page
     assert "Right answer" in page
-    assert "<form" not in client.get(f"/staff/courses/online-blackmail-11-13/lessons/{lesson.id}").text.split("<main")[1].split("</main>")[0]
+    assert (
+        "<form"
+        not in client.get(f"/staff/courses/online-blackmail-11-13/lessons/{lesson.id}")
+        .text.split("<main")[1]
+        .split("</main>")[0]
+    )
 
 
 def test_an_order_question_is_previewed_in_the_right_order(client, signed_in_teacher, course):
