@@ -81,7 +81,7 @@ def as_datetime(value):
 
 def grid_header(data):
     """The grid's column names, in the dashboard's order."""
-    header = ["Pupil", "Route"]
+    header = ["Pupil"]
     if data.scope.whole_school:
         header.append("Classes")
     for lesson in data.grid.lessons:
@@ -92,6 +92,7 @@ def grid_header(data):
         "Lessons complete",
         "Last active (UTC)",
         "Certificate code",
+        "Route",
     ]
     return header
 
@@ -100,7 +101,7 @@ def grid_rows(data, dates=iso_minute):
     """One list per pupil: numbers as numbers, empty cells as None."""
     out = []
     for row in data.grid.rows:
-        cells = [row.name, data.route]
+        cells = [row.name]
         if data.scope.whole_school:
             cells.append(row.classes)
         for state in row.lessons:
@@ -111,6 +112,7 @@ def grid_rows(data, dates=iso_minute):
             row.complete,
             dates(row.last_active) or None,
             row.certificate,
+            data.route,
         ]
         out.append(cells)
     return out
