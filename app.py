@@ -3,10 +3,10 @@
 import os
 from pathlib import Path
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, request
 
 import db
-from training.course import load_course
+from training.course import load_courses
 from training.files import ContentError
 
 __version__ = "0.1.0"
@@ -48,7 +48,8 @@ def create_app(test_config=None):
         raise SystemExit("Set SECRET_KEY (instance/config.py or FLASK_SECRET_KEY) before serving real pupils.")
 
     try:
-        app.extensions["course"] = load_course(
+        # id -> Course, one per folder: the age routes are courses on the same engine.
+        app.extensions["courses"] = load_courses(
             ROOT / app.config["TRAINING_CONTENT"],
             ROOT / app.config["QUIZ_CONTENT"],
             app.config["DEFAULT_PASS_MARK"],
@@ -62,19 +63,6 @@ def create_app(test_config=None):
     _register_commands(app)
     app.after_request(_security_headers)
     return app
-
-
-def current_course():
-    """The course loaded at start-up."""
-    return current_app.extensions["course"]
-
-
-def course_or_404(course_id):
-    """The course, if the URL names it; otherwise the request ends with 404."""
-    course = current_course()
-    if course_id != course.id:
-        abort(404)
-    return course
 
 
 def _init_extensions(app):

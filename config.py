@@ -31,9 +31,10 @@ RATELIMIT_STORAGE_URI = "memory://"
 # Percentage needed to pass a lesson quiz when the quiz file does not set its own.
 DEFAULT_PASS_MARK = 80
 
-# Where the content lives (course, lessons, quizzes).
-TRAINING_CONTENT = "training/content/online-blackmail-11-13"
-QUIZ_CONTENT = "quizzes/content/online-blackmail-11-13"
+# Where the content lives: one subfolder per course (age route), named by the course id,
+# in each of these two folders (course and lessons; quizzes).
+TRAINING_CONTENT = "training/content"
+QUIZ_CONTENT = "quizzes/content"
 
 # Public address used in certificate QR codes, e.g. "https://training.example-school.uk".
 # Empty: the address of the current request.
@@ -41,9 +42,6 @@ PUBLIC_BASE_URL = ""
 
 # Quick exit: where the exit button and three Shift presses take the pupil.
 QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
-
-# Highest Flesch-Kincaid grade a lesson may have (reading age about 11 = grade 6).
-MAX_READING_GRADE = 7.0
 
 # Outgoing e-mail for staff notifications. Empty MAIL_SERVER: notifications are not sent.
 MAIL_SERVER = ""

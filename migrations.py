@@ -266,3 +266,23 @@ def m006_classroom_roster(db):
         );
         """
     )
+
+
+@migrations()
+def m010_course_routes(db):
+    # Two age routes are two courses. A class follows one (its route), by default from its year
+    # group: Years 7-8 the younger route, Years 9-13 the older, no year group the younger.
+    # The single course 'online-blackmail' became the younger route with the same lesson ids,
+    # so its rows are renamed, never dropped: pupils keep their progress and certificates.
+    db.execute("ALTER TABLE classes ADD COLUMN course_id TEXT")
+    db.execute(
+        """
+        UPDATE classes SET course_id = CASE
+            WHEN year_group BETWEEN 9 AND 13 THEN 'online-blackmail-14-18'
+            ELSE 'online-blackmail-11-13' END
+        """
+    )
+    for table in ("lesson_progress", "attempts", "certificates", "confidence_responses"):
+        db.execute(
+            f"UPDATE {table} SET course_id = 'online-blackmail-11-13' WHERE course_id = 'online-blackmail'"  # noqa: S608
+        )

@@ -186,7 +186,7 @@ def run(app=None) -> list[tuple[str, str]]:
             {"TESTING": True, "DEVELOPMENT": True, "SECRET_KEY": "bench", "DATABASE": path,
              "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
         )  # fmt: skip
-        course = app.extensions["course"]
+        course = app.extensions["courses"]["online-blackmail-11-13"]
         db = connect(path)
         migrate(db)
         (school, class_ids), seconds = _timed(lambda: build_school(db, course, random.Random(SEED)))

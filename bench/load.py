@@ -114,7 +114,7 @@ end
 
 def run(app):
     """Lesson page and quiz submission throughput and latency; returns table rows."""
-    course = app.extensions["course"]
+    course = app.extensions["courses"]["online-blackmail-11-13"]
     lesson = course.lessons[0]
     with tempfile.TemporaryDirectory() as folder:
         database = os.path.join(folder, "bench.sqlite")

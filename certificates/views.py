@@ -16,7 +16,6 @@ from flask import (
 from flask_login import current_user
 
 from accounts.users import User, pupil_required, staff_required
-from app import current_course
 from certificates.codes import normalise_code
 from certificates.forms import VerifyForm
 from certificates.issuing import eligibility_for, issue
@@ -30,6 +29,7 @@ from classroom.progress_forms import ReissueForm, RevokeForm
 from db import get_db
 from extensions import limiter
 from safeguarding.queries import audit_by
+from training.courses import course_for_class, course_for_pupil
 
 bp = Blueprint("certificates", __name__)
 
@@ -38,8 +38,8 @@ bp = Blueprint("certificates", __name__)
 @pupil_required
 def mine():
     """The pupil's certificate, or what is left to earn it."""
-    course = current_course()
     db = get_db()
+    course = course_for_pupil(db, current_user)
     certificate = certificate_for_pupil(db, current_user.id, course.id)
     eligibility = None if certificate else eligibility_for(db, current_user.id, course)
     return render_template(
@@ -54,7 +54,8 @@ def mine():
 @pupil_required
 def download():
     """The stored PDF, exactly as issued."""
-    certificate = certificate_for_pupil(get_db(), current_user.id, current_course().id) or abort(404)
+    db = get_db()
+    certificate = certificate_for_pupil(db, current_user.id, course_for_pupil(db, current_user).id) or abort(404)
     return send_file(
         BytesIO(certificate["pdf"]),
         mimetype="application/pdf",
@@ -133,11 +134,12 @@ def revoke(class_id, pupil_id, certificate_id):
 @staff_required
 def reissue(class_id, pupil_id):
     """Issue a new certificate (a new code) to a pupil who has earned one and holds none."""
-    _, pupil = pupil_or_404(get_db(), current_user, class_id, pupil_id)
+    klass, pupil = pupil_or_404(get_db(), current_user, class_id, pupil_id)
     if not ReissueForm().validate_on_submit():
         flash("The form expired. Please try again.", "error")
         return _back_to_pupil(class_id, pupil_id)
-    db, course = get_db(), current_course()
+    db = get_db()
+    course = course_for_class(klass)  # the route the class follows, as its pages show
     if certificate_for_pupil(db, pupil_id, course.id):
         flash("This pupil already holds a certificate. Revoke it first to reissue.", "warning")
         return _back_to_pupil(class_id, pupil_id)

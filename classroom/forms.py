@@ -54,6 +54,23 @@ class ClassForm(FlaskForm):
         render_kw={"autocomplete": "off"},
     )
     year_group = SelectField("Year group", choices=[SelectChoice("", "Mixed or not set")] + YEAR_CHOICES, default="")
+    # Choices are the loaded courses (route_choices), set by the view; "" = by year group.
+    course_id = SelectField("Route", default="")
+
+
+class RouteForm(FlaskForm):
+    """A teacher changes the route (course) a class follows."""
+
+    course_id = SelectField("Route", validators=[DataRequired("Choose a route.")])
+
+
+def route_choices(courses, by_year_group=True):
+    """The routes as select choices, optionally led by 'Choose by year group'."""
+    choices = [SelectChoice(course.id, f"Ages {course.route_label.removeprefix('ages ')}: {course.title}")
+               for course in courses.values()]  # fmt: skip
+    if by_year_group:
+        choices.insert(0, SelectChoice("", "Choose by year group (Years 7 and 8: 11 to 13; Years 9 to 13: 14 to 18)"))
+    return choices
 
 
 class CheckboxesField(SelectMultipleField):

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from classroom.dashboard import build_grid
 from classroom.reteach import confidence_totals, question_stats, topic_gains
 from db import now, write_transaction
+from training.queries import PUPIL_COURSE_OF
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,10 @@ class Scope:
     school_id: int
     class_id: int | None = None
     name: str = ""  # the class name, or the school's name
+    # The whole school: only the pupils who follow this course (training.courses' rule), as
+    # JSON year group -> course id for pupils in no class. A class follows one course already.
+    course_id: str | None = None
+    year_courses: str = "{}"
 
     @property
     def whole_school(self):
@@ -47,10 +52,12 @@ class Period:
 ALL_TIME = Period()
 
 # The pupils in scope: active (not archived) pupils of the class or of the whole school.
-SCOPE_PUPIL_IDS = """
+SCOPE_PUPIL_IDS = f"""
 SELECT p.id FROM people p
 WHERE p.school_id = :school_id AND p.role = 'pupil' AND p.archived_at IS NULL
   AND (:class_id IS NULL OR p.id IN (SELECT person_id FROM class_pupils WHERE class_id = :class_id))
+  AND (:class_id IS NOT NULL OR :route_course_id IS NULL
+       OR {PUPIL_COURSE_OF.format(pupil="p.id", year_group="p.year_group")} = :route_course_id)
 """
 # Last active: the latest of the recorded activity time, a lesson step and a quiz submitted.
 PUPILS = f"""
@@ -148,7 +155,7 @@ ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id, c.id
 
 # Classes a member of staff may report on.
 CLASSES_FOR_STAFF = """
-SELECT c.id, c.name FROM classes c
+SELECT c.id, c.name, c.year_group, c.course_id FROM classes c
 WHERE c.school_id = :school_id AND c.archived_at IS NULL
   AND (:whole_school OR c.id IN (SELECT class_id FROM class_teachers WHERE person_id = :person_id))
 ORDER BY c.name COLLATE NOCASE
@@ -175,6 +182,8 @@ def _params(scope, course_id=None, period=ALL_TIME):
         "school_id": scope.school_id,
         "class_id": scope.class_id,
         "course_id": course_id,
+        "route_course_id": scope.course_id,
+        "year_courses": scope.year_courses,
         **period.params(),
     }
 

@@ -20,7 +20,6 @@ from wtforms import SelectChoice
 
 from accounts.queries import school_by_id
 from accounts.users import staff_required
-from app import current_course
 from certificates.issuing import eligibility_for
 from classroom import report_jobs
 from classroom.access import class_for_staff, class_or_404, pupil_or_404, sees_whole_school
@@ -50,6 +49,7 @@ from classroom.reports import FORMATS, build, collect, filename
 from classroom.reteach import MIN_CONFIDENCE_PUPILS
 from db import get_db
 from quizzes.queries import quiz_summaries
+from training.courses import course_for_class, courses, year_courses
 from training.progress import lesson_states
 from training.queries import progress_by_lesson
 
@@ -68,7 +68,7 @@ def class_page_url(klass):
 def dashboard(class_id):
     """A grid of the class's pupils by lessons, with totals; sortable by any column."""
     klass = class_or_404(get_db(), current_user, class_id)
-    course = current_course()
+    course = course_for_class(klass)
     grid = grid_for(get_db(), course, Scope(current_user.school_id, class_id, klass["name"]))
     sort, descending = parse_sort(request.args.get("sort"), [lesson.id for lesson in course.lessons])
     return render_template(
@@ -88,7 +88,7 @@ def dashboard(class_id):
 def pupil(class_id, pupil_id):
     """One pupil: lesson progress, every attempt and answer, certificates. No confidence answers."""
     klass, pupil = pupil_or_404(get_db(), current_user, class_id, pupil_id)
-    course = current_course()
+    course = course_for_class(klass)
     db = get_db()
     summaries = quiz_summaries(db, pupil_id, course.id)
     states = lesson_states(course, progress_by_lesson(db, pupil_id), summaries)
@@ -137,7 +137,7 @@ def quiz_title(course, attempt):
 def reteach(class_id):
     """What to re-teach: most-missed questions, gain per topic, confidence as class totals."""
     klass = class_or_404(get_db(), current_user, class_id)
-    course = current_course()
+    course = course_for_class(klass)
     questions, topics, confidence = reteach_for(
         get_db(), course, Scope(current_user.school_id, class_id, klass["name"])
     )
@@ -158,7 +158,7 @@ def reteach(class_id):
 def class_certificates(class_id):
     """The class's current certificates in one PDF, a page each, for printing."""
     klass = class_or_404(get_db(), current_user, class_id)
-    pdfs = class_certificate_pdfs(get_db(), current_user.school_id, class_id, current_course().id)
+    pdfs = class_certificate_pdfs(get_db(), current_user.school_id, class_id, course_for_class(klass).id)
     if not pdfs:
         flash(f"No pupil in {klass['name']} holds a certificate yet.", "info")
         return redirect(url_for("progress.dashboard", class_id=class_id), 303)
@@ -184,7 +184,13 @@ def reports():
     whole_school = sees_whole_school(current_user)
     classes = classes_for_staff(db, current_user, whole_school)
     form = ReportForm()
-    choices = ([(WHOLE_SCHOOL, "Whole school")] if whole_school else []) + [(str(c["id"]), c["name"]) for c in classes]
+    # The whole school is reported route by route: each route has its own lessons and quizzes.
+    school_choices = [
+        (f"{WHOLE_SCHOOL}:{course.id}", f"Whole school, route {course.route_label}") for course in courses().values()
+    ]
+    choices = (school_choices if whole_school else []) + [
+        (str(c["id"]), f"{c['name']} (route {course_for_class(c).route_label})") for c in classes
+    ]
     form.scope.choices = [SelectChoice(value, label) for value, label in choices]
     allowed = {value for value, _ in choices}
     if request.method == "GET" and request.args.get("class_id") in allowed:
@@ -192,16 +198,16 @@ def reports():
     if request.method == "POST" and form.scope.data and form.scope.data not in allowed:
         abort(404)  # another school's class, or not this teacher's
     if form.validate_on_submit():
-        scope = scope_for(form.scope.data, classes)
+        scope, course = scope_for(form.scope.data, classes)
         period = Period(form.date_from.data, form.date_to.data)
         fmt = form.format.data
         limits = current_app.config.get("REPORT_BACKGROUND_ABOVE")
         if report_jobs.runs_in_background(fmt, count_pupils(db, scope), limits):
             job_id = create_job(db, current_user, scope, fmt, period)
-            thread = report_jobs.start(current_app.config["DATABASE"], job_id, current_course(), scope, fmt, period)
+            thread = report_jobs.start(current_app.config["DATABASE"], job_id, course, scope, fmt, period)
             current_app.extensions.setdefault("report_threads", {})[job_id] = thread
             return redirect(url_for("progress.job", job_id=job_id), 303)
-        data = collect(db, current_course(), scope, period)
+        data = collect(db, course, scope, period)
         return send_file(
             BytesIO(build(data, fmt)),
             mimetype=FORMATS[fmt],
@@ -214,11 +220,13 @@ def reports():
 
 
 def scope_for(value, classes):
-    """The Scope a form value names: the whole school or one of `classes`."""
-    if value == WHOLE_SCHOOL:
-        return Scope(current_user.school_id, None, school_by_id(get_db(), current_user.school_id)["name"])
+    """(Scope, course) for a form value: the whole school on one route, or one of `classes`."""
+    if value.startswith(f"{WHOLE_SCHOOL}:"):
+        course = courses()[value.split(":", 1)[1]]
+        name = school_by_id(get_db(), current_user.school_id)["name"]
+        return Scope(current_user.school_id, None, name, course.id, year_courses()), course
     klass = next(c for c in classes if str(c["id"]) == value)
-    return Scope(current_user.school_id, klass["id"], klass["name"])
+    return Scope(current_user.school_id, klass["id"], klass["name"]), course_for_class(klass)
 
 
 def job_or_404(job_id):

@@ -18,7 +18,7 @@ IMPORT_KEPT = timedelta(hours=1)
 CARDS_KEPT = timedelta(minutes=30)
 
 CLASSES_FOR_STAFF = """
-SELECT c.id, c.name, c.year_group,
+SELECT c.id, c.name, c.year_group, c.course_id,
        (SELECT count(*) FROM class_pupils cp JOIN people p ON p.id = cp.person_id
         WHERE cp.class_id = c.id AND p.archived_at IS NULL) AS pupils,
        (SELECT group_concat(t.first_name || ' ' || t.last_name, ', ') FROM class_teachers ct
@@ -28,6 +28,7 @@ WHERE c.school_id = :school_id AND c.archived_at IS NULL
   AND (:whole_school OR c.id IN (SELECT class_id FROM class_teachers WHERE person_id = :person_id))
 ORDER BY c.year_group, c.name
 """
+SET_CLASS_COURSE = "UPDATE classes SET course_id = ? WHERE id = ? AND school_id = ?"
 CLASS_NAME_TAKEN = "SELECT 1 FROM classes WHERE school_id = ? AND name = ? COLLATE NOCASE"
 CLASS_ROSTER = """
 SELECT p.id, p.first_name, p.last_name, p.username, p.year_group, p.last_active_at, p.archived_at
@@ -92,17 +93,20 @@ def class_name_taken(db, school_id, name):
     return bool(next(db.query(CLASS_NAME_TAKEN, [school_id, name]), None))
 
 
-def create_class(db, school_id, name, year_group, teacher_id=None):
-    """Create a class, taught by `teacher_id` if given; returns its id."""
+def create_class(db, school_id, name, year_group, teacher_id=None, course_id=None):
+    """Create a class following `course_id` (its route), taught by `teacher_id` if given; returns its id."""
+    row = {"school_id": school_id, "name": name, "year_group": year_group, "course_id": course_id, "created_at": now()}
     with write_transaction(db):
-        class_id = (
-            db["classes"]
-            .insert({"school_id": school_id, "name": name, "year_group": year_group, "created_at": now()})
-            .last_pk
-        )
+        class_id = db["classes"].insert(row).last_pk
         if teacher_id:
             db["class_teachers"].insert({"class_id": class_id, "person_id": teacher_id})
     return class_id
+
+
+def set_class_course(db, class_id, school_id, course_id):
+    """Change the route (course) a class follows."""
+    with write_transaction(db):
+        db.execute(SET_CLASS_COURSE, [course_id, class_id, school_id])
 
 
 def class_roster(db, class_id, school_id):

@@ -42,6 +42,7 @@ class ReportData:
 
     scope: object
     period: object
+    route: str  # "ages 11 to 13": the route (course) the report covers
     generated_at: datetime
     grid: object
     questions: list
@@ -58,6 +59,7 @@ def collect(db, course, scope, period=ALL_TIME, generated_at=None):
     return ReportData(
         scope=scope,
         period=period,
+        route=course.route_label,
         generated_at=generated_at or datetime.now(UTC),
         grid=grid,
         questions=questions,
@@ -91,6 +93,7 @@ def grid_header(data):
         "Lessons complete",
         "Last active (UTC)",
         "Certificate code",
+        "Route",
     ]
     return header
 
@@ -110,6 +113,7 @@ def grid_rows(data, dates=iso_minute):
             row.complete,
             dates(row.last_active) or None,
             row.certificate,
+            data.route,
         ]
         out.append(cells)
     return out
@@ -121,6 +125,7 @@ def summary_rows(data):
     rows = [
         ("Report", "Progress: online blackmail course"),
         ("For", data.scope.name),
+        ("Route", data.route),
         ("From", period.start.isoformat() if period.start else "the beginning"),
         ("To", period.end.isoformat() if period.end else "today"),
         ("Generated (UTC)", data.generated_at.strftime("%Y-%m-%dT%H:%MZ")),

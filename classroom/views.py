@@ -35,10 +35,13 @@ from classroom.forms import (
     ConfirmForm,
     ImportForm,
     PupilForm,
+    RouteForm,
     StaffForm,
+    route_choices,
 )
 from db import get_db, write_transaction
 from safeguarding.queries import audit_by
+from training.courses import course_for_class, course_for_year, courses
 from urls import public_url
 
 bp = Blueprint("classroom", __name__)
@@ -95,6 +98,7 @@ def home():
     """The classes this person can see (admin and DSL: the whole school), and a form to add one."""
     db = get_db()
     form = ClassForm()
+    form.course_id.choices = route_choices(courses())
     if form.validate_on_submit():
         name = " ".join(form.name.data.split())
         if queries.class_name_taken(db, current_user.school_id, name):
@@ -102,8 +106,10 @@ def home():
         else:
             teacher_id = current_user.id if current_user.role == "teacher" else None
             year = int(form.year_group.data) if form.year_group.data else None
+            # The route: the teacher's choice, or by default the course for the year group.
+            course_id = form.course_id.data or course_for_year(year).id
             try:
-                class_id = queries.create_class(db, current_user.school_id, name, year, teacher_id)
+                class_id = queries.create_class(db, current_user.school_id, name, year, teacher_id, course_id)
             except sqlite3.IntegrityError:  # made by someone else a moment ago
                 form.name.errors.append(f"Your school already has a class called {name}. Choose another name.")
             else:
@@ -124,9 +130,14 @@ def class_page(class_id):
     teachers_form = None
     if current_user.role == "admin":
         teachers_form = _teachers_form(class_row)
+    course = course_for_class(class_row)
+    route_form = RouteForm(course_id=course.id)
+    route_form.course_id.choices = route_choices(courses(), by_year_group=False)
     return render_template(
         "classroom/class.html",
         class_=class_row,
+        course=course,
+        route_form=route_form if len(courses()) > 1 else None,
         pupils=queries.class_roster(db, class_id, current_user.school_id),
         teachers=queries.class_teachers(db, class_id, current_user.school_id),
         teachers_form=teachers_form,
@@ -158,6 +169,22 @@ def class_teachers(class_id):
         flash("Teachers saved.", "success")
     else:
         flash("Those teachers could not be saved: choose from the list.", "error")
+    return redirect(url_for("classroom.class_page", class_id=class_id), 303)
+
+
+@bp.post("/classes/<int:class_id>/route")
+@staff_required
+def class_route(class_id):
+    """The class's teacher (or an admin) changes the route the class follows."""
+    class_or_404(get_db(), current_user, class_id)
+    form = RouteForm()
+    form.course_id.choices = route_choices(courses(), by_year_group=False)
+    if form.validate_on_submit():
+        queries.set_class_course(get_db(), class_id, current_user.school_id, form.course_id.data)
+        audit_by(get_db(), current_user, "class-route", "class", class_id)
+        flash(f"The class now follows the route for {courses()[form.course_id.data].route_label}.", "success")
+    else:
+        flash("The route could not be changed: choose one from the list.", "error")
     return redirect(url_for("classroom.class_page", class_id=class_id), 303)
 
 

@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from accounts.users import pupil_required
-from app import course_or_404
 from certificates.issuing import issue_if_eligible
 from db import get_db
 from quizzes.forms import field_name, quiz_form, responses_from_form
@@ -15,6 +14,7 @@ from quizzes.queries import (
     attempt_for_pupil,
     save_attempt,
 )
+from training.courses import pupil_course_or_redirect
 from training.queries import complete_lesson
 
 bp = Blueprint("quizzes", __name__)
@@ -29,7 +29,7 @@ QUIZ_CHANGED = (
 @pupil_required
 def lesson_quiz(course_id, lesson_id):
     """A lesson's quiz."""
-    course = course_or_404(course_id)
+    course = pupil_course_or_redirect(get_db(), current_user, course_id)
     lesson = course.lesson(lesson_id) or abort(404)
     return take_quiz(course, lesson.quiz, "lesson", lesson=lesson)
 
@@ -38,7 +38,7 @@ def lesson_quiz(course_id, lesson_id):
 @pupil_required
 def check(course_id, phase):
     """The baseline check (before lesson 1, no feedback) or the final check (with feedback)."""
-    course = course_or_404(course_id)
+    course = pupil_course_or_redirect(get_db(), current_user, course_id)
     if phase not in CHECK_PHASES:
         abort(404)
     return take_quiz(course, course.checks, phase)
@@ -89,8 +89,10 @@ def take_quiz(course, quiz, phase, lesson=None):
 @pupil_required
 def attempt(course_id, attempt_id):
     """Feedback on a submitted quiz; only the pupil who made it can see it."""
-    course = course_or_404(course_id)
+    course = pupil_course_or_redirect(get_db(), current_user, course_id)
     row = attempt_for_pupil(get_db(), attempt_id, current_user.id) or abort(404)
+    if row["course_id"] != course.id:
+        abort(404)  # an attempt at another route's quiz: its questions are not in this course
     lesson = course.lesson(row["quiz_id"]) if row["phase"] == "lesson" else None
     quiz = lesson.quiz if lesson else course.checks
     stored = {a["question_id"]: a for a in answers_for_attempt(get_db(), attempt_id)}

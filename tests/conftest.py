@@ -53,8 +53,8 @@ def db(app):
 
 @pytest.fixture
 def course(app):
-    """The course the app loaded."""
-    return app.extensions["course"]
+    """The younger route's course (the one every test pupil follows unless a test says otherwise)."""
+    return app.extensions["courses"]["online-blackmail-11-13"]
 
 
 @pytest.fixture
@@ -102,8 +102,8 @@ def make_staff(db):
 def make_class(db):
     """make_class(school_id, name, teacher_id=None, pupil_ids=()) -> class id."""
 
-    def make(school_id, name="9B", teacher_id=None, pupil_ids=(), year_group=9):
-        class_id = create_class(db, school_id, name, year_group, teacher_id)
+    def make(school_id, name="9B", teacher_id=None, pupil_ids=(), year_group=9, course_id=None):
+        class_id = create_class(db, school_id, name, year_group, teacher_id, course_id)
         with write_transaction(db):
             db["class_pupils"].insert_all({"class_id": class_id, "person_id": p} for p in pupil_ids)
         return class_id

@@ -7,8 +7,8 @@ from quizzes.forms import field_name
 # Tests import helpers from here, never from conftest: with unit and browser tests in one run,
 # "conftest" could name either folder's conftest.py.
 PASSWORD = "a-good-password"
-QUIZ_URL = "/courses/online-blackmail/lessons/{}/quiz"
-CHECK_URL = "/courses/online-blackmail/checks/{}"
+QUIZ_URL = "/courses/online-blackmail-11-13/lessons/{}/quiz"
+CHECK_URL = "/courses/online-blackmail-11-13/checks/{}"
 
 
 def sign_in(client, name, password=PASSWORD):
@@ -64,3 +64,49 @@ def complete_course(client, course):
         response = submit_quiz(client, QUIZ_URL.format(lesson.id), lesson.quiz, right_answers(lesson.quiz))
         assert response.status_code == 303
     return submit_quiz(client, CHECK_URL.format("final"), course.checks, right_answers(course.checks))
+
+
+YOUNGER = "online-blackmail-11-13"
+OLDER = "online-blackmail-14-18"
+
+
+def copy_course(root, training_parent, quiz_parent, course_id=YOUNGER):
+    """Copy the younger route's content into <parent>/<course_id>/ folders; returns (training, quizzes)."""
+    import shutil
+
+    training = training_parent / course_id
+    quizzes = quiz_parent / course_id
+    shutil.copytree(root / "training" / "content" / YOUNGER, training)
+    shutil.copytree(root / "quizzes" / "content" / YOUNGER, quizzes)
+    return training, quizzes
+
+
+def make_older_route(root, training_parent, quiz_parent):
+    """A stand-in older route for tests: the younger course copied as online-blackmail-14-18,
+    route 14-18 (Years 9 to 13), every lesson, quiz and question id prefixed with 'o-'.
+    Until the real older route lands it lets tests run two courses; returns (training, quizzes)."""
+    import re
+
+    training, quizzes = copy_course(root, training_parent, quiz_parent, OLDER)
+    course_yaml = training / "course.yaml"
+    text = course_yaml.read_text(encoding="utf-8")
+    text = text.replace(f"id: {YOUNGER}", f"id: {OLDER}").replace('route: "11-13"', 'route: "14-18"')
+    text = text.replace("year_groups: [7, 8]", "year_groups: [9, 10, 11, 12, 13]")
+    text = re.sub(
+        r"certificate_title: .*", 'certificate_title: "Online safety: online blackmail (ages 14 to 18)"', text
+    )
+    text = re.sub(r"^(  - )([a-z-]+)$", r"\1o-\2", text, flags=re.M)
+    text = text.replace("checks: checks", "checks: o-checks")
+    course_yaml.write_text(text, encoding="utf-8")
+    for lesson in sorted((training / "lessons").glob("*.md")):
+        number, lesson_id = lesson.stem.split("-", 1)
+        body = lesson.read_text(encoding="utf-8").replace(f"id: {lesson_id}\n", f"id: o-{lesson_id}\n", 1)
+        lesson.unlink()
+        (training / "lessons" / f"{number}-o-{lesson_id}.md").write_text(body, encoding="utf-8")
+    for quiz in sorted(quizzes.glob("*.yaml")):
+        body = quiz.read_text(encoding="utf-8")
+        body = body.replace(f"quiz: {quiz.stem}\n", f"quiz: o-{quiz.stem}\n", 1)
+        body = re.sub(r"^(  - id: )(\S+)", r"\1o-\2", body, flags=re.M)
+        quiz.unlink()
+        (quizzes / f"o-{quiz.name}").write_text(body, encoding="utf-8")
+    return training, quizzes

@@ -109,7 +109,7 @@ def test_help_is_on_every_page_with_999_first(client, signed_in_pupil):
         "/course",
         "/certificate",
         "/verify",
-        "/courses/online-blackmail/lessons/what-is-online-blackmail/steps/1",
+        "/courses/online-blackmail-11-13/lessons/what-is-online-blackmail/steps/1",
     ):
         html = client.get(url).text
         panel = html[html.index('id="help"') :]

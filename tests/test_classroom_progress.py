@@ -430,7 +430,7 @@ def test_reports_scope_access(app, world):
     admin = staff_client(app, "admin@hill.test")
     assert "Whole school" in admin.get("/reports").text
     assert admin.post("/reports", data={"scope": str(world["valley_class"]), "format": "csv"}).status_code == 404
-    whole = admin.post("/reports", data={"scope": "school", "format": "csv"})
+    whole = admin.post("/reports", data={"scope": "school:online-blackmail-11-13", "format": "csv"})
     assert whole.status_code == 200 and "progress-whole-school-" in whole.headers["Content-Disposition"]
     assert pupil_client(app, "ava.b").get("/reports").status_code == 403
 
@@ -454,7 +454,7 @@ def test_reports_rejects_an_inverted_date_range_and_keeps_what_was_typed(app, wo
 def test_large_reports_are_built_in_the_background(app, world, activity):
     app.config["REPORT_BACKGROUND_ABOVE"] = {"csv": 0, "xlsx": 0, "pdf": 0}
     admin = staff_client(app, "admin@hill.test")
-    response = admin.post("/reports", data={"scope": "school", "format": "xlsx"})
+    response = admin.post("/reports", data={"scope": "school:online-blackmail-11-13", "format": "xlsx"})
     assert response.status_code == 303
     job_url = response.headers["Location"]
     job_id = int(job_url.rsplit("/", 1)[1])

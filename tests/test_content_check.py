@@ -1,6 +1,5 @@
 """The content check: plant each kind of problem in a copy of the content and show it is caught."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -8,7 +7,7 @@ import pytest
 import safeguarding.help_routes
 from app import create_app
 from safeguarding.help_routes import DEFAULT_HELP_ROUTES
-from training.course import load_course
+from training.course import load_course, load_courses
 from training.files import ContentError
 from training.quality import (
     Block,
@@ -22,18 +21,16 @@ from training.quality import (
     url_problem,
 )
 
+from helpers import OLDER, YOUNGER, copy_course, make_older_route
+
 ROOT = Path(__file__).parent.parent
 MAX_GRADE = 7.0
 
 
 @pytest.fixture
 def content(tmp_path):
-    """A copy of the real content: (training dir, quiz dir)."""
-    training = tmp_path / "training"
-    quizzes = tmp_path / "quizzes"
-    shutil.copytree(ROOT / "training" / "content" / "online-blackmail-11-13", training)
-    shutil.copytree(ROOT / "quizzes" / "content" / "online-blackmail-11-13", quizzes)
-    return training, quizzes
+    """A copy of the younger route's content: (training dir, quiz dir), each in a parent folder."""
+    return copy_course(ROOT, tmp_path / "training", tmp_path / "quizzes")
 
 
 def append(path, text):
@@ -194,8 +191,8 @@ def test_create_app_with_broken_content_stops_with_file_and_line(content, tmp_pa
             {
                 "TESTING": True,
                 "DATABASE": str(tmp_path / "x.sqlite"),
-                "TRAINING_CONTENT": str(content[0]),
-                "QUIZ_CONTENT": str(content[1]),
+                "TRAINING_CONTENT": str(content[0].parent),
+                "QUIZ_CONTENT": str(content[1].parent),
             }
         )
     message = str(stopped.value)
@@ -479,8 +476,8 @@ def test_flask_content_check_fails_with_file_and_line(content, tmp_path):
         {
             "TESTING": True,
             "DATABASE": str(tmp_path / "x.sqlite"),
-            "TRAINING_CONTENT": str(content[0]),
-            "QUIZ_CONTENT": str(content[1]),
+            "TRAINING_CONTENT": str(content[0].parent),
+            "QUIZ_CONTENT": str(content[1].parent),
         }
     )
     result = app.test_cli_runner().invoke(args=["content", "check"])
@@ -489,8 +486,92 @@ def test_flask_content_check_fails_with_file_and_line(content, tmp_path):
     assert '"why did you"' in result.output
 
 
-def test_the_reading_threshold_comes_from_configuration(app):
-    app.config["MAX_READING_GRADE"] = 1.0
+def test_the_reading_threshold_comes_from_each_course(content, tmp_path):
+    edit(content[0] / "course.yaml", "max_reading_grade: 7.0", "max_reading_grade: 1.0")
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "x.sqlite"),
+            "TRAINING_CONTENT": str(content[0].parent),
+            "QUIZ_CONTENT": str(content[1].parent),
+        }
+    )
     result = app.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 1
     assert "too hard" in result.output and "the most allowed is 1.0" in result.output
+
+
+# ---------------------------------------------------------------- two courses
+
+
+@pytest.fixture
+def two_courses(tmp_path):
+    """The younger route and a stand-in older route, in content parent folders."""
+    younger = copy_course(ROOT, tmp_path / "training", tmp_path / "quizzes")
+    older = make_older_route(ROOT, tmp_path / "training", tmp_path / "quizzes")
+    return younger, older
+
+
+def test_every_course_folder_loads_in_order_with_its_route(two_courses, tmp_path):
+    courses = load_courses(tmp_path / "training", tmp_path / "quizzes")
+    assert list(courses) == [YOUNGER, OLDER]
+    older = courses[OLDER]
+    assert (older.route, older.year_groups, older.route_label) == ("14-18", (9, 10, 11, 12, 13), "ages 14 to 18")
+    assert courses[YOUNGER].max_reading_grade == 7.0 and "never your fault" in courses[YOUNGER].closing_html
+    assert "designated safeguarding lead" in courses[YOUNGER].before_you_teach_html
+    assert older.lessons[0].id == "o-what-is-online-blackmail" and older.checks.id == "o-checks"
+
+
+def test_a_lesson_id_used_by_two_courses_is_refused_with_file_and_line(two_courses, tmp_path):
+    _, (training, quizzes) = two_courses
+    edit(training / "course.yaml", "  - o-what-to-do\n", "  - what-to-do\n")
+    lesson = training / "lessons" / "04-o-what-to-do.md"
+    lesson.rename(training / "lessons" / "04-what-to-do.md")
+    lesson = training / "lessons" / "04-what-to-do.md"
+    edit(lesson, "id: o-what-to-do", "id: what-to-do")
+    (quizzes / "o-what-to-do.yaml").rename(quizzes / "what-to-do.yaml")
+    edit(quizzes / "what-to-do.yaml", "quiz: o-what-to-do", "quiz: what-to-do")
+    with pytest.raises(ContentError) as caught:
+        load_courses(tmp_path / "training", tmp_path / "quizzes")
+    assert (caught.value.path, caught.value.line) == (lesson, line_of(lesson, "id: what-to-do"))
+    assert "lesson id 'what-to-do' is also used in" in caught.value.problem
+
+
+def test_a_question_id_used_by_two_courses_is_refused_with_file_and_line(two_courses, tmp_path):
+    _, (_, quizzes) = two_courses
+    path = quizzes / "o-who-is-behind-it.yaml"
+    edit(path, "  - id: o-l2-1\n", "  - id: l2-1\n")
+    with pytest.raises(ContentError) as caught:
+        load_courses(tmp_path / "training", tmp_path / "quizzes")
+    assert (caught.value.path, caught.value.line) == (path, line_of(path, "- id: l2-1"))
+    assert "question id 'l2-1' is also used in" in caught.value.problem
+
+
+def test_a_course_id_must_match_its_folder(content):
+    edit(content[0] / "course.yaml", f"id: {YOUNGER}", "id: online-blackmail")
+    error = broken(content)
+    assert (error.path.name, error.line) == ("course.yaml", 1) and "must match the folder name" in error.problem
+
+
+def test_a_course_without_closing_text_is_refused(content):
+    path = content[0] / "course.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("closing: |")
+    path.write_text(text[:start] + text[text.index("before_you_teach: |") :], encoding="utf-8")
+    assert "'closing' is missing" in broken(content).problem
+
+
+def test_flask_content_check_runs_on_every_course_and_names_it(two_courses, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "x.sqlite"),
+            "TRAINING_CONTENT": str(tmp_path / "training"),
+            "QUIZ_CONTENT": str(tmp_path / "quizzes"),
+        }
+    )
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert f"== Course {YOUNGER} (route ages 11 to 13) ==" in result.output
+    assert f"== Course {OLDER} (route ages 14 to 18) ==" in result.output
+    assert f"{OLDER}: all checks passed." in result.output

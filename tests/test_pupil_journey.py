@@ -6,7 +6,7 @@ from quizzes.forms import field_name
 
 from helpers import CHECK_URL, QUIZ_URL, complete_course, right_answers, sign_in, submit_quiz, wrong_answers
 
-STEP_URL = "/courses/online-blackmail/lessons/{}/steps/{}"
+STEP_URL = "/courses/online-blackmail-11-13/lessons/{}/steps/{}"
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
@@ -29,7 +29,7 @@ def test_opening_a_step_saves_the_place_and_the_lesson_resumes_there(app, client
     client.post("/sign-out")
     other_computer = app.test_client()
     sign_in(other_computer, signed_in_pupil["username"])
-    assert other_computer.get(f"/courses/online-blackmail/lessons/{lesson.id}/").location.endswith(
+    assert other_computer.get(f"/courses/online-blackmail-11-13/lessons/{lesson.id}/").location.endswith(
         STEP_URL.format(lesson.id, 3)
     )
     page = other_computer.get("/course").text
@@ -47,7 +47,7 @@ def test_steps_outside_the_lesson_and_unknown_lessons_are_404(client, signed_in_
 def test_last_step_leads_to_the_quiz(client, signed_in_pupil, course):
     lesson = course.lessons[0]
     page = client.get(STEP_URL.format(lesson.id, len(lesson.steps))).text
-    assert f"/courses/online-blackmail/lessons/{lesson.id}/quiz" in page
+    assert f"/courses/online-blackmail-11-13/lessons/{lesson.id}/quiz" in page
 
 
 def test_wrong_answers_get_warm_feedback_on_every_option_and_a_retake(client, signed_in_pupil, course):
@@ -143,7 +143,7 @@ def test_a_pupil_cannot_see_another_pupils_attempt(app, client, signed_in_pupil,
     make_pupil(signed_in_pupil["school_id"], "amir.k")
     sign_in(other, "amir.k")
     assert other.get(response.location).status_code == 404
-    assert other.get("/courses/online-blackmail/attempts/999").status_code == 404
+    assert other.get("/courses/online-blackmail-11-13/attempts/999").status_code == 404
 
 
 def test_staff_cannot_take_quizzes(client, make_school, make_staff):

@@ -10,7 +10,11 @@ from pypdf import PdfReader
 # Not conftest's sign_in: when the browser tests run in the same session, the name "conftest"
 # can resolve to tests/browser/conftest.py, whose sign_in drives a page, not a client.
 PASSWORD = "notes-test-password"
-STAFF_URLS = ["/staff/course", "/staff/course/lessons/what-to-do", "/staff/course/notes.pdf"]
+STAFF_URLS = [
+    "/staff/courses/online-blackmail-11-13/",
+    "/staff/courses/online-blackmail-11-13/lessons/what-to-do",
+    "/staff/courses/online-blackmail-11-13/notes.pdf",
+]
 
 
 def sign_in(client, name):
@@ -52,11 +56,11 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, url):
 def test_every_staff_role_sees_the_overview(client, school, make_staff, role):
     make_staff(school, f"{role}@hillside.test", role=role, password=PASSWORD)
     sign_in(client, f"{role}@hillside.test")
-    assert client.get("/staff/course").status_code == 200
+    assert client.get("/staff/courses/online-blackmail-11-13/").status_code == 200
 
 
 def test_the_overview_lists_lessons_checks_and_topics(client, signed_in_teacher, course):
-    response = client.get("/staff/course")
+    response = client.get("/staff/courses/online-blackmail-11-13/")
     page = text_of(response)
     assert course.title in page and course.audience in page
     for lesson in course.lessons:
@@ -64,18 +68,18 @@ def test_the_overview_lists_lessons_checks_and_topics(client, signed_in_teacher,
         assert f"About {lesson.minutes} minutes" in page
         assert lesson.summary in page
         assert lesson.teacher_notes["objectives"][0] in page
-        assert f'href="/staff/course/lessons/{lesson.id}"' in response.text
+        assert f'href="/staff/courses/online-blackmail-11-13/lessons/{lesson.id}"' in response.text
     for question in course.checks.questions:
         assert html.unescape(question.prompt) in page
     for label in course.topics.values():
         assert label in page
-    assert 'href="/staff/course/notes.pdf"' in response.text
+    assert 'href="/staff/courses/online-blackmail-11-13/notes.pdf"' in response.text
 
 
 def test_the_staff_nav_links_to_the_notes_but_the_pupil_nav_does_not(client, school, make_staff, make_pupil):
     make_staff(school, "teacher@hillside.test", password=PASSWORD)
     sign_in(client, "teacher@hillside.test")
-    assert "Course &amp; teacher notes" in client.get("/staff/course").text
+    assert "Course &amp; teacher notes" in client.get("/staff/courses/online-blackmail-11-13/").text
     client.post("/sign-out")
     make_pupil(school, "leo.t", password=PASSWORD)
     sign_in(client, "leo.t")
@@ -84,7 +88,7 @@ def test_the_staff_nav_links_to_the_notes_but_the_pupil_nav_does_not(client, sch
 
 def test_a_lesson_s_notes_have_everything_a_teacher_needs(client, signed_in_teacher, course):
     lesson = course.lesson("what-to-do")
-    page = text_of(client.get(f"/staff/course/lessons/{lesson.id}"))
+    page = text_of(client.get(f"/staff/courses/online-blackmail-11-13/lessons/{lesson.id}"))
     notes = lesson.teacher_notes
     for objective in notes["objectives"]:
         assert objective in page
@@ -107,30 +111,35 @@ def test_a_lesson_s_notes_have_everything_a_teacher_needs(client, signed_in_teac
             if option.feedback:
                 assert option.feedback in page
     assert "Right answer" in page
-    assert "<form" not in client.get(f"/staff/course/lessons/{lesson.id}").text.split("<main")[1].split("</main>")[0]
+    assert (
+        "<form"
+        not in client.get(f"/staff/courses/online-blackmail-11-13/lessons/{lesson.id}")
+        .text.split("<main")[1]
+        .split("</main>")[0]
+    )
 
 
 def test_an_order_question_is_previewed_in_the_right_order(client, signed_in_teacher, course):
     lesson = course.lesson("what-to-do")
     order = next(q for q in lesson.quiz.questions if q.type == "order")
-    page = text_of(client.get(f"/staff/course/lessons/{lesson.id}"))
+    page = text_of(client.get(f"/staff/courses/online-blackmail-11-13/lessons/{lesson.id}"))
     positions = [page.index(o.text) for o in sorted(order.options, key=lambda o: o.position)]
     assert positions == sorted(positions)
 
 
 def test_red_flags_are_marked_in_the_preview(client, signed_in_teacher, course):
-    page = text_of(client.get("/staff/course/lessons/spotting-the-signs"))
+    page = text_of(client.get("/staff/courses/online-blackmail-11-13/lessons/spotting-the-signs"))
     flags = next(q for q in course.lesson("spotting-the-signs").quiz.questions if q.type == "red_flags")
     assert page.count("Warning sign") >= sum(o.correct for o in flags.options)
     assert "Not a warning sign" in page
 
 
 def test_an_unknown_lesson_is_404(client, signed_in_teacher):
-    assert client.get("/staff/course/lessons/no-such-lesson").status_code == 404
+    assert client.get("/staff/courses/online-blackmail-11-13/lessons/no-such-lesson").status_code == 404
 
 
 def test_the_pdf_holds_every_lesson_s_notes(client, signed_in_teacher, course):
-    response = client.get("/staff/course/notes.pdf")
+    response = client.get("/staff/courses/online-blackmail-11-13/notes.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -146,4 +155,4 @@ def test_the_pdf_holds_every_lesson_s_notes(client, signed_in_teacher, course):
         assert lesson.teacher_notes["discussion"][0] in text
         assert lesson.teacher_notes["objectives"][-1] in text
     # Rendered once; the second download serves the same bytes.
-    assert client.get("/staff/course/notes.pdf").data == response.data
+    assert client.get("/staff/courses/online-blackmail-11-13/notes.pdf").data == response.data

@@ -1,11 +1,11 @@
 """`flask content check`: the structure (checked at load), then help routes, reading level, blame."""
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 import safeguarding.help_routes
 from safeguarding.help_routes import DEFAULT_HELP_ROUTES
+from training.courses import courses
 
 content_command = AppGroup("content", help="Work with the course content.")
 
@@ -18,21 +18,32 @@ CHECKS = (
 
 @content_command.command("check")
 def check_command():
-    """Check every content file; exits 1 if anything needs fixing, 0 when all is well."""
-    course = current_app.extensions["course"]
-    max_grade = current_app.config["MAX_READING_GRADE"]
-    # Structure was validated when the app loaded the course: a broken file stops start-up.
+    """Check every course's content files; exits 1 if anything needs fixing, 0 when all is well."""
+    # Structure (and ids unique across courses) was validated when the app loaded the courses:
+    # a broken file stops start-up. Imported here, not at the top: textstat pulls in NLTK
+    # (~150 ms), which every web worker and test app would otherwise pay for a command only
+    # this needs.
+    from training.quality import check_course
+
+    problems = 0
+    for course in courses().values():
+        problems += check_one(course, check_course)
+    if problems:
+        click.echo(f"\n{problems} problem(s) to fix.", err=True)
+        raise SystemExit(1)
+    click.echo("\nAll checks passed.")
+
+
+def check_one(course, check_course):
+    """Print one course's structure and findings; returns how many problems it has."""
+    max_grade = course.max_reading_grade
+    click.echo(f"== Course {course.id} (route {course.route_label}) ==")
     click.echo(f"{course.title}: {len(course.lessons)} lessons")
     for lesson in course.lessons:
         click.echo(f"  {lesson.number}. {lesson.title} ({lesson.minutes} min, {len(lesson.steps)} steps, "
                    f"{len(lesson.quiz.questions)} questions)")  # fmt: skip
     click.echo(f"  Checks: {len(course.checks.questions)} questions")
     click.echo("Structure: OK\n")
-
-    # Imported here, not at the top: textstat pulls in NLTK (~150 ms), which every web worker
-    # and test app would otherwise pay at start-up for a command only this needs.
-    from training.quality import check_course
-
     findings, levels = check_course(course, max_grade, DEFAULT_HELP_ROUTES, safeguarding.help_routes.__file__)
     click.echo(f"Reading level (Flesch-Kincaid grade; the most allowed is {max_grade}):")
     click.echo(reading_table(levels))
@@ -43,9 +54,10 @@ def check_command():
         for finding in found:
             click.echo(f"  {finding}")
     if findings:
-        click.echo(f"\n{len(findings)} problem(s) to fix.", err=True)
-        raise SystemExit(1)
-    click.echo("\nAll checks passed.")
+        click.echo(f"{course.id}: {len(findings)} problem(s).\n")
+    else:
+        click.echo(f"{course.id}: all checks passed.\n")
+    return len(findings)
 
 
 def reading_table(levels):

@@ -37,6 +37,7 @@ class Lesson:
     quiz: Quiz
     teacher_notes: dict
     path: Path
+    line: int = 1  # the line of the lesson's `id`, for errors that name it
 
 
 @dataclass(frozen=True)
@@ -44,16 +45,29 @@ class Course:
     """The whole course as loaded at start-up."""
 
     id: str
+    route: str  # "11-13" or "14-18": the age route this course is
+    year_groups: tuple[int, ...]  # classes in these year groups get this course by default
     title: str
     certificate_title: str
     audience: str
+    max_reading_grade: float
     intro_html: str
     intro_text: str
     topics: dict
     lessons: tuple[Lesson, ...]
     checks: Quiz
+    closing_html: str  # the wellbeing moment, shown after the final check
+    closing_text: str
+    before_you_teach_html: str  # staff only
+    before_you_teach_text: str
     disclosure_guidance_html: str
     path: Path
+
+    @property
+    def route_label(self):
+        """'ages 14 to 18', for class pages, reports and headings."""
+        low, _, high = self.route.partition("-")
+        return f"ages {low} to {high}" if high else f"ages {low}"
 
     def lesson(self, lesson_id):
         """The lesson with this id, or None."""
@@ -62,6 +76,51 @@ class Course:
     def quizzes(self):
         """Every quiz in the course: the lessons' quizzes, then the checks."""
         return (*(lesson.quiz for lesson in self.lessons), self.checks)
+
+
+def load_courses(training_parent, quiz_parent, default_pass_mark=80):
+    """Load every course folder under `training_parent`, in folder-name order, as id -> Course.
+
+    Ids of courses, lessons, quizzes and questions must be unique across all courses: attempts,
+    progress and answers are stored by these ids.
+    """
+    training_parent, quiz_parent = Path(training_parent), Path(quiz_parent)
+    folders = (
+        sorted(p for p in training_parent.iterdir() if (p / "course.yaml").exists()) if training_parent.is_dir() else []
+    )
+    if not folders:
+        raise ContentError(training_parent, None, "no course folder (<course-id>/course.yaml) here")
+    courses = {}
+    for folder in folders:
+        course = load_course(folder, quiz_parent / folder.name, default_pass_mark)
+        if course.id in courses:
+            raise ContentError(course.path, None, f"course id '{course.id}' is also used by {courses[course.id].path}")
+        courses[course.id] = course
+    _check_unique_across(courses.values())
+    return courses
+
+
+def _check_unique_across(courses):
+    lessons, quizzes, questions = {}, {}, {}
+    for course in courses:
+        for lesson in course.lessons:
+            if lesson.id in lessons:
+                raise ContentError(
+                    lesson.path, lesson.line, f"lesson id '{lesson.id}' is also used in {lessons[lesson.id]}"
+                )
+            lessons[lesson.id] = lesson.path
+        for quiz in course.quizzes():
+            if quiz.id in quizzes:
+                raise ContentError(quiz.path, 1, f"quiz id '{quiz.id}' is also used in {quizzes[quiz.id]}")
+            quizzes[quiz.id] = quiz.path
+            for question in quiz.questions:
+                if question.id in questions:
+                    raise ContentError(
+                        quiz.path,
+                        question.line,
+                        f"question id '{question.id}' is also used in {questions[question.id]}",
+                    )
+                questions[question.id] = quiz.path
 
 
 def load_course(training_dir, quiz_dir, default_pass_mark=80):
@@ -98,16 +157,36 @@ def load_course(training_dir, quiz_dir, default_pass_mark=80):
     checks = load_quiz(quiz_dir / f"{checks_id}.yaml", topics, default_pass_mark)
     _check_unique_question_ids([lesson.quiz for lesson in lessons] + [checks])
     intro = require(data, "intro", str, path)
+    course_id = require(data, "id", str, path)
+    if course_id != training_dir.name:
+        # The folder names the course in both content trees, so the two must agree.
+        raise ContentError(
+            path, data.line_of("id"), f"id '{course_id}' must match the folder name '{training_dir.name}'"
+        )
+    route = str(require(data, "route", (str, int), path))
+    year_groups = require(data, "year_groups", list, path)
+    if not all(isinstance(year, int) and not isinstance(year, bool) for year in year_groups):
+        raise ContentError(path, data.line_of("year_groups"), "'year_groups' should be a list of numbers, like [7, 8]")
+    grade = require(data, "max_reading_grade", (int, float), path)
+    closing = require(data, "closing", str, path)
+    before = require(data, "before_you_teach", str, path)
     return Course(
-        id=require(data, "id", str, path),
+        id=course_id,
+        route=route,
+        year_groups=tuple(year_groups),
         title=require(data, "title", str, path),
         certificate_title=require(data, "certificate_title", str, path),
         audience=require(data, "audience", str, path),
+        max_reading_grade=float(grade),
         intro_html=render_markdown(intro),
         intro_text=intro,
         topics=dict(topics),
         lessons=tuple(lessons),
         checks=checks,
+        closing_html=render_markdown(closing),
+        closing_text=closing,
+        before_you_teach_html=render_markdown(before),
+        before_you_teach_text=before,
         disclosure_guidance_html=render_markdown(require(data, "disclosure_guidance", str, path)),
         path=path,
     )
@@ -134,6 +213,7 @@ def load_lesson(path, number, quiz):
         quiz=quiz,
         teacher_notes=dict(notes),
         path=path,
+        line=front.line_of("id"),
     )
 
 

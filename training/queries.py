@@ -43,3 +43,21 @@ def complete_lesson(db, pupil_id, course_id, lesson_id, step_count):
             COMPLETE_LESSON,
             {"pupil_id": pupil_id, "lesson_id": lesson_id, "now": now()},
         )
+
+
+# The course a pupil follows (training.courses explains the rule), for a pupil row `{pupil}`:
+# the newest active class's route, else the course for their year group, else the default.
+# `:year_courses` is JSON {"7": course id, ..., "default": course id}.
+PUPIL_COURSE_OF = """coalesce(
+    (SELECT c.course_id FROM class_pupils cp JOIN classes c ON c.id = cp.class_id
+     WHERE cp.person_id = {pupil} AND c.archived_at IS NULL AND c.course_id IS NOT NULL
+     ORDER BY c.created_at DESC, c.id DESC LIMIT 1),
+    (SELECT value FROM json_each(:year_courses) WHERE key = CAST({year_group} AS TEXT)),
+    (SELECT value FROM json_each(:year_courses) WHERE key = 'default'))"""
+PUPIL_COURSE = f"SELECT {PUPIL_COURSE_OF.format(pupil=':pupil_id', year_group=':year_group')} AS course_id"
+
+
+def pupil_course_id(db, pupil_id, year_group, year_courses):
+    """The id of the course the pupil follows: their newest class's, else their year group's."""
+    params = {"pupil_id": pupil_id, "year_group": year_group, "year_courses": year_courses}
+    return next(db.query(PUPIL_COURSE, params))["course_id"]

@@ -4,11 +4,18 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_login import current_user
 
 from accounts.users import pupil_required, staff_required
-from app import course_or_404, current_course
 from certificates.queries import certificate_for_pupil
 from db import get_db
 from pdf import html_to_pdf
 from quizzes.queries import quiz_summaries
+from training.courses import (
+    course_for_class,
+    course_for_pupil,
+    course_or_404,
+    courses,
+    default_course,
+    pupil_course_or_redirect,
+)
 from training.progress import lesson_states, next_action
 from training.queries import progress_by_lesson, save_step
 
@@ -19,8 +26,8 @@ bp = Blueprint("training", __name__)
 @pupil_required
 def course():
     """The pupil's course page: every lesson's status and one clear next step."""
-    course = current_course()
     db = get_db()
+    course = course_for_pupil(db, current_user)
     summaries = quiz_summaries(db, current_user.id, course.id)
     states = lesson_states(course, progress_by_lesson(db, current_user.id), summaries)
     certificate = certificate_for_pupil(db, current_user.id, course.id)
@@ -29,6 +36,12 @@ def course():
         "training/course.html", course=course, states=states, action=action,
         summaries=summaries, certificate=certificate, action_url=action_url(course, action),
     )  # fmt: skip
+
+
+@bp.app_template_global()
+def class_route(class_row):
+    """'ages 14 to 18': the route a class follows, for class pages, imports and dashboards."""
+    return course_for_class(class_row).route_label
 
 
 def action_url(course, action):
@@ -48,8 +61,8 @@ def action_url(course, action):
 
 
 def lesson_or_404(course_id, lesson_id):
-    """The course and lesson named in the URL."""
-    course = course_or_404(course_id)
+    """The pupil's course (another route's URL redirects to it) and the lesson named in the URL."""
+    course = pupil_course_or_redirect(get_db(), current_user, course_id)
     return course, course.lesson(lesson_id) or abort(404)
 
 
@@ -80,41 +93,69 @@ def step(course_id, lesson_id, number):
     )
 
 
+@bp.route("/courses/<course_id>/finish")
+@pupil_required
+def finish(course_id):
+    """The last page of the course, after the final check: the wellbeing moment and the certificate."""
+    db = get_db()
+    course = pupil_course_or_redirect(db, current_user, course_id)
+    if "final" not in quiz_summaries(db, current_user.id, course.id):
+        return redirect(url_for("training.course"), 303)  # the course ends here only after the final check
+    certificate = certificate_for_pupil(db, current_user.id, course.id)
+    return render_template("training/finish.html", course=course, certificate=certificate)
+
+
 # ---------------------------------------------------------------- staff: overview and teacher notes
 
 
 @bp.route("/staff/course")
 @staff_required
-def overview():
-    """The course for staff: lessons with timings and objectives, the checks, the topics."""
-    course = current_course()
-    return render_template("training/overview.html", course=course, coverage=topic_coverage(course))
+def overview_index():
+    """The first course's overview; it links to every other route."""
+    return redirect(url_for("training.overview", course_id=default_course().id))
 
 
-@bp.route("/staff/course/lessons/<lesson_id>")
+@bp.route("/staff/courses/<course_id>/")
 @staff_required
-def notes(lesson_id):
+def overview(course_id):
+    """A course for staff: before you teach, lessons with timings and objectives, the checks, the topics."""
+    course = course_or_404(course_id)
+    return render_template("training/overview.html", course=course, courses=courses(), coverage=topic_coverage(course))
+
+
+@bp.route("/staff/courses/<course_id>/before-you-teach")
+@staff_required
+def before_you_teach(course_id):
+    """What to do before teaching the course: the DSL, ground rules, parents."""
+    course = course_or_404(course_id)
+    return render_template("training/before_you_teach.html", course=course)
+
+
+@bp.route("/staff/courses/<course_id>/lessons/<lesson_id>")
+@staff_required
+def notes(course_id, lesson_id):
     """A lesson's teacher notes, with a read-only preview of its steps and quiz answers."""
-    course = current_course()
+    course = course_or_404(course_id)
     lesson = course.lesson(lesson_id) or abort(404)
     return render_template("training/notes.html", course=course, lesson=lesson, topics=course.topics)
 
 
-@bp.route("/staff/course/notes.pdf")
+@bp.route("/staff/courses/<course_id>/notes.pdf")
 @staff_required
-def notes_pdf():
-    """Every lesson's teacher notes as one printable PDF."""
-    # The content is loaded once at start-up and never changes while the app runs, so the PDF
-    # is rendered once per process and the bytes are kept.
-    pdf = current_app.extensions.get("teacher_notes_pdf")
+def notes_pdf(course_id):
+    """The course's teacher notes, "before you teach" first, as one printable PDF."""
+    course = course_or_404(course_id)
+    # The content is loaded once at start-up and never changes while the app runs, so each
+    # course's PDF is rendered once per process and the bytes are kept.
+    kept = current_app.extensions.setdefault("teacher_notes_pdf", {})
+    pdf = kept.get(course.id)
     if pdf is None:
-        course = current_course()
         html = render_template("training/notes_pdf.html", course=course, coverage=topic_coverage(course))
-        pdf = current_app.extensions["teacher_notes_pdf"] = html_to_pdf(html, "teacher-notes.css")
+        pdf = kept[course.id] = html_to_pdf(html, "teacher-notes.css")
     return Response(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": 'attachment; filename="teacher-notes-online-blackmail.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="teacher-notes-{course.id}.pdf"'},
     )
 
 

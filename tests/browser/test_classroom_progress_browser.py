@@ -33,7 +33,7 @@ def grid_cell(page, pupil_name, lesson_id):
 
 
 def test_teacher_sees_progress_appear_and_downloads_every_report(page, browser, live_server, live_app, tmp_path):
-    course = live_app.extensions["course"]
+    course = live_app.extensions["courses"]["online-blackmail-11-13"]
     first = course.lessons[0]
     class_id = demo_class_id(live_app)
 

@@ -100,7 +100,7 @@ def answer(page, quiz, keyboard=()):
 
 @pytest.mark.browser
 def test_a_pupil_completes_the_whole_course_in_a_real_browser(page, live_app):
-    course = live_app.extensions["course"]
+    course = live_app.extensions["courses"]["online-blackmail-11-13"]
     sign_in(page, "maya.s")
     page.wait_for_url("**/course")
 
@@ -151,7 +151,7 @@ def test_a_pupil_completes_the_whole_course_in_a_real_browser(page, live_app):
 
 @pytest.mark.browser
 def test_order_buttons_move_steps_and_keep_the_numbers_in_sync(page, live_app):
-    course = live_app.extensions["course"]
+    course = live_app.extensions["courses"]["online-blackmail-11-13"]
     lesson = course.lesson("what-to-do")
     q = next(q for q in lesson.quiz.questions if q.type == "order")
     sign_in(page, "leo.t")
@@ -174,7 +174,7 @@ def test_order_buttons_move_steps_and_keep_the_numbers_in_sync(page, live_app):
 
 @pytest.mark.browser
 def test_without_javascript_the_quiz_is_plain_numbered_selects(browser, live_server, live_app):
-    course = live_app.extensions["course"]
+    course = live_app.extensions["courses"]["online-blackmail-11-13"]
     lesson = course.lesson("what-to-do")
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
@@ -191,7 +191,7 @@ def test_without_javascript_the_quiz_is_plain_numbered_selects(browser, live_ser
 
 @pytest.mark.browser
 def test_staff_read_the_overview_and_teacher_notes(page, live_app):
-    course = live_app.extensions["course"]
+    course = live_app.extensions["courses"]["online-blackmail-11-13"]
     sign_in(page, "teacher@demo.school")
     page.wait_for_url("**/classes")
     page.get_by_role("link", name="Course & teacher notes").click()

@@ -11,7 +11,7 @@ from quiz_answers import answer_quiz
 
 
 def test_a_pupil_completes_the_course_and_verifies_the_certificate(page, live_app, tmp_path):
-    course = live_app.extensions["course"]
+    course = live_app.extensions["courses"]["online-blackmail-11-13"]
     sign_in(page, "ryan.d")
     page.wait_for_url("**/course")
     assert page.get_by_role("heading", level=1).inner_text() == course.title
@@ -62,6 +62,12 @@ def test_a_pupil_completes_the_course_and_verifies_the_certificate(page, live_ap
     page.get_by_role("link", name="Take the final check").first.click()
     answer_quiz(page, course.checks, right=True)
     page.get_by_role("button", name="Check my answers").click()
+    # The course ends on wellbeing, after the final check: the closing page offers the certificate.
+    page.get_by_role("link", name="Continue: a last word").click()
+    page.get_by_role("heading", name="A last word").wait_for()
+    assert page.url.endswith(f"/courses/{course.id}/finish")
+    assert "never your fault" in page.locator("main").inner_text()
+    assert_accessible(page)
     page.get_by_role("link", name="See your certificate").click()
 
     # Download the certificate and read it back.

@@ -23,7 +23,7 @@ def certificate(live_app):
     db = connect(live_app.config["DATABASE"])
     if not list(db.query("SELECT id FROM certificates WHERE code = ?", [CERTIFICATE_CODE])):
         db["certificates"].insert(
-            {"code": CERTIFICATE_CODE, "school_id": 1, "course_id": "online-blackmail",
+            {"code": CERTIFICATE_CODE, "school_id": 1, "course_id": "online-blackmail-11-13",
              "course_title": "Online safety: recognising and responding to online blackmail", "pupil_name": "Leo T",
              "pupil_initials": "L. T.", "school_name": "Riverside Academy (demo)", "score": 90, "issued_at": now()}
         )  # fmt: skip
@@ -80,7 +80,7 @@ def test_signed_out_pages(page, certificate):
 
 
 def test_pupil_pages(page, live_app):
-    course = live_app.extensions["course"]
+    course = live_app.extensions["courses"]["online-blackmail-11-13"]
     lesson = course.lessons[1]
     quiz_url = f"/courses/{course.id}/lessons/{lesson.id}/quiz"
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 def first_step_url(live_app):
-    course = live_app.extensions["course"]
+    course = live_app.extensions["courses"]["online-blackmail-11-13"]
     lesson = course.lessons[0]
     return f"/courses/{course.id}/lessons/{lesson.id}/steps/1"
 
@@ -126,7 +126,7 @@ def tab_until(page, script, limit=80):
 
 def test_a_keyboard_only_pupil_journey(page, live_app):
     """Sign in, open a lesson, go to the next step, answer a quiz: only Tab, Space, Enter and typing."""
-    course = live_app.extensions["course"]
+    course = live_app.extensions["courses"]["online-blackmail-11-13"]
     lesson = course.lessons[0]
     page.goto("/sign-in")
     tab_until(page, "el.id === 'name'")

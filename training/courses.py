@@ -1,0 +1,80 @@
+"""Which course: the courses loaded at start-up, a class's route, a pupil's course.
+
+A class follows one course (its route, `classes.course_id`), chosen when the class is made
+from its year group and changeable by its teacher. A pupil follows the course of their class;
+a pupil in several classes follows the most recently created one (the class they joined for
+this course most recently), and a pupil in no class follows the course for their year group.
+"""
+
+import json
+
+from flask import abort, current_app, g, redirect, url_for
+
+from training.queries import pupil_course_id
+
+
+def courses():
+    """Every course, id -> Course, in the order they were loaded."""
+    return current_app.extensions["courses"]
+
+
+def default_course():
+    """The first course: the one for classes with no year group set."""
+    return next(iter(courses().values()))
+
+
+def course_or_404(course_id):
+    """The course this id names; otherwise the request ends with 404."""
+    return courses().get(course_id) or abort(404)
+
+
+def course_for_year(year_group, all_courses=None):
+    """The course whose `year_groups` include this year group, else the first course."""
+    all_courses = all_courses or courses()
+    for course in all_courses.values():
+        if year_group in course.year_groups:
+            return course
+    return next(iter(all_courses.values()))
+
+
+def course_for_route(course_id, year_group=None):
+    """The course a class's stored route names; if that course is not loaded, by year group."""
+    return courses().get(course_id) or course_for_year(year_group)
+
+
+def course_for_class(class_row):
+    """The course a class follows."""
+    return course_for_route(class_row["course_id"], class_row["year_group"])
+
+
+def year_courses(all_courses=None):
+    """{"7": course id, ..., "default": course id}: year-group defaults as JSON, for SQL that picks a pupil's course."""
+    all_courses = all_courses or courses()
+    mapping = {"default": next(iter(all_courses))}
+    for course in all_courses.values():
+        for year in course.year_groups:
+            mapping.setdefault(str(year), course.id)
+    return json.dumps(mapping)
+
+
+def course_for_pupil(db, pupil):
+    """The course a pupil (a User or a people row) follows, by the module's rule; kept for the request."""
+    row = getattr(pupil, "row", pupil)  # a signed-in User or a people row
+    cached = g.get("pupil_course")
+    if cached and cached[0] == row["id"]:
+        return cached[1]
+    course_id = pupil_course_id(db, row["id"], row["year_group"], year_courses())
+    course = course_for_route(course_id, row["year_group"])
+    g.pupil_course = (row["id"], course)
+    return course
+
+
+def pupil_course_or_redirect(db, pupil, course_id):
+    """The pupil's course if the URL names it. Another route's URL goes to the pupil's course page
+    (its lesson ids differ, so there is no matching page); an unknown course id is a 404."""
+    course = course_for_pupil(db, pupil)
+    if course_id == course.id:
+        return course
+    if course_id in courses():
+        abort(redirect(url_for("training.course"), 303))
+    abort(404)
