@@ -75,7 +75,7 @@ def make_school(db):
 def make_pupil(db):
     """make_pupil(school_id, username, ...) -> pupil id."""
 
-    def make(school_id, username, first_name=None, last_name="Test", password=PASSWORD, year_group=9, class_id=None):
+    def make(school_id, username, first_name=None, last_name="Test", password=PASSWORD, year_group=8, class_id=None):
         pupil_id = create_person(
             db, school_id, "pupil", first_name or username.split(".")[0].capitalize(), password,
             last_name=last_name, username=username, year_group=year_group,
@@ -102,7 +102,7 @@ def make_staff(db):
 def make_class(db):
     """make_class(school_id, name, teacher_id=None, pupil_ids=()) -> class id."""
 
-    def make(school_id, name="9B", teacher_id=None, pupil_ids=(), year_group=9, course_id=None):
+    def make(school_id, name="9B", teacher_id=None, pupil_ids=(), year_group=8, course_id=None):
         class_id = create_class(db, school_id, name, year_group, teacher_id, course_id)
         with write_transaction(db):
             db["class_pupils"].insert_all({"class_id": class_id, "person_id": p} for p in pupil_ids)

@@ -424,7 +424,7 @@ def test_add_one_pupil_keeps_what_was_typed_on_error(client, db, school):
     assert 'value="Priya"' in response.text and '<option selected value="11">' in response.text
     assert "Type the pupil&#39;s last name" in response.text
     assert "can only use letters" in response.text
-    response = client.post(url, data={"first_name": "ryan", "last_name": "DAVIES", "year_group": "9"})
+    response = client.post(url, data={"first_name": "ryan", "last_name": "DAVIES", "year_group": "8"})
     assert "is already in 9B" in response.text
     response = client.post(url, data={"first_name": "Ola", "last_name": "B", "year_group": "9", "username": "omar.o"})
     assert "The username omar.o is already used" in response.text
@@ -523,7 +523,7 @@ def test_preview_lists_every_problem_and_confirm_saves_nothing(client, db, schoo
     sign_in(client, "teacher@hill.test")
     header = "First name,Last name,Year group,Class,Username\n"
     data = csv_bytes(
-        "Sam,Taylor,9,9B,", "Ryan,Davies,9,9B,", "Ola,B,15,9B,", "Sam,Taylor,9,9B,", "Ava,C,9,9C,", "Eli,D,9,,omar.o",
+        "Sam,Taylor,9,9B,", "Ryan,Davies,8,9B,", "Ola,B,15,9B,", "Sam,Taylor,9,9B,", "Ava,C,9,9C,", "Eli,D,9,,omar.o",
         header=header,
     )  # fmt: skip
     response = upload(client, school["class"], data)
