@@ -2,8 +2,10 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import db
 from training.course import load_course
@@ -46,6 +48,11 @@ def create_app(test_config=None):
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     elif app.config["SECRET_KEY"] == "dev-only-change-me" and not app.testing:
         raise SystemExit("Set SECRET_KEY (instance/config.py or FLASK_SECRET_KEY) before serving real pupils.")
+    _serve_only_the_public_address(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # The address the proxy saw, for per-address sign-in limits; never X-Forwarded-Host.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     try:
         app.extensions["course"] = load_course(
@@ -62,6 +69,25 @@ def create_app(test_config=None):
     _register_commands(app)
     app.after_request(_security_headers)
     return app
+
+
+def _serve_only_the_public_address(app):
+    """Outside development PUBLIC_BASE_URL is required (links in e-mails are built from it) and
+    a request for any other host is refused with 400 (Flask's TRUSTED_HOSTS)."""
+    base = app.config["PUBLIC_BASE_URL"]
+    parts = urlsplit(base)
+    if base and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise SystemExit(f"PUBLIC_BASE_URL must be a full address such as https://school.example.uk, not {base!r}.")
+    if app.config["DEVELOPMENT"]:
+        return
+    if not base:
+        if app.testing:
+            return
+        raise SystemExit(
+            "Set PUBLIC_BASE_URL (instance/config.py or FLASK_PUBLIC_BASE_URL), e.g. "
+            "https://training.example-school.uk: links in e-mails and on cards are built from it."
+        )
+    app.config["TRUSTED_HOSTS"] = [parts.hostname, *app.config["EXTRA_TRUSTED_HOSTS"]]
 
 
 def current_course():
