@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import db
@@ -88,6 +89,12 @@ def _serve_only_the_public_address(app):
             "https://training.example-school.uk: links in e-mails and on cards are built from it."
         )
     app.config["TRUSTED_HOSTS"] = [parts.hostname, *app.config["EXTRA_TRUSTED_HOSTS"]]
+    app.register_error_handler(SecurityError, _unknown_host)
+
+
+def _unknown_host(_error):
+    """400 for a Host we do not serve: plain text, since no URL can be built for an unknown host."""
+    return "This site is not served at this address.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def current_course():
