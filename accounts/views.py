@@ -36,7 +36,7 @@ SIGN_IN_FAILED = "That username or e-mail and password don't match. Check them a
 # The same words whoever is paused and why: they never tell whether the name exists.
 TOO_MANY_TRIES = (
     "Signing in is paused here for a little while, because of too many wrong tries. "
-    "Wait 15 minutes, then try again. If you are stuck, ask your teacher: they can help you sign in."
+    "Wait {minutes} minutes, then try again. If you are stuck, ask your teacher: they can help you sign in."
 )
 
 
@@ -96,7 +96,8 @@ def sign_in():
     if counting:
         counts = failure_store().counts(key, address, device)
         if throttle.is_paused(counts, throttle.Limits.from_config(config), trusted=device is not None):
-            return render_sign_in(SignInForm(formdata=None, name=form.name.data), 429, TOO_MANY_TRIES)
+            message = TOO_MANY_TRIES.format(minutes=config["SIGN_IN_WINDOW"] // 60)
+            return render_sign_in(SignInForm(formdata=None, name=form.name.data), 429, message)
 
     row = person_by_login(db, form.name.data)
     # An unknown name is checked against a dummy hash: a wrong password takes as long either way.

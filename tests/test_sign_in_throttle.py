@@ -117,6 +117,7 @@ def test_the_owner_with_a_device_cookie_still_signs_in_after_a_classmates_wrong_
     assert attempt(classmate, "ryan.d").status_code == 429
     fresh = attempt(app.test_client(), "ryan.d", PASSWORD)
     assert fresh.status_code == 429 and PAUSED in fresh.text and "ask your teacher" in fresh.text
+    assert "Wait 15 minutes" in fresh.text
     assert attempt(own, "ryan.d", PASSWORD).status_code == 303
 
 
