@@ -12,9 +12,10 @@ BENCH_PACKAGES := $(RUN_PACKAGES) wrk
 
 .PHONY: run test lint format bench setup clean
 
+# DEVELOPMENT: plain http on 127.0.0.1, and no PUBLIC_BASE_URL needed (links use 127.0.0.1:5000).
 run: setup instance/config.py
-	$(FLASK) init-db
-	$(FLASK) seed-demo
+	FLASK_DEVELOPMENT=true $(FLASK) init-db
+	FLASK_DEVELOPMENT=true $(FLASK) seed-demo
 	FLASK_DEVELOPMENT=true FLASK_DEMO_MODE=true $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup tests/browser/node_modules/.package-lock.json

@@ -2,8 +2,11 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, request
+from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import db
 from training.course import load_courses
@@ -46,6 +49,11 @@ def create_app(test_config=None):
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     elif app.config["SECRET_KEY"] == "dev-only-change-me" and not app.testing:
         raise SystemExit("Set SECRET_KEY (instance/config.py or FLASK_SECRET_KEY) before serving real pupils.")
+    _serve_only_the_public_address(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # The address the proxy saw, for per-address sign-in limits; never X-Forwarded-Host.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     try:
         # id -> Course, one per folder: the age routes are courses on the same engine.
@@ -63,6 +71,31 @@ def create_app(test_config=None):
     _register_commands(app)
     app.after_request(_security_headers)
     return app
+
+
+def _serve_only_the_public_address(app):
+    """Outside development PUBLIC_BASE_URL is required (links in e-mails are built from it) and
+    a request for any other host is refused with 400 (Flask's TRUSTED_HOSTS)."""
+    base = app.config["PUBLIC_BASE_URL"]
+    parts = urlsplit(base)
+    if base and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise SystemExit(f"PUBLIC_BASE_URL must be a full address such as https://school.example.uk, not {base!r}.")
+    if app.config["DEVELOPMENT"]:
+        return
+    if not base:
+        if app.testing:
+            return
+        raise SystemExit(
+            "Set PUBLIC_BASE_URL (instance/config.py or FLASK_PUBLIC_BASE_URL), e.g. "
+            "https://training.example-school.uk: links in e-mails and on cards are built from it."
+        )
+    app.config["TRUSTED_HOSTS"] = [parts.hostname, *app.config["EXTRA_TRUSTED_HOSTS"]]
+    app.register_error_handler(SecurityError, _unknown_host)
+
+
+def _unknown_host(_error):
+    """400 for a Host we do not serve: plain text, since no URL can be built for an unknown host."""
+    return "This site is not served at this address.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _init_extensions(app):

@@ -23,9 +23,7 @@ REMEMBER_COOKIE_SECURE = True
 # A school day: pupils on shared computers should not stay signed in overnight.
 PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
 
-# Failed sign-ins allowed per minute for one name from one address. Keyed on the name too,
-# because a whole class shares one school IP address.
-SIGN_IN_LIMIT = "5 per minute"
+# Flask-Limiter's store for the routes it still limits (sign-in has its own shared counting below).
 RATELIMIT_STORAGE_URI = "memory://"
 
 # Percentage needed to pass a lesson quiz when the quiz file does not set its own.
@@ -36,9 +34,6 @@ DEFAULT_PASS_MARK = 80
 TRAINING_CONTENT = "training/content"
 QUIZ_CONTENT = "quizzes/content"
 
-# Public address used in certificate QR codes, e.g. "https://training.example-school.uk".
-# Empty: the address of the current request.
-PUBLIC_BASE_URL = ""
 
 # Quick exit: where the exit button and three Shift presses take the pupil.
 QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
@@ -59,3 +54,45 @@ RETENTION_MONTHS_AFTER_LEAVING = 12
 VERIFY_UNKNOWN_LIMIT = "10 per 10 minutes"
 # Largest request body the app reads at all: the 1 MB roster upload (with its form) fits; nothing else comes near.
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+# --- Public address, hosts, sessions and sign-in throttling (issue 8) ---------------------------
+
+# The site's public address, e.g. "https://training.example-school.uk". Every link that leaves a
+# request (e-mails, QR codes, sign-in cards) is built from it, never from the Host header, which
+# anyone can forge. Required outside development; its host is the only one served (see below).
+PUBLIC_BASE_URL = ""
+
+# Other host names the site may be reached by (e.g. ["localhost"] for a health check on the
+# server itself). Outside development any other Host header is refused with 400.
+EXTRA_TRUSTED_HOSTS = []
+
+# How many reverse proxies (nginx, Caddy) sit in front of the app and set X-Forwarded-For and
+# X-Forwarded-Proto. 0: none. Sign-in throttling counts per address, so behind a proxy this must
+# be set, or every person would share the proxy's address.
+TRUSTED_PROXIES = 0
+
+# A signed-in session that has not been used for this long is ended (a school day: a shared
+# computer left signed in is not signed in the next morning). In seconds.
+SESSION_IDLE_LIMIT = 8 * 60 * 60
+
+# Sign-in throttling. Failures are counted in the database, so every worker sees the same count.
+# None: on when RATELIMIT_ENABLED is (the tests turn both off, then on where they test them).
+SIGN_IN_THROTTLE = None
+# Failures are counted over this sliding window, in seconds (and kept no longer than this).
+SIGN_IN_WINDOW = 15 * 60
+# Wrong passwords for one name from browsers it has not signed in on before, per window: then
+# that name is paused for new browsers. The owner's own browser (device cookie) is not paused.
+SIGN_IN_NAME_LIMIT = 5
+# Wrong passwords from one browser that holds a device cookie for the name, per window: smaller,
+# since it is one browser; then that browser is paused for that name.
+SIGN_IN_DEVICE_LIMIT = 3
+# Per address: a whole school often shares one address, and at the start of a lesson 30 pupils
+# with new cards may mistype. 100 failures or 30 different names per window is far above what
+# a few classes signing in at once produce, and still stops one machine guessing many names.
+# Browsers with a device cookie for the name they type are never paused by the address cap.
+SIGN_IN_ADDRESS_LIMIT = 100
+SIGN_IN_ADDRESS_NAMES = 30
+# How long the device cookie lasts (a school year and a bit), in days, and how many names one
+# browser remembers (a shared classroom computer is used by many pupils).
+DEVICE_COOKIE_DAYS = 400
+DEVICE_COOKIE_NAMES = 10

@@ -5,5 +5,6 @@ from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
 
 csrf = CSRFProtect()
-# No default limits: only sign-in is limited. The store is per process (see README).
+# No default limits: routes opt in. The store is per process (see README); sign-in does not use
+# it but counts failures in the database, shared by every worker (accounts/throttle.py).
 limiter = Limiter(key_func=get_remote_address)

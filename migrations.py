@@ -269,6 +269,41 @@ def m006_classroom_roster(db):
 
 
 @migrations()
+def m007_sessions_and_sign_in_throttle(db):
+    db.executescript(
+        """
+        -- One row per sign-in, so a session can be ended from the server (sign-out, password
+        -- reset, archive, sign out everywhere). The cookie carries a random session id; only its
+        -- SHA-256 is stored, so a copy of the database (a backup, a report gone astray) holds no
+        -- session anyone could use.
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,               -- sha256 of the session id in the cookie
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,        -- written at most every few minutes
+            user_agent TEXT NOT NULL DEFAULT '', -- a summary such as "Chrome on Windows"
+            ended_at TEXT
+        );
+        CREATE INDEX sessions_person ON sessions(person_id, ended_at);
+
+        -- Failed sign-ins, shared by every worker. Names are stored as a keyed hash (a pupil may
+        -- type their password into the name box); rows older than the window are deleted.
+        CREATE TABLE sign_in_failures (
+            id INTEGER PRIMARY KEY,
+            name_key TEXT NOT NULL,
+            address TEXT NOT NULL,
+            device TEXT,                       -- the device cookie's id, if it held one for the name
+            failed_at TEXT NOT NULL
+        );
+        CREATE INDEX sign_in_failures_name ON sign_in_failures(name_key, failed_at);
+        CREATE INDEX sign_in_failures_address ON sign_in_failures(address, failed_at, name_key);
+        CREATE INDEX sign_in_failures_device ON sign_in_failures(device, failed_at);
+        CREATE INDEX sign_in_failures_time ON sign_in_failures(failed_at);
+        """
+    )
+
+
+@migrations()
 def m010_course_routes(db):
     # Two age routes are two courses. A class follows one (its route), by default from its year
     # group: Years 7-8 the younger route, Years 9-13 the older, no year group the younger.

@@ -1,4 +1,4 @@
-"""Sign-in form."""
+"""Sign-in and account forms."""
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -25,3 +25,7 @@ class SignInForm(FlaskForm):
         validators=[DataRequired("Type your password."), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class SignOutEverywhereForm(FlaskForm):
+    """A button that needs only CSRF protection."""

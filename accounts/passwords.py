@@ -1,5 +1,6 @@
 """Passwords and usernames people can read, type and say aloud."""
 
+import functools
 import re
 import secrets
 import unicodedata
@@ -25,6 +26,13 @@ def hash_password(password):
 def password_matches(password_hash, password):
     """Whether `password` matches the stored hash."""
     return check_password_hash(password_hash, password)
+
+
+@functools.cache
+def dummy_password_hash():
+    """A hash of a random password, made once per process: checked when a name is unknown, so a
+    wrong password takes as long for a name that does not exist as for one that does."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def readable_password():

@@ -2,10 +2,10 @@
 
 import functools
 
-from flask import abort
-from flask_login import LoginManager, UserMixin, current_user
+from flask import abort, current_app, has_request_context
+from flask_login import LoginManager, UserMixin, current_user, user_logged_out
 
-from accounts.queries import STAFF_ROLES, person_by_id
+from accounts.queries import STAFF_ROLES, end_session, session_user
 from db import get_db
 
 login_manager = LoginManager()
@@ -15,15 +15,22 @@ login_manager.login_message_category = "info"
 
 
 class User(UserMixin):
-    """A person from the people table, signed in."""
+    """A person from the people table, signed in through one server-side session."""
 
-    def __init__(self, row):
+    def __init__(self, row, session_id=None):
         self.row = row
+        # What Flask-Login keeps in the session and remember cookies: never the person's id,
+        # so ending the session row on the server ends every copy of the cookie.
+        self.session_id = session_id
         self.id = row["id"]
         self.role = row["role"]
         self.school_id = row["school_id"]
         self.first_name = row["first_name"]
         self.last_name = row["last_name"]
+
+    def get_id(self):
+        """Flask-Login's id for the cookie: the session id, not the person id."""
+        return self.session_id
 
     @property
     def is_pupil(self):
@@ -42,10 +49,18 @@ class User(UserMixin):
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """Flask-Login's loader: archived or deleted people are signed out."""
-    row = person_by_id(get_db(), int(user_id))
-    return User(row) if row else None
+def load_user(session_id):
+    """Flask-Login's loader: one query, through a live session; ended sessions, archived or
+    deleted people are signed out."""
+    row = session_user(get_db(), session_id, current_app.config["SESSION_IDLE_LIMIT"])
+    return User(row, session_id) if row else None
+
+
+@user_logged_out.connect
+def _end_server_session(_app, user, **_extra):
+    """Every sign-out (the button, quick exit) ends the session row, not just the cookie."""
+    if has_request_context() and getattr(user, "session_id", None):
+        end_session(get_db(), user.session_id)
 
 
 def role_required(*roles):

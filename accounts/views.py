@@ -14,20 +14,29 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from accounts import throttle
 from accounts.demo import DEMO_SIGN_INS
-from accounts.forms import SignInForm
-from accounts.passwords import password_matches
-from accounts.queries import person_by_login, touch_person
-from accounts.users import User
+from accounts.forms import SignInForm, SignOutEverywhereForm
+from accounts.passwords import dummy_password_hash, password_matches
+from accounts.queries import (
+    DatabaseFailureStore,
+    end_sessions,
+    live_sessions,
+    person_by_login,
+    start_session,
+    touch_session,
+)
+from accounts.sessions import device_summary, session_key
+from accounts.users import User, staff_required
 from db import get_db
-from extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
 SIGN_IN_FAILED = "That username or e-mail and password don't match. Check them and try again."
+# The same words whoever is paused and why: they never tell whether the name exists.
 TOO_MANY_TRIES = (
-    "Too many tries in a short time. Wait a minute, then try again. "
-    "If you have forgotten your password, ask your teacher to reset it."
+    "Signing in is paused here for a little while, because of too many wrong tries. "
+    "Wait {minutes} minutes, then try again. If you are stuck, ask your teacher: they can help you sign in."
 )
 
 
@@ -38,18 +47,31 @@ LAST_ACTIVE_EVERY = timedelta(minutes=5)
 
 @bp.before_app_request
 def note_activity():
-    """Keep people.last_active_at to within a few minutes, for teachers' dashboards."""
+    """Keep the session's last use and people.last_active_at to within a few minutes."""
     # Stylesheets and scripts say nothing about activity; skipping them saves a user query each.
     if request.endpoint == "static" or not current_user.is_authenticated:
         return
-    last = current_user.row["last_active_at"]
-    if last is None or datetime.fromisoformat(last) < datetime.now(UTC) - LAST_ACTIVE_EVERY:
-        touch_person(get_db(), current_user.id)
+    last = current_user.row["session_seen_at"]
+    if datetime.fromisoformat(last) < datetime.now(UTC) - LAST_ACTIVE_EVERY:
+        touch_session(get_db(), current_user.session_id, current_user.id)
 
 
-def sign_in_key():
-    """Rate-limit per address *and* name: a whole class shares one school IP address."""
-    return f"{request.remote_addr}|{request.form.get('name', '').strip().lower()}"
+def throttle_on():
+    """Whether sign-in failures are counted and limited (tests turn it off unless testing it)."""
+    setting = current_app.config["SIGN_IN_THROTTLE"]
+    return current_app.config.get("RATELIMIT_ENABLED", True) if setting is None else setting
+
+
+def failure_store():
+    """Where failures are counted: the database, which every worker shares.
+
+    A Redis store (same two methods, see throttle.FailureStore) goes here when it is configured.
+    """
+    return DatabaseFailureStore(get_db(), current_app.config["SIGN_IN_WINDOW"])
+
+
+def _device_max_age():
+    return current_app.config["DEVICE_COOKIE_DAYS"] * 24 * 60 * 60
 
 
 def home_for(user):
@@ -58,26 +80,56 @@ def home_for(user):
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["SIGN_IN_LIMIT"],
-    key_func=sign_in_key,
-    methods=["POST"],
-    # Only failed sign-ins count: a success redirects.
-    deduct_when=lambda response: response.status_code != 303,
-)
 def sign_in():
     """The sign-in page, for pupils and staff."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignInForm()
-    if form.validate_on_submit():
-        row = person_by_login(get_db(), form.name.data)
-        if row and password_matches(row["password_hash"], form.password.data):
-            user = User(row)
-            login_user(user)
-            return redirect(safe_next(request.args.get("next")) or home_for(user), 303)
-        form.password.errors.append(SIGN_IN_FAILED)
+    if not form.validate_on_submit():
+        return render_sign_in(form)
+    config, db = current_app.config, get_db()
+    key = throttle.name_key(config["SECRET_KEY"], form.name.data)
+    cookie = request.cookies.get(throttle.DEVICE_COOKIE)
+    device = throttle.device_for(config["SECRET_KEY"], cookie, key, _device_max_age())
+    address = request.remote_addr or ""
+    counting = throttle_on()
+    if counting:
+        counts = failure_store().counts(key, address, device)
+        if throttle.is_paused(counts, throttle.Limits.from_config(config), trusted=device is not None):
+            message = TOO_MANY_TRIES.format(minutes=config["SIGN_IN_WINDOW"] // 60)
+            return render_sign_in(SignInForm(formdata=None, name=form.name.data), 429, message)
+
+    row = person_by_login(db, form.name.data)
+    # An unknown name is checked against a dummy hash: a wrong password takes as long either way.
+    matches = password_matches(row["password_hash"] if row else dummy_password_hash(), form.password.data)
+    if row and matches:
+        user_agent = device_summary(request.headers.get("User-Agent"))
+        user = User(row, start_session(db, row["id"], user_agent, config["SESSION_IDLE_LIMIT"]))
+        login_user(user)
+        response = redirect(safe_next(request.args.get("next")) or home_for(user), 303)
+        _set_device_cookie(response, key, cookie)
+        return response
+    if counting:
+        failure_store().record(key, address, device)
+    form.password.errors.append(SIGN_IN_FAILED)
     return render_sign_in(form)
+
+
+def _set_device_cookie(response, key, cookie):
+    """Remember that this browser signed in with this name (OWASP device cookie): signed, HttpOnly."""
+    config = current_app.config
+    value = throttle.device_cookie_after_sign_in(
+        config["SECRET_KEY"], cookie, key, _device_max_age(), config["DEVICE_COOKIE_NAMES"]
+    )
+    response.set_cookie(
+        throttle.DEVICE_COOKIE,
+        value,
+        max_age=_device_max_age(),
+        path=url_for("accounts.sign_in"),
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def render_sign_in(form, status=200, error=None):
@@ -88,11 +140,8 @@ def render_sign_in(form, status=200, error=None):
 
 @bp.app_errorhandler(429)
 def too_many_requests(error):
-    """429 on the sign-in page: the same page, the name kept, a clear message."""
-    if request.endpoint != "accounts.sign_in":
-        return render_template("error.html", code=429, error=error), 429
-    form = SignInForm(formdata=None, name=request.form.get("name", ""))
-    return render_sign_in(form, 429, TOO_MANY_TRIES)
+    """429 from Flask-Limiter on the routes it still limits."""
+    return render_template("error.html", code=429, error=error), 429
 
 
 def safe_next(target):
@@ -111,4 +160,29 @@ def sign_out():
     """Sign out and return to the sign-in page."""
     logout_user()
     flash("You have signed out.", "info")
+    return redirect(url_for("accounts.sign_in"), 303)
+
+
+@bp.get("/account")
+@staff_required
+def account():
+    """The staff member's account: where they are signed in, and signing out everywhere."""
+    sessions = live_sessions(get_db(), current_user.id, current_app.config["SESSION_IDLE_LIMIT"])
+    return render_template(
+        "accounts/account.html",
+        sessions=sessions,
+        this_session=session_key(current_user.session_id),
+        form=SignOutEverywhereForm(),
+    )
+
+
+@bp.post("/account/sign-out-everywhere")
+@staff_required
+def sign_out_everywhere():
+    """End every session of this person, this one included (a lost phone, a shared computer)."""
+    if not SignOutEverywhereForm().validate_on_submit():
+        return redirect(url_for("accounts.account"), 303)
+    end_sessions(get_db(), current_user.id)
+    logout_user()
+    flash("You have signed out on every computer and phone.", "info")
     return redirect(url_for("accounts.sign_in"), 303)

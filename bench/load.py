@@ -42,6 +42,8 @@ def start_gunicorn(database, port):
         FLASK_DATABASE=database,
         FLASK_SECRET_KEY=secrets.token_hex(16),
         FLASK_SESSION_COOKIE_SECURE="false",
+        # Required outside development; its host is the only one served.
+        FLASK_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
     )
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--log-level", "warning",

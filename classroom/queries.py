@@ -9,7 +9,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from accounts.passwords import unique_username, username_stem
-from accounts.queries import STAFF_ROLES
+from accounts.queries import STAFF_ROLES, end_sessions
 from db import now, write_transaction
 
 # A preview waits this long for its confirm; the parsed names are then deleted.
@@ -204,15 +204,19 @@ def create_pupils(db, school_id, class_id, pupils):
 
 
 def set_password(db, school_id, person_id, password_hash):
-    """Give a person a new password hash."""
+    """Give a person a new password hash, and end every session they had (a reset means
+    someone else may know the old password)."""
     with write_transaction(db):
-        db.execute(SET_PASSWORD, [password_hash, person_id, school_id])
+        if db.execute(SET_PASSWORD, [password_hash, person_id, school_id]).rowcount:
+            end_sessions(db, person_id)
 
 
 def archive_person(db, school_id, person_id):
-    """Mark someone as left: they can no longer sign in; their records stay for reports."""
+    """Mark someone as left: they can no longer sign in, and are signed out everywhere; their
+    records stay for reports."""
     with write_transaction(db):
-        db.execute(ARCHIVE_PERSON, [now(), person_id, school_id])
+        if db.execute(ARCHIVE_PERSON, [now(), person_id, school_id]).rowcount:
+            end_sessions(db, person_id)
 
 
 def save_import(db, user, class_id, filename, roster):
