@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, abort, current_app
 
 import db
+import jobs
 from training.course import load_course
 from training.files import ContentError
 
@@ -57,6 +58,7 @@ def create_app(test_config=None):
         raise SystemExit(f"Cannot start: a content file is broken.\n{error}") from error
 
     db.init_app(app)
+    jobs.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
