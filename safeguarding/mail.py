@@ -22,7 +22,8 @@ def retry_after(attempts):
 
 def describe_error(error):
     """A short, plain description of a sending failure for the staff who see the outbox."""
-    if isinstance(error, TimeoutError):
+    # smtplib turns a timeout while waiting for a reply into SMTPServerDisconnected; the cause stays attached.
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
         return "The mail server did not answer in time (timed out)."
     if isinstance(error, ConnectionRefusedError):
         return "The mail server refused the connection (is MAIL_SERVER/MAIL_PORT right?)."
