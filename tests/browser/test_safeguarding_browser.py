@@ -7,6 +7,7 @@ import pytest
 from safeguarding_smtp import start_smtp
 
 from jobs import run_pending
+from urls import public_base_url
 
 from browser_helpers import NEUTRAL_PATH, sign_in
 
@@ -102,7 +103,8 @@ def test_a_talk_request_reaches_the_dsls_queue_and_the_email_has_no_message(brow
     assert smtp.messages[0]["to"] == ["dsl@demo.school"]
     raw = smtp.messages[0]["message"].as_string()
     assert message not in raw and "game chat" not in raw and "Maya" not in raw and "maya.s" not in raw
-    assert f"{live_server}/safeguarding/requests" in smtp.bodies()[0]
+    # The link comes from the configured public address, never the request's Host.
+    assert f"{public_base_url(live_app.config)}/safeguarding/requests" in smtp.bodies()[0]
 
     # The DSL sees it in the queue and opens it.
     dsl_context = browser.new_context(base_url=live_server)
