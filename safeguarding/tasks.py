@@ -63,6 +63,9 @@ def deliver(db, message_id):
         smtp_send(config, message["recipients"], message["subject"], message["body"])
     except (smtplib.SMTPException, OSError) as error:
         return _attempt_failed(db, message, describe_error(error))
+    except Exception as error:  # noqa: BLE001 (any failure is recorded on the row, never left half-claimed)
+        current_app.logger.exception("Outbox message %s: unexpected error while sending.", message_id)
+        return _attempt_failed(db, message, describe_error(error))
     queries.message_sent(db, message_id)
     return "sent"
 

@@ -267,3 +267,17 @@ def test_flask_jobs_worker_runs_as_its_own_process_and_sends_the_mail(client, sc
         output = worker.communicate(timeout=30)[0].decode()
     assert [m["to"] for m in smtp.messages] == [["dsl@school.test"]], output
     assert db["outbox"].get(1)["status"] == "sent"
+
+
+def test_an_unexpected_error_is_recorded_and_never_leaves_the_message_half_claimed(app, school, db, monkeypatch):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+
+    def broken(*_args):
+        raise ValueError("bad address")
+
+    monkeypatch.setattr("safeguarding.tasks.smtp_send", broken)
+    with app.app_context():
+        message_id = queries.queue_message(db, school["id"], ["dsl@school.test"], "Subject", "Body")
+        assert deliver(db, message_id) == "queued"
+    message = db["outbox"].get(message_id)
+    assert message["sending_since"] is None and message["last_error"] == "ValueError: bad address"
