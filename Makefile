@@ -13,10 +13,15 @@ BENCH_PACKAGES := $(RUN_PACKAGES) wrk
 .PHONY: run test lint format bench setup clean
 
 # DEVELOPMENT: plain http on 127.0.0.1, and no PUBLIC_BASE_URL needed (links use 127.0.0.1:5000).
+# The job worker (staff e-mails; later reports and imports) runs beside the web server, as in
+# production, and is stopped with it (Ctrl+C or any exit).
 run: setup instance/config.py
 	FLASK_DEVELOPMENT=true $(FLASK) init-db
 	FLASK_DEVELOPMENT=true $(FLASK) seed-demo
-	FLASK_DEVELOPMENT=true FLASK_DEMO_MODE=true $(FLASK) run --host 127.0.0.1 --port 5000
+	export FLASK_DEVELOPMENT=true FLASK_DEMO_MODE=true; \
+	$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup tests/browser/node_modules/.package-lock.json
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"

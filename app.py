@@ -9,6 +9,7 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import db
+import jobs
 from training.course import load_courses
 from training.files import ContentError
 
@@ -66,6 +67,7 @@ def create_app(test_config=None):
         raise SystemExit(f"Cannot start: a content file is broken.\n{error}") from error
 
     db.init_app(app)
+    jobs.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)

@@ -96,3 +96,15 @@ SIGN_IN_ADDRESS_NAMES = 30
 # browser remembers (a shared classroom computer is used by many pupils).
 DEVICE_COOKIE_DAYS = 400
 DEVICE_COOKIE_NAMES = 10
+
+# --- Background jobs and the mail outbox (jobs.py, safeguarding/tasks.py) ---
+# The job queue's SQLite file (Huey). Relative paths are beside DATABASE (the instance folder). Its own file,
+# so the worker's polling never waits on the app's write lock.
+JOBS_DATABASE = "jobs.sqlite"
+# Keep the job queue in Redis instead (e.g. "redis://localhost:6379/0"), for more than one
+# machine; needs `pip install redis`. Empty: the SQLite file above.
+REDIS_URL = ""
+# Threads in `flask jobs worker`: a hung mail server holds one thread, never a pupil.
+JOBS_WORKERS = 2
+# Seconds the worker waits on the mail server per step before the attempt counts as failed.
+MAIL_TIMEOUT_SECONDS = 10

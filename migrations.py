@@ -304,6 +304,36 @@ def m007_sessions_and_sign_in_throttle(db):
 
 
 @migrations()
+def m009_outbox_and_dsl_alerts(db):
+    db.executescript(
+        """
+        -- Mail waits here and a worker sends it: a slow or hung mail server never holds a pupil.
+        -- Never a pupil's name or message: the talk notification does not carry them.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER REFERENCES schools(id) ON DELETE CASCADE,
+            recipients TEXT NOT NULL,          -- JSON list of addresses
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            sending_since TEXT,                -- set while a worker sends; left behind by a crash
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT
+        );
+        CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+        CREATE INDEX outbox_school ON outbox(school_id, status);
+        -- A deputy DSL has role 'dsl' (they see and get everything the DSL does); this only labels them.
+        ALTER TABLE people ADD COLUMN dsl_deputy INTEGER NOT NULL DEFAULT 0;
+        -- When a request nobody opened in time was sent again to every DSL (once).
+        ALTER TABLE talk_requests ADD COLUMN overdue_notified_at TEXT;
+        """
+    )
+
+
+@migrations()
 def m010_course_routes(db):
     # Two age routes are two courses. A class follows one (its route), by default from its year
     # group: Years 7-8 the younger route, Years 9-13 the older, no year group the younger.

@@ -10,7 +10,11 @@ from classroom.roster import MAX_NAME, MAX_USERNAME, YEAR_GROUPS
 
 YEAR_CHOICES = [SelectChoice(str(year), f"Year {year}") for year in YEAR_GROUPS]
 ROLE_LABELS = {"teacher": "Teacher", "dsl": "Designated safeguarding lead (DSL)", "admin": "School admin"}
-STAFF_ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
+# A deputy DSL (Keeping Children Safe in Education) is stored with role 'dsl' and people.dsl_deputy
+# set: they see and get everything the DSL does. Only the staff form offers it as a separate choice.
+DEPUTY_DSL = "dsl-deputy"
+STAFF_CHOICE_LABELS = {**ROLE_LABELS, DEPUTY_DSL: "Deputy DSL (sees and gets everything the DSL does)"}
+STAFF_ROLE_CHOICES = [SelectChoice(role, label) for role, label in STAFF_CHOICE_LABELS.items()]
 NAME_RULES = {"autocomplete": "off", "spellcheck": "false"}
 
 

@@ -47,7 +47,7 @@ WHERE ct.class_id = ? AND p.school_id = ? AND p.archived_at IS NULL
 ORDER BY lower(p.last_name), lower(p.first_name)
 """
 SCHOOL_STAFF = """
-SELECT id, first_name, last_name, email, role, created_at, last_active_at, archived_at FROM people
+SELECT id, first_name, last_name, email, role, dsl_deputy, created_at, last_active_at, archived_at FROM people
 WHERE school_id = ? AND role IN ('teacher', 'dsl', 'admin')
 ORDER BY archived_at IS NOT NULL, lower(last_name), lower(first_name)
 """
@@ -154,11 +154,12 @@ def email_taken(db, email):
     return bool(next(db.query(EMAIL_TAKEN, [email]), None))
 
 
-def add_staff(db, school_id, role, first_name, last_name, email, password_hash):
-    """Create a staff account; returns its id."""
+def add_staff(db, school_id, role, first_name, last_name, email, password_hash, dsl_deputy=False):
+    """Create a staff account (a deputy DSL: role 'dsl' with dsl_deputy); returns its id."""
     row = {
         "school_id": school_id,
         "role": role,
+        "dsl_deputy": int(bool(dsl_deputy and role == "dsl")),
         "email": email,
         "first_name": first_name,
         "last_name": last_name,

@@ -29,7 +29,9 @@ from classroom import queries, roster
 from classroom.access import class_or_404, pupil_or_404, sees_whole_school
 from classroom.cards import cards_pdf
 from classroom.forms import (
+    DEPUTY_DSL,
     ROLE_LABELS,
+    STAFF_CHOICE_LABELS,
     ClassForm,
     ClassTeachersForm,
     ConfirmForm,
@@ -488,15 +490,17 @@ def staff():
         else:
             password = readable_password()
             first, last = roster.tidy(form.first_name.data), roster.tidy(form.last_name.data)
-            person_id = queries.add_staff(db, current_user.school_id, form.role.data, first, last, email,
-                                          hash_password(password))  # fmt: skip
+            deputy = form.role.data == DEPUTY_DSL
+            role = "dsl" if deputy else form.role.data
+            person_id = queries.add_staff(db, current_user.school_id, role, first, last, email,
+                                          hash_password(password), dsl_deputy=deputy)  # fmt: skip
             audit_by(db, current_user, "staff-add", "staff", person_id)
             return render_template(
                 "classroom/staff_added.html",
                 heading=f"{first} {last} added",
                 name=f"{first} {last}",
                 email=email,
-                role=ROLE_LABELS[form.role.data],
+                role=STAFF_CHOICE_LABELS[form.role.data],
                 password=password,
                 sign_in_url=_sign_in_url(),
             )

@@ -1,5 +1,8 @@
 """SQL for help routes, talk requests, the audit log and finding a pupil's records. Always scoped to a school."""
 
+import json
+from datetime import datetime, timedelta
+
 from db import now, write_transaction
 
 # Help routes ---------------------------------------------------------------------------------
@@ -24,7 +27,7 @@ ORDER BY t.last_name, t.first_name
 """
 DSL_EMAILS = """
 SELECT email FROM people
-WHERE school_id = ? AND role = 'dsl' AND archived_at IS NULL AND email IS NOT NULL
+WHERE school_id = ? AND role = 'dsl' AND archived_at IS NULL AND email IS NOT NULL  -- deputies included
 ORDER BY id
 """
 STAFF_EMAIL = """
@@ -60,6 +63,44 @@ SELECT c.name FROM classes c JOIN class_pupils cp ON cp.class_id = c.id
 WHERE cp.person_id = ? AND c.archived_at IS NULL ORDER BY c.name
 """
 SET_REQUEST_STATUS = "UPDATE talk_requests SET status = ?, updated_at = ? WHERE id = ?"
+
+# Requests nobody has opened yet: one COUNT per staff page, and only for DSLs (index talk_requests_school).
+WAITING_COUNT = "SELECT count(*) AS n FROM talk_requests WHERE school_id = ? AND status = 'new'"
+WAITING_BY_URGENCY = """
+SELECT urgency, count(*) AS n FROM talk_requests WHERE school_id = ? AND status = 'new' GROUP BY urgency
+"""
+# Candidates for the overdue reminder; the rule (talk_rules.is_overdue) decides which are due.
+UNOPENED_NOT_REMINDED = """
+SELECT id, school_id, urgency, status, created_at FROM talk_requests
+WHERE status = 'new' AND overdue_notified_at IS NULL ORDER BY id
+"""
+# Conditional, so two workers can never both send the reminder.
+MARK_OVERDUE = "UPDATE talk_requests SET overdue_notified_at = ? WHERE id = ? AND overdue_notified_at IS NULL"
+
+# Outbox ----------------------------------------------------------------------------------------
+# Taking a message to send: only one worker wins (the UPDATE's WHERE), even with two sweeps racing.
+CLAIM_MESSAGE = """
+UPDATE outbox SET attempts = attempts + 1, sending_since = :now
+WHERE id = :id AND status = 'queued' AND sending_since IS NULL AND next_attempt_at <= :now
+"""
+MESSAGE_BY_ID = "SELECT * FROM outbox WHERE id = ?"
+MESSAGE_SENT = "UPDATE outbox SET status = 'sent', sent_at = ?, sending_since = NULL, last_error = NULL WHERE id = ?"
+MESSAGE_RETRY = "UPDATE outbox SET next_attempt_at = ?, sending_since = NULL, last_error = ? WHERE id = ?"
+MESSAGE_FAILED = "UPDATE outbox SET status = 'failed', sending_since = NULL, last_error = ? WHERE id = ?"
+CUT_OFF_MESSAGES = "SELECT id, attempts FROM outbox WHERE status = 'queued' AND sending_since < ?"
+DUE_MESSAGES = """
+SELECT id FROM outbox WHERE status = 'queued' AND sending_since IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?
+"""
+PURGE_SENT = "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?"
+# Problems staff should see: given up, or failing and being retried.
+MAIL_PROBLEM_COUNT = """
+SELECT count(*) AS n FROM outbox
+WHERE school_id = ? AND (status = 'failed' OR (status = 'queued' AND last_error IS NOT NULL)) AND created_at >= ?
+"""
+SCHOOL_OUTBOX = """
+SELECT * FROM outbox WHERE school_id = ? AND created_at >= ?
+ORDER BY status = 'sent', id DESC LIMIT 200
+"""
 
 # Audit log -----------------------------------------------------------------------------------
 # Filters by person and action; None means any.
@@ -295,3 +336,112 @@ def find_pupils(db, school_id, q=""):
 def pupil_for_school(db, pupil_id, school_id):
     """The pupil if they belong to the school, else None."""
     return next(db.query(PUPIL_FOR_SCHOOL, [pupil_id, school_id]), None)
+
+
+# What DSLs must not miss
+def waiting_count(db, school_id):
+    """How many of the school's requests nobody has opened yet."""
+    return next(db.query(WAITING_COUNT, [school_id]))["n"]
+
+
+def waiting_by_urgency(db, school_id):
+    """{urgency: count} of the school's unopened requests."""
+    return {row["urgency"]: row["n"] for row in db.query(WAITING_BY_URGENCY, [school_id])}
+
+
+def unopened_not_reminded(db):
+    """Every school's unopened requests that have not had an overdue reminder."""
+    return list(db.query(UNOPENED_NOT_REMINDED))
+
+
+def dsl_emails(db, school_id):
+    """Every DSL's and deputy DSL's e-mail address in the school."""
+    return [row["email"] for row in db.query(DSL_EMAILS, [school_id])]
+
+
+def mark_overdue_and_queue(db, request_row, recipients, subject, body):
+    """Mark a request as reminded and put the reminder in the outbox, in one transaction.
+
+    Returns the outbox id, or None if another worker marked it first (so it is sent exactly once).
+    """
+    stamp = now()
+    with write_transaction(db):
+        if db.execute(MARK_OVERDUE, [stamp, request_row["id"]]).rowcount != 1:
+            return None
+        return queue_message(db, request_row["school_id"], recipients, subject, body)
+
+
+# Outbox
+def queue_message(db, school_id, recipients, subject, body):
+    """Put an e-mail in the outbox to be sent by the job worker; returns its id."""
+    stamp = now()
+    row = {
+        "school_id": school_id,
+        "recipients": json.dumps(list(recipients)),
+        "subject": subject,
+        "body": body,
+        "status": "queued",
+        "attempts": 0,
+        "next_attempt_at": stamp,
+        "created_at": stamp,
+    }
+    with write_transaction(db):
+        return db["outbox"].insert(row).last_pk
+
+
+def claim_message(db, message_id):
+    """Take a due message for sending (counts the attempt); returns the row, or None if it is not ours to send."""
+    with write_transaction(db):
+        if db.execute(CLAIM_MESSAGE, {"id": message_id, "now": now()}).rowcount != 1:
+            return None
+        row = next(db.query(MESSAGE_BY_ID, [message_id]))
+    return dict(row, recipients=json.loads(row["recipients"]))
+
+
+def message_sent(db, message_id):
+    """Record that a message was delivered to the mail server."""
+    with write_transaction(db):
+        db.execute(MESSAGE_SENT, [now(), message_id])
+
+
+def message_retry(db, message_id, wait, error):
+    """Record a failed attempt and when to try again."""
+    stamp = (datetime.fromisoformat(now()) + wait).isoformat(timespec="seconds")
+    with write_transaction(db):
+        db.execute(MESSAGE_RETRY, [stamp, error, message_id])
+    return stamp
+
+
+def message_failed(db, message_id, error):
+    """Record that a message will not be sent, with why."""
+    with write_transaction(db):
+        db.execute(MESSAGE_FAILED, [error, message_id])
+
+
+def cut_off_messages(db, lease):
+    """Messages a worker started sending more than `lease` ago and never finished (it crashed)."""
+    cutoff = (datetime.fromisoformat(now()) - lease).isoformat(timespec="seconds")
+    return list(db.query(CUT_OFF_MESSAGES, [cutoff]))
+
+
+def due_messages(db, late_by=timedelta(0), limit=50):
+    """Ids of queued messages that were due at least `late_by` ago."""
+    due = (datetime.fromisoformat(now()) - late_by).isoformat(timespec="seconds")
+    return [row["id"] for row in db.query(DUE_MESSAGES, [due, limit])]
+
+
+def purge_sent(db, older_than):
+    """Delete delivered messages older than `older_than`: the outbox is not an archive."""
+    cutoff = (datetime.fromisoformat(now()) - older_than).isoformat(timespec="seconds")
+    with write_transaction(db):
+        db.execute(PURGE_SENT, [cutoff])
+
+
+def mail_problem_count(db, school_id, since):
+    """How many of the school's notifications failed, or are failing and being retried, since `since`."""
+    return next(db.query(MAIL_PROBLEM_COUNT, [school_id, since]))["n"]
+
+
+def school_outbox(db, school_id, since):
+    """The school's notifications since `since`: problems first, then sent ones, newest first."""
+    return [dict(row, recipients=json.loads(row["recipients"])) for row in db.query(SCHOOL_OUTBOX, [school_id, since])]

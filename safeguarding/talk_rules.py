@@ -1,10 +1,19 @@
 """Rules for "talk to someone" requests: the choices, the statuses, and the staff e-mail (no names, no message)."""
 
+from datetime import datetime, timedelta
+
 MESSAGE_MAX = 500
 URGENCIES = {
     "today": "Today",
     "soon": "In the next few days",
     "no-rush": "No rush",
+}
+# A request nobody has opened this long after it was made is overdue: it is marked in the queue and
+# sent again to every DSL and deputy. "Today" gets a few hours: the pupil asked for the same day.
+OVERDUE_AFTER = {
+    "today": timedelta(hours=4),
+    "soon": timedelta(days=3),
+    "no-rush": timedelta(days=7),
 }
 STATUSES = {
     "new": "New",
@@ -51,3 +60,37 @@ def notification(urgency, queue_url):
         "If a child is in immediate danger, call 999.\n"
     )
     return subject, body
+
+
+def is_overdue(status, urgency, created_at, now):
+    """Whether a request is still unopened ('new') past the time the pupil chose. Times: ISO strings or datetimes."""
+    if status != "new":
+        return False
+    created = datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at
+    current = datetime.fromisoformat(now) if isinstance(now, str) else now
+    return current - created >= OVERDUE_AFTER.get(urgency, OVERDUE_AFTER["today"])
+
+
+def overdue_notification(urgency, created_at, queue_url):
+    """(subject, body) of the reminder to every DSL and deputy. Never the pupil's name or message."""
+    subject = "Overdue: a pupil's request to talk has not been opened"
+    body = (
+        "A pupil asked to talk, and nobody has opened the request yet.\n"
+        f"How soon they wanted to talk: {URGENCIES.get(urgency, urgency).lower()}.\n"
+        f"Asked at: {created_at[:16].replace('T', ' ')} (UTC).\n\n"
+        f"Sign in to see the request: {queue_url}\n\n"
+        "This reminder goes to every DSL and deputy DSL. For the pupil's privacy it does not say who asked "
+        "or what they wrote.\n"
+        "If a child is in immediate danger, call 999.\n"
+    )
+    return subject, body
+
+
+def waiting_summary(counts):
+    """The sign-in banner's words from {urgency: count of unopened requests}, the most urgent first; None if none."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    parts = [f"{URGENCIES[u].lower()} ({counts[u]})" for u in URGENCIES if counts.get(u)]
+    asked = "1 pupil's request to talk is" if total == 1 else f"{total} requests to talk are"
+    return f"{asked} waiting to be opened. The most urgent first: {', '.join(parts)}."

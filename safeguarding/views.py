@@ -1,7 +1,7 @@
 """Help on every page, quick exit, privacy notices, talk requests and the DSL's queue, help routes, pupils' records."""
 
 import json
-import smtplib
+from datetime import UTC, datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -9,33 +9,36 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_login import current_user, logout_user
+from flask_login import current_user, logout_user, user_logged_in
 from wtforms.fields.choices import SelectChoice
 
 from accounts.queries import school_by_id
 from accounts.users import pupil_required, role_required
-from db import get_db
+from db import get_db, now
 from pdf import html_to_pdf
 from safeguarding import audit as audit_words
 from safeguarding import queries, records
 from safeguarding.forms import ActionForm, AuditFilterForm, ConfirmForm, DslForm, EraseForm, HelpRouteForm, TalkForm
 from safeguarding.help_routes import help_routes_for
-from safeguarding.mail import send_mail
 from safeguarding.routes_rules import is_emergency, moved
 from safeguarding.talk_rules import (
     STATUSES,
     URGENCIES,
     first_view_status,
+    is_overdue,
     notification,
     parse_who,
+    waiting_summary,
     who_choices,
 )
+from safeguarding.tasks import queue_mail
 from urls import public_url
 
 bp = Blueprint("safeguarding", __name__)
@@ -46,6 +49,9 @@ admin_required = role_required("admin")
 # Requests: the DSL sees the school's; a teacher (or an admin who teaches) sees only those addressed to them.
 requests_role = role_required("dsl", "teacher", "admin")
 records_role = role_required("admin", "dsl")
+# Mail problems older than this no longer show as a notice (the outbox page still lists them).
+MAIL_PROBLEMS_SHOWN_FOR = timedelta(days=14)
+DSL_BANNER_KEY = "dsl_sign_in_banner"
 
 
 @bp.app_context_processor
@@ -61,6 +67,49 @@ def help_everywhere():
         "status_labels": STATUSES,
         "urgency_labels": URGENCIES,
     }
+
+
+@bp.app_context_processor
+def dsl_alerts():
+    """For DSLs (deputies too): the unopened-request count in the header, and the banner after signing in.
+
+    Both are functions the templates call, so a page that does not show them (and every pupil's page)
+    runs no query for them.
+    """
+    return {"dsl_waiting": dsl_waiting, "dsl_sign_in_banner": dsl_sign_in_banner}
+
+
+def is_dsl():
+    """Whether the signed-in person is a DSL or deputy DSL (both have role 'dsl')."""
+    return current_user.is_authenticated and current_user.role == "dsl"
+
+
+def dsl_waiting():
+    """How many requests nobody has opened yet, for a DSL; None for anyone else. One COUNT query."""
+    if not is_dsl():
+        return None
+    if "dsl_waiting" not in g:
+        g.dsl_waiting = queries.waiting_count(get_db(), current_user.school_id)
+    return g.dsl_waiting
+
+
+def dsl_sign_in_banner():
+    """The words of the banner shown once after a DSL signs in (None if nothing is waiting, or not due)."""
+    if not is_dsl() or not session.pop(DSL_BANNER_KEY, None):
+        return None
+    return waiting_summary(queries.waiting_by_urgency(get_db(), current_user.school_id))
+
+
+@user_logged_in.connect
+def _banner_after_sign_in(_app, user, **_extra):
+    """A DSL's first page after signing in shows what is waiting (Flask-Login's signal, so sign-in code stays as is)."""
+    if user.role == "dsl":
+        session[DSL_BANNER_KEY] = True
+
+
+def mail_problems_since():
+    """The start of the period whose mail problems staff are shown."""
+    return (datetime.now(UTC) - MAIL_PROBLEMS_SHOWN_FOR).isoformat(timespec="seconds")
 
 
 # Pages for everyone ------------------------------------------------------------------------------
@@ -116,7 +165,8 @@ def talk():
         request_id = queries.create_request(
             db, current_user.school_id, current_user.id, addressed_to, teacher_id, form.urgency.data, message
         )
-        # The request is committed first: if the mail server is down, the queue still has it.
+        # The request is committed first; the e-mail only goes into the outbox, for the job worker
+        # to send: a slow or hung mail server never holds the pupil.
         notify_staff(db, addressed_to, teacher_id, form.urgency.data)
         return redirect(url_for("safeguarding.talk_sent", request_id=request_id), 303)
     status = 400 if request.method == "POST" else 200
@@ -124,13 +174,10 @@ def talk():
 
 
 def notify_staff(db, addressed_to, teacher_id, urgency):
-    """E-mail the DSL(s) or the teacher that a pupil asked to talk: no name, no message. Never raises."""
+    """Queue the e-mail to the DSLs and deputies (or the teacher) that a pupil asked to talk: no name, no message."""
     recipients = queries.recipients_for(db, current_user.school_id, addressed_to, teacher_id)
     subject, body = notification(urgency, public_url("safeguarding.requests"))
-    try:
-        send_mail(current_app.config, recipients, subject, body)
-    except (smtplib.SMTPException, OSError) as error:
-        current_app.logger.warning("A talk request was saved, but the staff e-mail was not sent: %s", error)
+    queue_mail(db, current_user.school_id, recipients, subject, body)
 
 
 @bp.route("/talk/sent/<int:request_id>")
@@ -163,7 +210,26 @@ def requests():
     closed = request.args.get("show") == "closed"
     rows = queries.requests_for_staff(db, current_user, closed=closed)
     queries.audit_view_by(db, current_user, "list", "talk_requests", since=audit_words.visit_start())
-    return render_template("safeguarding/requests.html", talk_requests=rows, closed=closed)
+    stamp = now()
+    overdue = {r["id"] for r in rows if is_overdue(r["status"], r["urgency"], r["created_at"], stamp)}
+    mail_problems = queries.mail_problem_count(db, current_user.school_id, mail_problems_since()) if is_dsl() else 0
+    return render_template(
+        "safeguarding/requests.html", talk_requests=rows, closed=closed, overdue=overdue, mail_problems=mail_problems
+    )
+
+
+@bp.route("/safeguarding/notifications")
+@records_role
+def notifications():
+    """The school's staff e-mails of the last weeks: those that failed or are being retried first, with why."""
+    db = get_db()
+    rows = queries.school_outbox(db, current_user.school_id, mail_problems_since())
+    return render_template(
+        "safeguarding/notifications.html",
+        messages=rows,
+        days=MAIL_PROBLEMS_SHOWN_FOR.days,
+        mail_configured=bool(current_app.config.get("MAIL_SERVER")),
+    )
 
 
 @bp.route("/safeguarding/requests/<int:request_id>", methods=["GET", "POST"])

@@ -1,0 +1,150 @@
+"""The durable job queue: slow or heavy work runs in its own worker process, never in a web worker.
+
+One Huey instance per app, built from its config: a SQLite file in the instance folder by default
+(JOBS_DATABASE, beside DATABASE), Redis when REDIS_URL is set. Each part registers its jobs in its own `tasks.py`
+with `@jobs.task()` or `@jobs.periodic_task(...)` and lists that module in TASK_MODULES; the web
+side calls `jobs.enqueue(function, *args)`, which is one local write. `flask jobs worker` runs them.
+
+Huey removes a job from the queue when it starts it, so a job cut off by a crash or restart is
+gone from Huey: every job keeps its state in the app's database, and a periodic sweep picks up
+what was due and never finished (see safeguarding/tasks.py). A job that raises is retried
+(`retries`, `retry_delay`, `retry_backoff`), then logged as failed. Huey's `immediate` mode is
+never used: tests run jobs in-process from the real queue with `run_pending`.
+"""
+
+import functools
+import importlib
+import logging
+import os
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from huey import RedisHuey, SqliteHuey, crontab
+
+# Parts whose tasks.py registers jobs. A new part adds its module here.
+TASK_MODULES = ("safeguarding.tasks",)
+
+# A job that raises is tried again this many times, after this many seconds (doubling each time).
+DEFAULT_RETRIES = 2
+DEFAULT_RETRY_DELAY = 60
+DEFAULT_RETRY_BACKOFF = 2
+
+_registered = []  # (function, periodic schedule or None, Huey options), filled at import time
+
+__all__ = ["crontab", "enqueue", "init_app", "periodic_task", "run_pending", "task"]
+
+
+def task(**options):
+    """Register a function as a job; it still runs as a plain function when called directly."""
+
+    def decorator(function):
+        _registered.append((function, None, options))
+        return function
+
+    return decorator
+
+
+def periodic_task(schedule, **options):
+    """Register a function to run on `schedule` (a huey.crontab) in the worker."""
+
+    def decorator(function):
+        _registered.append((function, schedule, options))
+        return function
+
+    return decorator
+
+
+def job_name(function):
+    """The stable name a job is stored under, the same in the web and worker processes."""
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def build_huey(config):
+    """A Huey instance from the app's settings: Redis if REDIS_URL is set, else a SQLite file."""
+    name = config.get("JOBS_NAME", "online-safety")
+    if config.get("REDIS_URL"):
+        # Needs the `redis` package (`pip install redis`), only when this setting is used.
+        return RedisHuey(name, url=config["REDIS_URL"])
+    # Beside the app's database (the instance folder by default): a test's or benchmark's own
+    # database gets its own queue.
+    path = os.path.join(os.path.dirname(config["DATABASE"]), config["JOBS_DATABASE"])
+    return SqliteHuey(name, filename=path, timeout=5)
+
+
+def init_app(app):
+    """Build the app's queue, register every part's jobs on it, and add `flask jobs`."""
+    for module in TASK_MODULES:
+        importlib.import_module(module)
+    huey = build_huey(app.config)
+    wrappers = {}
+    for function, schedule, options in _registered:
+        runner = _in_app_context(app, function)
+        settings = {
+            "retries": DEFAULT_RETRIES,
+            "retry_delay": DEFAULT_RETRY_DELAY,
+            "retry_backoff": DEFAULT_RETRY_BACKOFF,
+            **options,
+            "name": function.__qualname__,  # Huey adds the module: "safeguarding.tasks.send_mail"
+        }
+        if schedule is None:
+            wrappers[job_name(function)] = huey.task(**settings)(runner)
+        else:
+            wrappers[job_name(function)] = huey.periodic_task(schedule, **settings)(runner)
+    app.extensions["huey"] = huey
+    app.extensions["jobs"] = wrappers
+    app.cli.add_command(jobs_command)
+
+
+def _in_app_context(app, function):
+    """Jobs use the app's config and database, so each runs inside an app context."""
+
+    @functools.wraps(function)
+    def runner(*args, **kwargs):
+        with app.app_context():
+            return function(*args, **kwargs)
+
+    return runner
+
+
+def enqueue(function, *args, delay=None):
+    """Put a registered job on the queue (a local write; it never waits for the job)."""
+    wrapper = current_app.extensions["jobs"][job_name(function)]
+    return wrapper.schedule(args, delay=delay) if delay else wrapper(*args)
+
+
+def run_pending(huey, limit=100):
+    """Run the jobs that are ready now, in this process (tests and `flask jobs run-pending`)."""
+    done = 0
+    for task_ in huey.read_schedule(huey._get_timestamp()):
+        huey.enqueue(task_)
+    while done < limit:
+        task_ = huey.dequeue()
+        if task_ is None:
+            break
+        huey.execute(task_)
+        done += 1
+    return done
+
+
+jobs_command = AppGroup("jobs", help="The background job queue (mail, and later reports and imports).")
+
+
+@jobs_command.command("worker")
+@click.option("--workers", "-w", type=int, default=None, help="Threads running jobs (default JOBS_WORKERS).")
+def worker_command(workers):
+    """Run the job worker until stopped (Ctrl+C or SIGTERM finish the running jobs first)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    huey = current_app.extensions["huey"]
+    consumer = huey.create_consumer(
+        workers=workers or int(current_app.config["JOBS_WORKERS"]), worker_type="thread", periodic=True
+    )
+    click.echo(f"Job worker: {len(current_app.extensions['jobs'])} jobs registered, queue {huey.name}.")
+    consumer.run()
+
+
+@jobs_command.command("run-pending")
+def run_pending_command():
+    """Run the jobs that are ready now, then stop (for a quick check without a worker)."""
+    done = run_pending(current_app.extensions["huey"])
+    click.echo(f"Ran {done} job{'s' if done != 1 else ''}.")

@@ -1,0 +1,90 @@
+"""The durable job queue (jobs.py): built from config, a real SQLite queue file, retries, the worker command.
+
+Jobs run in-process from the real queue (jobs.run_pending), never in Huey's immediate mode.
+"""
+
+import os
+
+import pytest
+from huey import SqliteHuey
+
+import jobs
+
+CALLS = []
+
+
+@jobs.task(retries=1, retry_delay=30)
+def flaky_job(label):
+    """Fails the first time it runs for a label, then succeeds: a stand-in for a mail server's hiccup."""
+    CALLS.append(label)
+    if CALLS.count(label) == 1:
+        raise RuntimeError("first try fails")
+    return None
+
+
+def test_the_queue_is_a_sqlite_file_beside_the_database_and_never_immediate(app):
+    huey = app.extensions["huey"]
+    assert isinstance(huey, SqliteHuey)
+    assert huey.immediate is False
+    assert huey.storage.filename == os.path.join(os.path.dirname(app.config["DATABASE"]), "jobs.sqlite")
+
+
+def test_every_part_registers_its_jobs_under_stable_names(app):
+    names = set(app.extensions["jobs"])
+    assert {
+        "safeguarding.tasks.send_mail",
+        "safeguarding.tasks.sweep_outbox",
+        "safeguarding.tasks.remind_overdue",
+    } <= names
+    periodic = {task.__name__ for task in app.extensions["huey"]._registry._periodic_tasks}
+    assert {"sweep_outbox", "remind_overdue"} <= periodic
+
+
+def test_enqueue_only_writes_the_queue_and_the_worker_runs_the_job(app):
+    CALLS.clear()
+    huey = app.extensions["huey"]
+    with app.app_context():
+        jobs.enqueue(flaky_job, "a")
+    assert CALLS == [] and huey.pending_count() == 1  # stored, not run
+
+    # A second Huey on the same file (as the worker process has) sees the job: the queue is durable.
+    other = SqliteHuey(huey.name, filename=huey.storage.filename)
+    assert other.pending_count() == 1
+
+
+def test_a_job_that_raises_is_retried_after_its_delay(app):
+    CALLS.clear()
+    huey = app.extensions["huey"]
+    with app.app_context():
+        jobs.enqueue(flaky_job, "b")
+    assert jobs.run_pending(huey) == 1
+    assert CALLS == ["b"]
+    # Failed once: back in the schedule for a retry in 30 s, not lost and not run again at once.
+    scheduled = huey.scheduled()
+    assert len(scheduled) == 1 and scheduled[0].retries == 0
+    assert jobs.run_pending(huey) == 0 and CALLS == ["b"]
+
+
+def test_jobs_get_the_default_retries_unless_they_say_otherwise(app):
+    wrappers = app.extensions["jobs"]
+    assert wrappers["safeguarding.tasks.sweep_outbox"].retries == jobs.DEFAULT_RETRIES
+    # The outbox keeps its own attempts and back-off, so Huey must not retry the send as well.
+    assert wrappers["safeguarding.tasks.send_mail"].retries == 0
+
+
+def test_redis_is_used_when_redis_url_is_set():
+    pytest.importorskip("redis", reason="the redis package is only installed where REDIS_URL is set")
+    huey = jobs.build_huey({"REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE": "unused.sqlite"})
+    assert type(huey).__name__ == "RedisHuey"
+
+
+def test_the_worker_and_run_pending_commands_exist(runner, app):
+    result = runner.invoke(args=["jobs", "--help"])
+    assert result.exit_code == 0 and "worker" in result.output and "run-pending" in result.output
+    CALLS.clear()
+    with app.app_context():
+        jobs.enqueue(flaky_job, "c")
+        jobs.enqueue(flaky_job, "c")
+    result = runner.invoke(args=["jobs", "run-pending"])
+    assert result.exit_code == 0 and "Ran 2 jobs." in result.output
+    assert CALLS == ["c", "c"]
