@@ -266,3 +266,10 @@ def m006_classroom_roster(db):
         );
         """
     )
+
+
+@migrations()
+def m007_session_ends(db):
+    # Each sign-in cookie carries the person's session_epoch; signing out or a quick exit adds
+    # one, so every cookie made before (a copied one, another computer's) stops working.
+    db.execute("ALTER TABLE people ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0")

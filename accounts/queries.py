@@ -10,6 +10,7 @@ PERSON_BY_USERNAME = "SELECT * FROM people WHERE username = ? AND archived_at IS
 PERSON_BY_EMAIL = "SELECT * FROM people WHERE email = ? COLLATE NOCASE AND archived_at IS NULL"
 SCHOOL_BY_ID = "SELECT * FROM schools WHERE id = ?"
 TOUCH_PERSON = "UPDATE people SET last_active_at = ? WHERE id = ?"
+END_SESSIONS = "UPDATE people SET session_epoch = session_epoch + 1 WHERE id = ?"
 
 
 def person_by_id(db, person_id):
@@ -34,6 +35,12 @@ def touch_person(db, person_id):
     """Record that the person was active now."""
     with write_transaction(db):
         db.execute(TOUCH_PERSON, [now(), person_id])
+
+
+def end_sessions(db, person_id):
+    """Make every sign-in cookie this person holds stop working (see m007_session_ends)."""
+    with write_transaction(db):
+        db.execute(END_SESSIONS, [person_id])
 
 
 def create_school(db, name):

@@ -2,10 +2,10 @@
 
 import functools
 
-from flask import abort
-from flask_login import LoginManager, UserMixin, current_user
+from flask import abort, session
+from flask_login import LoginManager, UserMixin, current_user, logout_user
 
-from accounts.queries import STAFF_ROLES, person_by_id
+from accounts.queries import STAFF_ROLES, end_sessions, person_by_id
 from db import get_db
 
 login_manager = LoginManager()
@@ -25,6 +25,10 @@ class User(UserMixin):
         self.first_name = row["first_name"]
         self.last_name = row["last_name"]
 
+    def get_id(self):
+        """What the session cookie holds: the id and the session epoch it was made in."""
+        return f"{self.id}:{self.row['session_epoch']}"
+
     @property
     def is_pupil(self):
         """Pupils see the course; everyone else is staff."""
@@ -43,9 +47,20 @@ class User(UserMixin):
 
 @login_manager.user_loader
 def load_user(user_id):
-    """Flask-Login's loader: archived or deleted people are signed out."""
-    row = person_by_id(get_db(), int(user_id))
-    return User(row) if row else None
+    """Flask-Login's loader: archived or deleted people, and cookies from an ended session, are signed out."""
+    person_id, _, epoch = user_id.partition(":")
+    if not (person_id.isdigit() and epoch.isdigit()):
+        return None  # a cookie from before session epochs: sign in again
+    row = person_by_id(get_db(), int(person_id))
+    return User(row) if row and row["session_epoch"] == int(epoch) else None
+
+
+def sign_out_everywhere():
+    """Sign the current person out here and end every other session they hold; clear the session."""
+    if current_user.is_authenticated:
+        end_sessions(get_db(), current_user.id)
+        logout_user()
+    session.clear()
 
 
 def role_required(*roles):

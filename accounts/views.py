@@ -12,13 +12,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from accounts.demo import DEMO_SIGN_INS
 from accounts.forms import SignInForm
 from accounts.passwords import password_matches
 from accounts.queries import person_by_login, touch_person
-from accounts.users import User
+from accounts.users import User, sign_out_everywhere
 from db import get_db
 from extensions import limiter
 
@@ -108,7 +108,7 @@ def safe_next(target):
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    """Sign out and return to the sign-in page."""
-    logout_user()
+    """Sign out (every session of this person ends) and return to the sign-in page."""
+    sign_out_everywhere()
     flash("You have signed out.", "info")
     return redirect(url_for("accounts.sign_in"), 303)

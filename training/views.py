@@ -9,7 +9,7 @@ from certificates.queries import certificate_for_pupil
 from db import get_db
 from pdf import html_to_pdf
 from quizzes.queries import quiz_summaries
-from training.progress import lesson_states, next_action
+from training.progress import course_progress, lesson_states, next_action
 from training.queries import progress_by_lesson, save_step
 
 bp = Blueprint("training", __name__)
@@ -28,6 +28,7 @@ def course():
     return render_template(
         "training/course.html", course=course, states=states, action=action,
         summaries=summaries, certificate=certificate, action_url=action_url(course, action),
+        progress=course_progress(course, summaries),
     )  # fmt: skip
 
 
@@ -77,6 +78,7 @@ def step(course_id, lesson_id, number):
         lesson=lesson,
         number=number,
         step=lesson.steps[number - 1],
+        progress=course_progress(course, quiz_summaries(get_db(), current_user.id, course.id)),
     )
 
 
