@@ -157,7 +157,7 @@ def safe_next(target):
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    """Sign out and return to the sign-in page."""
+    """Sign out (this session ends on the server) and return to the sign-in page."""
     logout_user()
     flash("You have signed out.", "info")
     return redirect(url_for("accounts.sign_in"), 303)

@@ -14,12 +14,40 @@ def new_code():
     return "-".join(chars[i : i + GROUP_SIZE] for i in range(0, len(chars), GROUP_SIZE))
 
 
+def typed_chars(typed):
+    """The letters and numbers of a typed code: upper case, without spaces or any kind of dash."""
+    # Copying from a PDF or a word processor can bring en or em dashes in place of hyphens.
+    return re.sub(r"[\s\-\u2010-\u2015]", "", typed or "").upper()
+
+
 def normalise_code(typed):
     """A typed code in its stored form ('k7qm 3xha pwn9' -> 'K7QM-3XHA-PWN9'), or None if it cannot be one."""
-    chars = re.sub(r"[\s\-]", "", typed or "").upper()
+    chars = typed_chars(typed)
     if len(chars) != GROUPS * GROUP_SIZE or any(c not in ALPHABET for c in chars):
         return None
     return "-".join(chars[i : i + GROUP_SIZE] for i in range(0, len(chars), GROUP_SIZE))
+
+
+EXAMPLE = "K7QM-3XHA-PWN9"
+NOT_A_CODE = "That doesn't look like a certificate code."
+LOOKS_LIKE = f"A code is 12 letters and numbers, like {EXAMPLE}; dashes, spaces and small letters are fine."
+
+
+def code_problem(typed):
+    """Why `typed` cannot be a certificate code, saying what a code looks like; None if it can be one."""
+    chars = typed_chars(typed)
+    if not chars:
+        return f"Type the code printed on the certificate. {LOOKS_LIKE}"
+    strays = {c for c in chars if c not in ALPHABET}
+    if not re.fullmatch(r"[A-Z0-9]+", chars):
+        reason = "Codes have only letters and numbers."
+    elif len(chars) != GROUPS * GROUP_SIZE:
+        reason = f"That has {len(chars)} letters and numbers, not 12."
+    elif strays:
+        reason = "Codes never use I, L, O, 0 or 1, because they look alike: check the certificate again."
+    else:
+        return None
+    return f"{NOT_A_CODE} {reason} {LOOKS_LIKE}"
 
 
 def initials(first_name, last_name):

@@ -1,7 +1,5 @@
 """Issuing a certificate: check eligibility, make a code, render the PDF once, store it."""
 
-from datetime import date
-
 import segno
 from flask import render_template
 
@@ -69,7 +67,6 @@ def render_certificate(values):
     html = render_template(
         "certificates/certificate.html",
         **values,
-        issued_on=date.fromisoformat(values["issued_at"][:10]).strftime("%-d %B %Y"),
         verify_link=link,
         qr_svg=segno.make(link, error="m").svg_data_uri(dark="#1b1b3a", border=0),
     )

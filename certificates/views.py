@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user
 
 from accounts.users import User, pupil_required, staff_required
-from certificates.codes import normalise_code
+from certificates.codes import code_problem, normalise_code
 from certificates.forms import VerifyForm
 from certificates.issuing import eligibility_for, issue
 from certificates.queries import (
@@ -26,12 +26,15 @@ from certificates.queries import (
 )
 from classroom.access import pupil_or_404
 from classroom.progress_forms import ReissueForm, RevokeForm
+from dates import long_date
 from db import get_db
 from extensions import limiter
 from safeguarding.queries import audit_by
 from training.courses import course_for_class, course_for_pupil
 
 bp = Blueprint("certificates", __name__)
+# One date format on every page and in the certificate PDF: "21 November 2026".
+bp.add_app_template_filter(long_date, "long_date")
 
 
 @bp.route("/certificate")
@@ -69,12 +72,10 @@ def verify():
     """A form to type a certificate code."""
     form = VerifyForm()
     if form.validate_on_submit():
-        code = normalise_code(form.code.data)
-        if code:
-            return redirect(url_for("certificates.verify_code", code=code), 303)
-        form.code.errors.append(
-            "That doesn't look like a certificate code. It is 12 letters and numbers, like ABCD-EFGH-JKMN."
-        )
+        problem = code_problem(form.code.data)
+        if problem is None:
+            return redirect(url_for("certificates.verify_code", code=normalise_code(form.code.data)), 303)
+        form.code.errors.append(problem)
     return render_template("certificates/verify.html", form=form), 400 if request.method == "POST" else 200
 
 
@@ -89,7 +90,7 @@ def verify_code(code):
     normal = normalise_code(code)
     certificate = certificate_by_code(get_db(), normal) if normal else None
     if certificate is None:
-        return render_template("certificates/unknown.html", code=code), 404
+        return render_template("certificates/unknown.html", code=code, problem=code_problem(code)), 404
     if normal != code:
         return redirect(url_for("certificates.verify_code", code=normal), 301)
     return render_template("certificates/verified.html", certificate=certificate)

@@ -63,7 +63,6 @@ def help_everywhere():
         "help_routes": help_routes_for(db, school_id),
         "school_dsl": school_by_id(db, school_id) if school_id else None,
         "show_quick_exit": not (current_user.is_authenticated and current_user.is_staff),
-        "quick_exit_url": current_app.config["QUICK_EXIT_URL"],
         "status_labels": STATUSES,
         "urgency_labels": URGENCIES,
     }
@@ -133,13 +132,23 @@ def privacy_schools():
     )
 
 
-@bp.post("/quick-exit")
+# Sent with the exit's redirect: the browser drops this site's cookies, cached pages and storage,
+# so neither Back nor a copied cookie brings a signed-in page back.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+@bp.route("/exit")
 def quick_exit():
-    """Sign out behind a quick exit (quick-exit.js calls this), so Back shows only the sign-in page."""
+    """Quick exit: sign out on the server first, then leave for the neutral site."""
+    # A GET, so the plain link works without JavaScript; it only ever signs out (SameSite=Lax
+    # keeps other sites' images and frames from triggering it).
     if current_user.is_authenticated:
-        logout_user()
+        logout_user()  # ends this session's row on the server (accounts' user_logged_out hook)
     session.clear()
-    return "", 204
+    response = redirect(current_app.config["QUICK_EXIT_URL"], 303)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # Talk to someone -----------------------------------------------------------------------------------

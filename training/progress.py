@@ -67,3 +67,22 @@ def next_action(states, baseline_done, final_done, has_certificate):
     if has_certificate:
         return NextAction("certificate", "See your certificate")
     return NextAction("certificate", "Get your certificate")
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """How far through the course's lessons a pupil is, as the course and lesson pages show it."""
+
+    done: int
+    total: int
+
+    @property
+    def text(self):
+        """'3 of 6 lessons done'."""
+        return f"{self.done} of {self.total} {'lesson' if self.total == 1 else 'lessons'} done"
+
+
+def course_progress(course, summaries):
+    """Lessons done (quiz passed, as on the course page) out of the course's lessons."""
+    done = sum(1 for lesson in course.lessons if (summaries.get(lesson.id) or {}).get("passed"))
+    return CourseProgress(done, len(course.lessons))

@@ -16,7 +16,7 @@ from training.courses import (
     default_course,
     pupil_course_or_redirect,
 )
-from training.progress import lesson_states, next_action
+from training.progress import course_progress, lesson_states, next_action
 from training.queries import progress_by_lesson, save_step
 
 bp = Blueprint("training", __name__)
@@ -35,6 +35,7 @@ def course():
     return render_template(
         "training/course.html", course=course, states=states, action=action,
         summaries=summaries, certificate=certificate, action_url=action_url(course, action),
+        progress=course_progress(course, summaries),
     )  # fmt: skip
 
 
@@ -90,6 +91,7 @@ def step(course_id, lesson_id, number):
         lesson=lesson,
         number=number,
         step=lesson.steps[number - 1],
+        progress=course_progress(course, quiz_summaries(get_db(), current_user.id, course.id)),
     )
 
 

@@ -1,7 +1,9 @@
-// Quick exit, after the GOV.UK "Exit this page" pattern. Without this file the button is a plain link
-// that still leaves. With it, the button and three presses of Shift (within a second) hide the page at
-// once, sign the pupil out in the background and replace this page in the history, so Back does not
-// return to it. The exit address comes from the link's href: no inline script is needed.
+// Quick exit, after the GOV.UK "Exit this page" pattern. Without this file the button is a plain link to
+// /exit, which signs the pupil out on the server and then redirects to a neutral site. With it, the
+// button and three presses of Shift (within a second) hide the page at once and go to the same /exit
+// with location.replace, so this page leaves the history and Back does not return to it. Signing out
+// is part of that one request, never a background one that could lose a race with Back. The address
+// comes from the link's href: no inline script is needed.
 (function () {
   "use strict";
 
@@ -12,17 +14,6 @@
   var presses = [];
   var leaving = false;
 
-  function signOut() {
-    var url = link.getAttribute("data-sign-out");
-    if (!url || !window.fetch) { return; }
-    var body = new URLSearchParams();
-    body.append("csrf_token", link.getAttribute("data-csrf") || "");
-    try {
-      // keepalive lets the request finish after the page has gone.
-      window.fetch(url, { method: "POST", body: body, credentials: "same-origin", keepalive: true });
-    } catch (error) { /* leaving matters more than signing out */ }
-  }
-
   function exitPage(event) {
     if (event) { event.preventDefault(); }
     if (leaving) { return; }
@@ -30,7 +21,6 @@
     // Blank the page first, so nothing stays on screen while the next site loads.
     document.documentElement.classList.add("quick-exit-leaving");
     document.title = "";
-    signOut();
     window.location.replace(link.href);
   }
 

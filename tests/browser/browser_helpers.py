@@ -9,14 +9,18 @@ AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 NEUTRAL_PATH = "/__neutral__"
 
 
-def axe_violations(page):
-    """Run axe-core (WCAG 2.0-2.2 A and AA rules) on the page; returns the violations."""
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+# axe's best-practice rules too: landmarks, region, heading order, one main, unique labels.
+ALL_TAGS = (*WCAG_TAGS, "best-practice")
+
+
+def axe_violations(page, tags=WCAG_TAGS):
+    """Run axe-core (by default WCAG 2.0-2.2 A and AA rules) on the page; returns the violations."""
     # Evaluated through DevTools: the app's CSP (rightly) blocks injected <script> tags.
     page.evaluate(_axe_source())
     result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}
-        })"""
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        list(tags),
     )
     return result["violations"]
 
