@@ -1,6 +1,7 @@
 """Quiz content: question types, and loading and validating a quiz file."""
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ SINGLE_CHOICE = {"single", "true_false", "next_step"}
 # Types whose answer is a set of options; right only when it is exactly the right set.
 MULTIPLE_CHOICE = {"multiple", "red_flags"}
 QUESTION_TYPES = SINGLE_CHOICE | MULTIPLE_CHOICE | {"order", "confidence"}
+CHOOSE_ALL = re.compile(r"\s*\(?choose all that apply\.?\)?\s*$", re.IGNORECASE)
 # Types that may be a belief (attitude) item: one answer, no score, class totals only.
 BELIEF_TYPES = {"true_false", "single"}
 
@@ -131,6 +133,10 @@ def _question(item, path, topics):
             f"{where}: unknown type '{qtype}' (known: {known})",
         )
     prompt = require(item, "prompt", str, path, where)
+    if qtype == "multiple":
+        # The page gives this hint once, as the question's description; in the prompt too,
+        # screen readers read it twice.
+        prompt = CHOOSE_ALL.sub("", prompt).rstrip() or prompt
     topic = ""
     if qtype != "confidence":
         topic = require(item, "topic", str, path, where)
