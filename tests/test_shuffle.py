@@ -157,3 +157,11 @@ def _order_in(html, q):
     part = html[html.index(f'data-question="{q.id}"') :]  # each text is found first in its own item
     found = [(part.find(f"<strong>{escape(o.text)}</strong>"), o.text) for o in q.options]
     return [text for index, text in sorted(found) if index >= 0]
+
+
+def test_the_pupil_record_lists_chosen_options_in_the_order_the_pupil_saw():
+    from classroom.dashboard import response_text
+
+    q = question("multiple")
+    assert response_text(q, ["o1", "o3"], ["o3", "o0", "o1", "o2"]) == "Option 3; Option 1"
+    assert response_text(q, ["o3", "o1"], None) == "Option 1; Option 3"  # saved before orders were kept
