@@ -351,3 +351,31 @@ def m010_course_routes(db):
         db.execute(
             f"UPDATE {table} SET course_id = 'online-blackmail-11-13' WHERE course_id = 'online-blackmail'"  # noqa: S608
         )
+
+
+@migrations()
+def m011_option_order(db):
+    db.executescript(
+        """
+        -- The order the pupil saw the options in (JSON list of option ids), so feedback, the
+        -- pupil's record and the re-teach page show what they saw. NULL: saved before orders
+        -- were kept, shown in file order.
+        ALTER TABLE answers ADD COLUMN option_order TEXT;
+
+        -- Belief (attitude) answers carry no pupil, like confidence answers: class totals only.
+        CREATE TABLE belief_responses (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            course_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            phase TEXT NOT NULL CHECK (phase IN ('baseline', 'lesson', 'final')),
+            option_id TEXT NOT NULL,
+            answered_on TEXT NOT NULL          -- a date, not a time, so it cannot be matched to a sign-in
+        );
+        CREATE TABLE belief_response_classes (
+            response_id INTEGER NOT NULL REFERENCES belief_responses(id) ON DELETE CASCADE,
+            class_id INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+            PRIMARY KEY (response_id, class_id)
+        );
+        """
+    )

@@ -6,6 +6,7 @@ pupil's course page calls, so the teacher and the pupil always see the same thin
 
 from dataclasses import dataclass
 
+from quizzes.shuffle import ordered_options
 from training.progress import COMPLETE, IN_PROGRESS, NOT_STARTED, lesson_states
 
 STATUS_RANK = {NOT_STARTED: 0, IN_PROGRESS: 1, COMPLETE: 2}
@@ -165,14 +166,14 @@ def sort_rows(rows, key, descending=False):
     return sorted(present, key=value, reverse=descending) + empty
 
 
-def response_text(question, response):
-    """A stored response in words, as the pupil saw the options; '' if the question is gone."""
+def response_text(question, response, order=None):
+    """A stored response in words, chosen options in the order the pupil saw them; '' if the question is gone."""
     if question is None:
         return ""
     if question.type == "order":
         placed = sorted(response.items(), key=lambda item: int(item[1]))
         texts = [question.option(option_id) for option_id, _ in placed]
         return " → ".join(o.text for o in texts if o) or "No order given"
-    chosen = [response] if isinstance(response, str) else list(response)
-    texts = [question.option(str(option_id)) for option_id in chosen]
-    return "; ".join(o.text for o in texts if o) or "Nothing chosen"
+    chosen = {response} if isinstance(response, str) else {str(r) for r in response}
+    texts = [o.text for o in ordered_options(question, order) if o.id in chosen]
+    return "; ".join(texts) or "Nothing chosen"

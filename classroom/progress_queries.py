@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from classroom.dashboard import build_grid
-from classroom.reteach import confidence_totals, question_stats, topic_gains
+from classroom.reteach import belief_totals, confidence_totals, question_stats, topic_gains
 from db import now, write_transaction
+from quizzes.shuffle import decode
 from training.queries import PUPIL_COURSE_OF
 
 
@@ -130,6 +131,21 @@ WHERE r.school_id = :school_id AND r.course_id = :course_id
 {IN_PERIOD.format(column="r.answered_on")}
 GROUP BY r.item_key, r.phase, r.value
 """
+# Belief answers carry no pupil either: totals per question, phase and option.
+BELIEF_FOR_CLASS = f"""
+SELECT r.question_id, r.phase, r.option_id, count(*) AS n
+FROM belief_responses r JOIN belief_response_classes rc ON rc.response_id = r.id
+WHERE rc.class_id = :class_id AND r.school_id = :school_id AND r.course_id = :course_id
+{IN_PERIOD.format(column="r.answered_on")}
+GROUP BY r.question_id, r.phase, r.option_id
+"""
+BELIEF_FOR_SCHOOL = f"""
+SELECT r.question_id, r.phase, r.option_id, count(*) AS n
+FROM belief_responses r
+WHERE r.school_id = :school_id AND r.course_id = :course_id
+{IN_PERIOD.format(column="r.answered_on")}
+GROUP BY r.question_id, r.phase, r.option_id
+"""
 
 # One pupil.
 PUPIL_ATTEMPTS = """
@@ -228,6 +244,12 @@ def confidence_rows(db, course, scope, period=ALL_TIME):
     return list(db.query(sql, _params(scope, course.id, period)))
 
 
+def belief_for(db, course, scope, period=ALL_TIME):
+    """Belief items as class (or school) totals per phase: never per pupil."""
+    sql = BELIEF_FOR_SCHOOL if scope.whole_school else BELIEF_FOR_CLASS
+    return belief_totals(course, db.query(sql, _params(scope, course.id, period)))
+
+
 def reteach_for(db, course, scope, period=ALL_TIME):
     """(question stats, topic gains, confidence totals) for the scope."""
     answers = first_answers(db, course, scope, period)
@@ -252,7 +274,9 @@ def pupil_answers(db, pupil_id):
     """The pupil's stored answers, responses decoded, grouped by attempt id."""
     grouped = {}
     for row in db.query(PUPIL_ANSWERS, [pupil_id]):
-        grouped.setdefault(row["attempt_id"], []).append(dict(row, response=json.loads(row["response"])))
+        grouped.setdefault(row["attempt_id"], []).append(
+            dict(row, response=json.loads(row["response"]), option_order=decode(row["option_order"]))
+        )
     return grouped
 
 

@@ -33,6 +33,7 @@ from classroom.progress_forms import (
 from classroom.progress_queries import (
     Period,
     Scope,
+    belief_for,
     class_certificate_pdfs,
     classes_for_staff,
     count_pupils,
@@ -93,14 +94,21 @@ def pupil(class_id, pupil_id):
     summaries = quiz_summaries(db, pupil_id, course.id)
     states = lesson_states(course, progress_by_lesson(db, pupil_id), summaries)
     questions = {q.id: q for quiz in course.quizzes() for q in quiz.questions}
+    # Belief items are shown only as class totals: answers kept before a question became one are left out.
+    beliefs = {q_id for q_id, q in questions.items() if q.belief}
     answers = pupil_answers(db, pupil_id)
     attempts = [
         {
             "row": row,
             "title": quiz_title(course, row),
             "answers": [
-                (questions.get(a["question_id"]), a, response_text(questions.get(a["question_id"]), a["response"]))
+                (
+                    questions.get(a["question_id"]),
+                    a,
+                    response_text(questions.get(a["question_id"]), a["response"], a["option_order"]),
+                )
                 for a in answers.get(row["id"], [])
+                if a["question_id"] not in beliefs
             ],
         }
         for row in reversed(pupil_attempts(db, pupil_id, course.id))
@@ -141,8 +149,10 @@ def reteach(class_id):
     questions, topics, confidence = reteach_for(
         get_db(), course, Scope(current_user.school_id, class_id, klass["name"])
     )
+    beliefs = belief_for(get_db(), course, Scope(current_user.school_id, class_id, klass["name"]))
     return render_template(
         "classroom/reteach.html",
+        beliefs=beliefs,
         klass=klass,
         course=course,
         questions=questions,

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from quizzes.questions import CONFIDENCE_SCALE, MULTIPLE_CHOICE, SINGLE_CHOICE
+from quizzes.shuffle import ordered_options
 
 # Confidence totals are shown only when at least this many pupils answered, so that no
 # single pupil's answer can be picked out.
@@ -53,6 +54,30 @@ class TopicGain:
         if self.baseline is None or self.final is None:
             return None
         return self.final - self.baseline
+
+
+@dataclass(frozen=True)
+class BeliefStat:
+    """Class totals for one belief item in one phase, e.g. "12 of 15 said True"; never per pupil."""
+
+    question: object
+    phase: str
+    counts: tuple  # (option, how many chose it), in the question's option order
+    answered: int
+
+    @property
+    def hidden(self):
+        """Too few answers to show without risk of identifying someone."""
+        return self.answered < MIN_CONFIDENCE_PUPILS
+
+    @property
+    def phase_label(self):
+        """'Before the course', 'After the course'..."""
+        return PHASE_LABELS.get(self.phase, self.phase)
+
+    def sentences(self):
+        """'12 of 15 said True', one per option."""
+        return [f"{n} of {self.answered} said {option.text}" for option, n in self.counts]
 
 
 @dataclass(frozen=True)
@@ -148,7 +173,9 @@ def topic_gains(course, answers):
 
     Only pupils who took both checks count, so the two figures are about the same people.
     """
-    checks = [r for r in answers if r["phase"] in ("baseline", "final")]
+    # Only scored questions: answers kept before a question became a belief item do not count.
+    scored = {q.id for q in course.checks.marked_questions}
+    checks = [r for r in answers if r["phase"] in ("baseline", "final") and r["question_id"] in scored]
     by_phase = {"baseline": set(), "final": set()}
     for row in checks:
         by_phase[row["phase"]].add(row["pupil_id"])
@@ -195,4 +222,24 @@ def confidence_totals(course, rows):
             cell = counts.get((key, phase))
             if cell:
                 stats.append(ConfidenceStat(key, prompts.get(key, key), phase, tuple(cell), sum(cell)))
+    return stats
+
+
+def belief_totals(course, rows):
+    """Class totals per belief item and phase from rows of (question_id, phase, option_id, n).
+
+    Items nobody answered in a phase are left out; whether each is shown is up to BeliefStat.hidden.
+    """
+    questions = {q.id: q for quiz in course.quizzes() for q in quiz.questions if q.belief}
+    counts = {}
+    for row in rows:
+        cell = counts.setdefault((row["question_id"], row["phase"]), {})
+        cell[row["option_id"]] = cell.get(row["option_id"], 0) + row["n"]
+    stats = []
+    for question_id, question in questions.items():
+        for phase in PHASE_LABELS:
+            cell = counts.get((question_id, phase))
+            if cell:
+                pairs = tuple((o, cell.get(o.id, 0)) for o in ordered_options(question))
+                stats.append(BeliefStat(question, phase, pairs, sum(cell.values())))
     return stats

@@ -3,17 +3,21 @@
 import re
 import secrets
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from quizzes.questions import MULTIPLE_CHOICE, SINGLE_CHOICE
+from quizzes.shuffle import display_order, ordered_options
 
-UNANSWERED = "Please answer this question."
-CHOOSE_SOME = "Please choose at least one."
-PLACE_EVERY_STEP = "Please give every step a number."
-DISTINCT_PLACES = "Each step needs a different number: two steps have the same one."
+# One short message per question that names it, so a list of them (the error summary at the
+# top, or a screen reader jumping between errors) says which question each is about.
+UNANSWERED = "Answer question {number}."
+CHOOSE_SOME = "Choose at least one answer for question {number}."
+PLACE_EVERY_STEP = "Give every step in question {number} a number."
+DISTINCT_PLACES = "Question {number}: two steps have the same number. Give each step its own number."
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -33,20 +37,25 @@ class QuizForm(FlaskForm):
 
     quiz = None
     question_errors: dict
+    option_orders: dict  # question id -> option ids in the order this form shows them
 
     def validate(self, extra_validators=None):
         """Validate every field, then check that order questions use each number once."""
         valid = super().validate(extra_validators)
         self.question_errors = {}
-        for question in self.quiz.questions:
+        for number, question in enumerate(self.quiz.questions, start=1):
             errors = [e for name in field_names(question) for e in self[name].errors]
             if not errors and question.type == "order":
                 places = [self[name].data for name in field_names(question)]
                 if len(set(places)) != len(places):
                     errors = [DISTINCT_PLACES]
             if errors:
-                self.question_errors[question.id] = errors[0]
+                self.question_errors[question.id] = errors[0].format(number=number)
         return valid and not self.question_errors
+
+    def options_for(self, question):
+        """The question's options in the order this form shows them."""
+        return ordered_options(question, self.option_orders.get(question.id))
 
 
 def _safe(text):
@@ -66,8 +75,8 @@ def field_names(question):
     return [field_name(question)]
 
 
-def quiz_form(quiz, **kwargs):
-    """A form class made for `quiz`, instantiated with `kwargs`."""
+def quiz_form(quiz, secret=None, **kwargs):
+    """A form class made for `quiz`, instantiated with `kwargs`; options ordered by its token."""
     fields = {}
     for question in quiz.questions:
         choices = [SelectChoice(o.id, o.text) for o in question.options]
@@ -103,6 +112,10 @@ def quiz_form(quiz, **kwargs):
     if not form.token.data:
         form.token.data = secrets.token_urlsafe(16)
         form.version.data = quiz.version
+    # The order follows the token the form carries, so a page sent back with an error shows
+    # the options where they were; the app's secret stops a pupil working it out in advance.
+    secret = current_app.secret_key if secret is None else secret
+    form.option_orders = {q.id: display_order(q, secret, form.token.data) for q in quiz.questions}
     return form
 
 

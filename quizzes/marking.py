@@ -5,6 +5,9 @@ A response is, by question type:
 - multiple, red_flags: the chosen option ids (a set; may be empty for red_flags)
 - order: {option id: position}
 - confidence: 1 to 5 (never marked)
+
+Belief items (question.belief) are marked like any single/true_false question, so their
+feedback says whether the answer agrees with the course, but they never count in the score.
 """
 
 from dataclasses import dataclass
@@ -94,7 +97,9 @@ def mark_quiz(quiz, responses):
     if missing:
         raise ValueError(f"unanswered: {', '.join(missing)}")
     results = tuple(mark_question(q, responses[q.id]) for q in quiz.questions)
-    score = sum(1 for r in results if r.correct)
-    max_score = sum(1 for r in results if r.correct is not None)
+    # Belief items are marked (for their feedback) but, like confidence, never scored.
+    counted = [r for r, q in zip(results, quiz.questions, strict=True) if q.marked]
+    score = sum(1 for r in counted if r.correct)
+    max_score = len(counted)
     percent = round(100 * score / max_score) if max_score else 100
     return QuizResult(score, max_score, percent, percent >= quiz.pass_mark, results)

@@ -4,6 +4,7 @@ import json
 import sqlite3
 
 from db import now, write_transaction
+from quizzes.shuffle import decode, encode
 
 SUMMARIES = """
 SELECT CASE phase WHEN 'lesson' THEN quiz_id ELSE phase END AS key,
@@ -17,6 +18,7 @@ ATTEMPT_FOR_PUPIL = "SELECT * FROM attempts WHERE id = ? AND pupil_id = ?"
 ANSWERS_FOR_ATTEMPT = "SELECT * FROM answers WHERE attempt_id = ? ORDER BY id"
 EARLIER_ATTEMPTS = "SELECT count(*) AS n FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ?"
 PUPIL_CLASSES = "SELECT class_id FROM class_pupils WHERE person_id = ?"
+HAS_PASSED = "SELECT 1 FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ? AND passed = 1 LIMIT 1"
 
 
 def quiz_summaries(db, pupil_id, course_id):
@@ -35,18 +37,29 @@ def attempt_for_pupil(db, attempt_id, pupil_id):
 
 
 def answers_for_attempt(db, attempt_id):
-    """The stored answers of an attempt, with responses decoded."""
-    return [dict(row, response=json.loads(row["response"])) for row in db.query(ANSWERS_FOR_ATTEMPT, [attempt_id])]
+    """The stored answers of an attempt, with responses and the order the pupil saw decoded."""
+    return [
+        dict(row, response=json.loads(row["response"]), option_order=decode(row["option_order"]))
+        for row in db.query(ANSWERS_FOR_ATTEMPT, [attempt_id])
+    ]
 
 
-def save_attempt(db, pupil, course_id, quiz, phase, token, result):
+def has_passed(db, pupil_id, quiz_id, phase):
+    """Whether the pupil has passed this quiz in this phase in any attempt."""
+    return next(db.query(HAS_PASSED, [pupil_id, quiz_id, phase]), None) is not None
+
+
+def save_attempt(db, pupil, course_id, quiz, phase, token, result, orders=None):
     """Store a marked attempt and its answers once; a repeated token returns the first attempt's id.
 
-    Confidence answers are stored apart, without the pupil, and only the first time the
+    `orders` maps question id to the option ids in the order the pupil saw them. Confidence
+    and belief answers are stored apart, without the pupil, and only the first time the
     pupil takes that quiz in that phase, so retakes do not count twice in class totals.
     """
-    marked = [r for r in result.questions if r.correct is not None]
+    orders = orders or {}
+    scored = [r for r in result.questions if quiz.question(r.question_id).marked]
     confidence = [r for r in result.questions if r.correct is None]
+    beliefs = [r for r in result.questions if quiz.question(r.question_id).belief]
     try:
         with write_transaction(db):
             first_time = next(db.query(EARLIER_ATTEMPTS, [pupil.id, quiz.id, phase]))["n"] == 0
@@ -77,11 +90,14 @@ def save_attempt(db, pupil, course_id, quiz, phase, token, result):
                     "topic": quiz.question(r.question_id).topic,
                     "response": json.dumps(r.response),
                     "correct": int(r.correct),
+                    "option_order": encode(orders[r.question_id]) if r.question_id in orders else None,
                 }
-                for r in marked
+                for r in scored
             )
             if confidence and first_time:
                 _save_confidence(db, pupil, course_id, quiz, phase, confidence)
+            if beliefs and first_time:
+                _save_beliefs(db, pupil, course_id, phase, beliefs)
     except sqlite3.IntegrityError:
         existing = attempt_by_token(db, pupil.id, token)
         if existing is None:
@@ -110,3 +126,23 @@ def _save_confidence(db, pupil, course_id, quiz, phase, results):
         db["confidence_response_classes"].insert_all(
             {"response_id": response_id, "class_id": class_id} for class_id in class_ids
         )
+
+
+def _save_beliefs(db, pupil, course_id, phase, results):
+    class_ids = [row["class_id"] for row in db.query(PUPIL_CLASSES, [pupil.id])]
+    for r in results:
+        response_id = (
+            db["belief_responses"]
+            .insert(
+                {
+                    "school_id": pupil.school_id,
+                    "course_id": course_id,
+                    "question_id": r.question_id,
+                    "phase": phase,
+                    "option_id": r.response,
+                    "answered_on": now()[:10],
+                }
+            )
+            .last_pk
+        )
+        db["belief_response_classes"].insert_all({"response_id": response_id, "class_id": c} for c in class_ids)

@@ -1,6 +1,7 @@
 """Quiz content: question types, and loading and validating a quiz file."""
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,9 @@ SINGLE_CHOICE = {"single", "true_false", "next_step"}
 # Types whose answer is a set of options; right only when it is exactly the right set.
 MULTIPLE_CHOICE = {"multiple", "red_flags"}
 QUESTION_TYPES = SINGLE_CHOICE | MULTIPLE_CHOICE | {"order", "confidence"}
+CHOOSE_ALL = re.compile(r"\s*\(?choose all that apply\.?\)?\s*$", re.IGNORECASE)
+# Types that may be a belief (attitude) item: one answer, no score, class totals only.
+BELIEF_TYPES = {"true_false", "single"}
 
 CONFIDENCE_SCALE = (
     (1, "Not sure at all"),
@@ -46,11 +50,12 @@ class Question:
     character: str = ""  # red_flags: whose chat it is (their messages show on the right)
     key: str = ""  # confidence: pairs the same item before and after
     line: int = 0
+    belief: bool = False  # an attitude item: feedback, but no score and only class totals
 
     @property
     def marked(self):
-        """Confidence items are never marked."""
-        return self.type != "confidence"
+        """Whether the question counts in the score: confidence and belief items never do."""
+        return self.type != "confidence" and not self.belief
 
     def option(self, option_id):
         """The option with this id, or None."""
@@ -128,17 +133,28 @@ def _question(item, path, topics):
             f"{where}: unknown type '{qtype}' (known: {known})",
         )
     prompt = require(item, "prompt", str, path, where)
+    if qtype == "multiple":
+        # The page gives this hint once, as the question's description; in the prompt too,
+        # screen readers read it twice.
+        prompt = CHOOSE_ALL.sub("", prompt).rstrip() or prompt
     topic = ""
     if qtype != "confidence":
         topic = require(item, "topic", str, path, where)
         if topic not in topics:
             raise ContentError(path, item.line_of("topic"), f"{where}: unknown topic '{topic}'")
+    belief = item.get("belief", False)
+    if belief not in (True, False) or (belief and qtype not in BELIEF_TYPES):
+        raise ContentError(
+            path, item.line_of("belief"),
+            f"{where}: belief must be true or false, and only on {' or '.join(sorted(BELIEF_TYPES))} questions",
+        )  # fmt: skip
     fields = {
         "id": qid,
         "type": qtype,
         "prompt": prompt,
         "topic": topic,
         "line": item.line,
+        "belief": belief,
     }
     if qtype == "confidence":
         key = require(item, "key", str, path, where)

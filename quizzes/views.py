@@ -6,12 +6,14 @@ from flask_login import current_user
 from accounts.users import pupil_required
 from certificates.issuing import issue_if_eligible
 from db import get_db
+from quizzes.feedback import lesson_for_topic, question_feedback
 from quizzes.forms import field_name, quiz_form, responses_from_form
 from quizzes.marking import mark_question, mark_quiz
 from quizzes.queries import (
     answers_for_attempt,
     attempt_by_token,
     attempt_for_pupil,
+    has_passed,
     save_attempt,
 )
 from training.courses import pupil_course_or_redirect
@@ -63,7 +65,9 @@ def take_quiz(course, quiz, phase, lesson=None):
                 form.version.data = quiz.version
             else:
                 result = mark_quiz(quiz, responses_from_form(form))
-                attempt_id, _ = save_attempt(db, current_user, course.id, quiz, phase, form.token.data, result)
+                attempt_id, _ = save_attempt(
+                    db, current_user, course.id, quiz, phase, form.token.data, result, form.option_orders
+                )
                 if lesson and result.passed:
                     complete_lesson(db, current_user.id, course.id, lesson.id, len(lesson.steps))
                 if phase != "baseline":
@@ -96,24 +100,30 @@ def attempt(course_id, attempt_id):
     lesson = course.lesson(row["quiz_id"]) if row["phase"] == "lesson" else None
     quiz = lesson.quiz if lesson else course.checks
     stored = {a["question_id"]: a for a in answers_for_attempt(get_db(), attempt_id)}
-    feedback = [(question, feedback_for(question, stored.get(question.id))) for question in quiz.questions]
+    answers_shown = bool(row["passed"]) or has_passed(get_db(), current_user.id, row["quiz_id"], row["phase"])
+    feedback = [feedback_for(course, lesson, q, stored.get(q.id), answers_shown) for q in quiz.questions]
     next_lesson = None
     if lesson and lesson.number < len(course.lessons):
         next_lesson = course.lessons[lesson.number]
     return render_template(
         "quizzes/attempt.html", course=course, attempt=row, lesson=lesson, quiz=quiz,
         feedback=feedback, next_lesson=next_lesson, show_feedback=row["phase"] != "baseline",
+        answers_shown=answers_shown,
     )  # fmt: skip
 
 
-def feedback_for(question, answer):
-    """The marked question as the pupil answered it, or None if there is nothing to show."""
-    if answer is None:
-        return None  # confidence items are not kept with the attempt, or the question is new
-    response = answer["response"]
-    if question.type == "order":
-        response = {key: int(value) for key, value in response.items()}
-    try:
-        return mark_question(question, response)
-    except ValueError:
-        return None  # the question changed since this attempt: the stored score still stands
+def feedback_for(course, lesson, question, answer, answers_shown):
+    """What the pupil sees about one question of an attempt (see quizzes.feedback)."""
+    result, order = None, None
+    if answer is not None:
+        order = answer["option_order"]
+        response = answer["response"]
+        if question.type == "order":
+            response = {key: int(value) for key, value in response.items()}
+        try:
+            result = mark_question(question, response)
+        except ValueError:
+            result = None  # the question changed since this attempt: the stored score still stands
+    # A lesson quiz sends the pupil back to its lesson; a check to the lesson that teaches the topic.
+    again = lesson or lesson_for_topic(course, question.topic)
+    return question_feedback(question, result, order, answers_shown, again.title if again else None)

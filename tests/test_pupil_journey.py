@@ -50,13 +50,33 @@ def test_last_step_leads_to_the_quiz(client, signed_in_pupil, course):
     assert f"/courses/online-blackmail-11-13/lessons/{lesson.id}/quiz" in page
 
 
-def test_wrong_answers_get_warm_feedback_on_every_option_and_a_retake(client, signed_in_pupil, course):
-    quiz = course.lessons[0].quiz
-    response = submit_quiz(client, QUIZ_URL.format(course.lessons[0].id), quiz, wrong_answers(quiz))
+def test_wrong_answers_get_teaching_feedback_without_the_key_and_a_retake(client, signed_in_pupil, course):
+    lesson = course.lessons[0]
+    quiz = lesson.quiz
+    answers = wrong_answers(quiz)
+    response = submit_quiz(client, QUIZ_URL.format(lesson.id), quiz, answers)
     assert response.status_code == 303
     page = client.get(response.location).text
     assert "Not quite yet" in page and "Try the quiz again" in page
+    assert f"Look again at: <strong>{_escaped(lesson.title)}</strong>" in page
+    assert "Right answer" not in page
     for question in quiz.marked_questions:
+        chosen = answers.get(field_name(question))
+        chosen = set(chosen) if isinstance(chosen, list) else {chosen}
+        for option in question.options:
+            if option.correct or question.type == "order":
+                assert _escaped(option.feedback) not in page  # the key stays hidden
+            elif option.id in chosen:
+                assert _escaped(option.feedback) in page  # why the chosen option is wrong
+
+
+def test_once_passed_every_answer_is_shown_even_on_the_failed_attempt(client, signed_in_pupil, course):
+    lesson = course.lessons[0]
+    failed = submit_quiz(client, QUIZ_URL.format(lesson.id), lesson.quiz, wrong_answers(lesson.quiz))
+    submit_quiz(client, QUIZ_URL.format(lesson.id), lesson.quiz, right_answers(lesson.quiz))
+    page = client.get(failed.location).text
+    assert "Feedback on every answer" in page and "Right answer" in page
+    for question in lesson.quiz.marked_questions:
         for option in question.options:
             assert _escaped(option.feedback) in page
 
@@ -78,7 +98,9 @@ def test_unanswered_question_gets_a_clear_message_and_keeps_other_answers(client
     token = _token(page)
     response = client.post(QUIZ_URL.format(lesson.id), data=dict(answers, token=token, version=quiz.version))
     assert response.status_code == 400
-    assert "Some questions need an answer" in response.text and "Please answer this question" in response.text
+    assert "Some questions need an answer" in response.text and "Answer question 1." in response.text
+    assert response.text.count("Answer question 1.") == 2  # once in the summary, once at the question
+    assert "Please answer" not in response.text and "<title>Error: " in response.text
     kept = quiz.questions[1]
     chosen = answers[field_name(kept)]
     chosen = chosen if isinstance(chosen, list) else [chosen]

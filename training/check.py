@@ -13,6 +13,7 @@ CHECKS = (
     ("topics", "Every topic tested by a lesson quiz"),
     ("help routes", "Help routes (phone numbers and web addresses)"),
     ("blame", "Victim-blaming language"),
+    ("give-aways", "Give-aways in quiz answers (position, length, true/false balance, choose-all)"),
 )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from textstat.textstat import textstatistics
 
+from quizzes.questions import MULTIPLE_CHOICE
 from safeguarding import routes_rules
 from training.files import parse_yaml, read_text, split_front_matter
 
@@ -37,7 +38,7 @@ class Finding:
 
     path: Path
     line: int
-    check: str  # "help routes", "reading level", "blame"
+    check: str  # "topics", "help routes", "reading level", "blame", "give-aways"
     problem: str
 
     def __str__(self):
@@ -389,6 +390,104 @@ def topic_findings(course):
     ]
 
 
+# ---------------------------------------------------------------- give-aways
+
+# Where a pattern would let a pupil score without knowing: thresholds from issue 12.
+POSITION_SHARE = 0.6  # the right option in one file position in more than this share...
+POSITION_MIN = 4  # ...of at least this many single/next_step questions
+LONGEST_SHARE = 0.4  # the right option the longest in more than this share...
+LONGEST_MIN = 3  # ...of at least this many
+TRUE_RANGE = (0.35, 0.65)  # true/false: the share answered True must stay inside this...
+TRUE_MIN = 6  # ...across at least this many items in the course
+RIGHT_SHARE = 0.6  # multiple/red_flags: at most this share of options (messages) right
+POSITION_TYPES = ("single", "next_step")
+
+
+def _ordinal(index):
+    return ("first", "second", "third", "fourth", "fifth", "sixth")[index] if index < 6 else f"number {index + 1}"
+
+
+def _position_findings(questions, path, line, where):
+    if len(questions) < POSITION_MIN:
+        return []
+    positions = {}
+    for q in questions:
+        index = next(i for i, o in enumerate(q.options) if o.correct)
+        positions.setdefault(index, []).append(q)
+    index, same = max(positions.items(), key=lambda item: len(item[1]))
+    if len(same) / len(questions) <= POSITION_SHARE:
+        return []
+    ids = ", ".join(q.id for q in same)
+    return [Finding(path, line if line else same[0].line, "give-aways",
+                    f"{where}: the right option is the {_ordinal(index)} in the file in {len(same)} of "
+                    f"{len(questions)} single/next_step questions ({ids}); vary where it sits")]  # fmt: skip
+
+
+def _longest_findings(questions, path, line, where):
+    if len(questions) < LONGEST_MIN:
+        return []
+    longest = []
+    for q in questions:
+        right = next(o for o in q.options if o.correct)
+        if all(len(right.text) > len(o.text) for o in q.options if o is not right):
+            longest.append(q)
+    if len(longest) / len(questions) <= LONGEST_SHARE:
+        return []
+    ids = ", ".join(q.id for q in longest)
+    return [Finding(path, line if line else longest[0].line, "give-aways",
+                    f"{where}: the right option is the longest in {len(longest)} of {len(questions)} "
+                    f"single/next_step questions ({ids}); keep right and wrong options of similar length")]  # fmt: skip
+
+
+def _right_share_findings(questions, path, line, where):
+    options = [o for q in questions for o in q.options]
+    if not options:
+        return []
+    right = sum(1 for o in options if o.correct)
+    if right / len(options) <= RIGHT_SHARE:
+        return []
+    return [Finding(path, line if line else questions[0].line, "give-aways",
+                    f"{where}: {right} of {len(options)} options in choose-all and warning-sign questions are "
+                    f"right; mix in more wrong ones (at most {round(100 * RIGHT_SHARE)}% right)")]  # fmt: skip
+
+
+def giveaway_findings(course):
+    """Findings where the answers follow a pattern: position, length, true/false balance, choose-all."""
+    findings = []
+    everything = []
+    for quiz in course.quizzes():
+        questions = quiz.questions
+        everything += questions
+        choice = [q for q in questions if q.type in POSITION_TYPES]
+        many = [q for q in questions if q.type in MULTIPLE_CHOICE]
+        where = f"quiz '{quiz.id}'"
+        findings += _position_findings(choice, quiz.path, None, where)
+        findings += _longest_findings(choice, quiz.path, None, where)
+        findings += _right_share_findings(many, quiz.path, None, where)
+    # Across the course: a pattern spread thinly over many quizzes is still a pattern.
+    line = _course_line(course)
+    choice = [q for q in everything if q.type in POSITION_TYPES]
+    where = "across the course"
+    findings += _position_findings(choice, course.path, line, where)
+    findings += _longest_findings(choice, course.path, line, where)
+    findings += _right_share_findings([q for q in everything if q.type in MULTIPLE_CHOICE], course.path, line, where)
+    true_false = [q for q in everything if q.type == "true_false"]
+    if len(true_false) >= TRUE_MIN:
+        true = [q for q in true_false if q.option("true").correct]
+        share = len(true) / len(true_false)
+        if not TRUE_RANGE[0] <= share <= TRUE_RANGE[1]:
+            low, high = (round(100 * x) for x in TRUE_RANGE)
+            findings.append(Finding(course.path, line, "give-aways",
+                                    f"{where}: {len(true)} of {len(true_false)} true/false answers are True; "
+                                    f"keep between {low}% and {high}% True"))  # fmt: skip
+    return findings
+
+
+def _course_line(course):
+    data = parse_yaml(read_text(course.path), course.path)
+    return data.line_of("lessons") or 1
+
+
 def check_course(course, max_grade, routes=(), routes_path=None, phrases=None):
     """Run every quality check: (findings, reading levels)."""
     blocks = pupil_blocks(course)
@@ -398,5 +497,6 @@ def check_course(course, max_grade, routes=(), routes_path=None, phrases=None):
         + route_findings(blocks, routes, routes_path)
         + reading_findings(levels, max_grade)
         + blame_findings(blocks, load_phrases() if phrases is None else phrases)
+        + giveaway_findings(course)
     )
     return findings, levels
