@@ -390,8 +390,8 @@ def test_each_blame_phrase_is_caught_in_quiz_feedback(content, phrase):
         ),
         (
             "quizzes:spotting-the-signs.yaml",
-            'prompt: "Josh, 16,',
-            'prompt: "You should have known. Josh, 16,',
+            'prompt: "Josh, 13,',
+            'prompt: "You should have known. Josh, 13,',
             "You should",
         ),
         (

@@ -100,8 +100,9 @@ def test_a_lesson_s_notes_have_everything_a_teacher_needs(client, signed_in_teac
         assert source in page
     # What to do if a pupil discloses in class.
     assert "If a pupil discloses in class" in page
-    assert "Tell the designated safeguarding lead (DSL) at once" in page
-    assert "Never look at, copy, forward, screenshot or save an image" in page
+    assert "Tell the designated safeguarding lead (DSL), or a deputy, the same day" in page
+    assert "Never view, copy, forward, screenshot, store or ask for an image" in page
+    assert "Don't delete anything, and don't ask the pupil to delete anything." in page
     # A read-only preview of every step, and the quiz with right answers and all feedback.
     for step in lesson.steps:
         assert step.title in page
