@@ -76,17 +76,6 @@ def quality(content, **kwargs):
 # ---------------------------------------------------------------- structure
 
 
-# Issue 12: the content check now reports give-aways in the quiz answers. The younger route's
-# content as it stands has those the review found (the right option first in 15 of 15
-# single/next_step questions, the longest in 10, 6 of 9 true/false answers True, choose-all
-# questions mostly right). The content helpers rewrite it; strict, so the lead removes these
-# marks once the merged content passes (an unexpected pass then fails the run).
-GIVEAWAYS_IN_CONTENT = pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: the real content still has quiz give-aways until the content rewrite is merged",
-)
-
-
 def real_course_findings():
     """(findings, reading levels) for the real younger-route course."""
     return check_course(
@@ -108,7 +97,6 @@ def test_the_real_course_loads_and_passes_every_quality_check_but_give_aways():
     assert len(levels) == 6 and all(level.ok and level.words > 300 for level in levels)
 
 
-@GIVEAWAYS_IN_CONTENT
 def test_the_real_course_has_no_give_aways():
     findings, _ = real_course_findings()
     assert [str(f) for f in findings if f.check == "give-aways"] == []
@@ -480,7 +468,6 @@ def test_teacher_notes_are_not_pupil_text(content):
 # ---------------------------------------------------------------- flask content check
 
 
-@GIVEAWAYS_IN_CONTENT
 def test_flask_content_check_passes_on_the_real_course(runner, course):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output

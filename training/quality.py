@@ -311,7 +311,7 @@ def pupil_blocks(course):
     """
     blocks = []
     data = parse_yaml(read_text(course.path), course.path)
-    blocks += _yaml_blocks(course.path, data, ("title", "audience", "intro"), "course")
+    blocks += _yaml_blocks(course.path, data, ("title", "audience", "intro", "closing"), "course")
     for lesson in course.lessons:
         blocks += _lesson_blocks(lesson.path)
     for quiz in course.quizzes():
