@@ -379,3 +379,29 @@ def m011_option_order(db):
         );
         """
     )
+
+
+@migrations()
+def m012_help_routes_second_edition(db):
+    # CEOP is part of the National Crime Agency, not "the police": reword the default where a
+    # school kept it. Schools get the two over-18 routes the 14-18 route teaches, at the end.
+    # The values are written out here, not imported: a migration must not change when code does.
+    ceop_detail = "Report online sexual abuse or blackmail to CEOP, part of the National Crime Agency."
+    over_18_routes = (
+        {"title": "StopNCII", "detail": "18 or over? Stop intimate images of you being shared.",
+         "url": "https://stopncii.org"},
+        {"title": "Revenge Porn Helpline", "detail": "18 or over? Advice if intimate images are shared or threatened.",
+         "url": "https://revengepornhelpline.org.uk"},
+    )  # fmt: skip
+    old_ceop = "Report online sexual abuse or blackmail to the police's CEOP Safety Centre."
+    db.execute("UPDATE help_routes SET detail = ? WHERE detail = ?", [ceop_detail, old_ceop])
+    for (school_id,) in db.execute("SELECT id FROM schools").fetchall():
+        last = db.execute("SELECT COALESCE(MAX(position), 0) FROM help_routes WHERE school_id = ?", [school_id])
+        position = last.fetchone()[0]
+        for route in over_18_routes:
+            exists = db.execute(
+                "SELECT 1 FROM help_routes WHERE school_id = ? AND title = ?", [school_id, route["title"]]
+            ).fetchone()
+            if not exists:
+                position += 1
+                db["help_routes"].insert({"school_id": school_id, "position": position, "phone": None, **route})

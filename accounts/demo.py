@@ -6,31 +6,35 @@ from flask.cli import with_appcontext
 
 from accounts.passwords import readable_password
 from accounts.queries import create_person, create_school, person_by_login
-from db import connect, now, write_transaction
+from classroom.queries import create_class
+from db import connect, write_transaction
 
 DEMO_SCHOOL = "Riverside Academy (demo)"
 DEMO_PASSWORD = "demo-password"
-DEMO_CLASS = "9B"
 DEMO_STAFF = (
     ("teacher", "Asha", "Patel", "teacher@demo.school"),
     ("dsl", "Tom", "Jones", "dsl@demo.school"),
     ("admin", "Grace", "Okafor", "admin@demo.school"),
 )
-DEMO_PUPILS = (
-    ("Ryan", "D", "ryan.d"),
-    ("Amir", "K", "amir.k"),
-    ("Maya", "S", "maya.s"),
-    ("Leo", "T", "leo.t"),
-)
+# A deputy DSL (Keeping Children Safe in Education expects one): sees and gets what the DSL does.
+DEMO_DEPUTY = ("Priya", "Shah", "deputy@demo.school")
+# One class on each age route, so both can be tried: (name, year group, route, pupils).
+DEMO_CLASSES = (
+    ("8B", 8, "online-blackmail-11-13", (("Ryan", "D", "ryan.d"), ("Amir", "K", "amir.k"),
+                                         ("Maya", "S", "maya.s"), ("Leo", "T", "leo.t"))),
+    ("10A", 10, "online-blackmail-14-18", (("Zara", "A", "zara.a"), ("Sam", "O", "sam.o"))),
+)  # fmt: skip
+DEMO_PUPILS = tuple(pupil for *_, pupils in DEMO_CLASSES for pupil in pupils)
 # Shown on the sign-in page in demo mode only (never otherwise).
 DEMO_SIGN_INS = tuple(
     [(f"Pupil ({first})", username, DEMO_PASSWORD) for first, _, username in DEMO_PUPILS]
     + [(role.upper() if role == "dsl" else role.capitalize(), email, DEMO_PASSWORD) for role, _, _, email in DEMO_STAFF]
+    + [("Deputy DSL", DEMO_DEPUTY[2], DEMO_PASSWORD)]
 )
 
 
 def seed_demo(db):
-    """Create the demo school, its staff, a class and pupils; does nothing if it exists."""
+    """Create the demo school, its staff, a class on each route and pupils; does nothing if it exists."""
     if person_by_login(db, DEMO_STAFF[0][3]):
         return False
     with write_transaction(db):
@@ -43,31 +47,17 @@ def seed_demo(db):
             role: create_person(db, school_id, role, first, DEMO_PASSWORD, last_name=last, email=email)
             for role, first, last, email in DEMO_STAFF
         }
-        class_id = (
-            db["classes"]
-            .insert(
-                {
-                    "school_id": school_id,
-                    "name": DEMO_CLASS,
-                    "year_group": 9,
-                    "created_at": now(),
-                }
-            )
-            .last_pk
-        )
-        db["class_teachers"].insert({"class_id": class_id, "person_id": staff["teacher"]})
-        for first, last, username in DEMO_PUPILS:
-            pupil_id = create_person(
-                db,
-                school_id,
-                "pupil",
-                first,
-                DEMO_PASSWORD,
-                last_name=last,
-                username=username,
-                year_group=9,
-            )
-            db["class_pupils"].insert({"class_id": class_id, "person_id": pupil_id})
+        first, last, email = DEMO_DEPUTY
+        deputy = create_person(db, school_id, "dsl", first, DEMO_PASSWORD, last_name=last, email=email)
+        db["people"].update(deputy, {"dsl_deputy": 1})
+        for name, year_group, course_id, pupils in DEMO_CLASSES:
+            class_id = create_class(db, school_id, name, year_group, staff["teacher"], course_id)
+            for first, last, username in pupils:
+                pupil_id = create_person(
+                    db, school_id, "pupil", first, DEMO_PASSWORD,
+                    last_name=last, username=username, year_group=year_group,
+                )  # fmt: skip
+                db["class_pupils"].insert({"class_id": class_id, "person_id": pupil_id})
         after_school_created(db, school_id)
     return True
 

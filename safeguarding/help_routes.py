@@ -3,12 +3,22 @@
 from db import write_transaction
 from safeguarding.routes_rules import emergency_first, is_emergency
 
+# CEOP is part of the National Crime Agency, not "the police" (the second edition's review).
+CEOP_DETAIL = "Report online sexual abuse or blackmail to CEOP, part of the National Crime Agency."
+# Report Remove and CEOP are for under-18s; from 18 these help instead (taught in the 14-18 route).
+OVER_18_ROUTES = (
+    {"title": "StopNCII", "detail": "18 or over? Stop intimate images of you being shared.",
+     "url": "https://stopncii.org"},
+    {"title": "Revenge Porn Helpline", "detail": "18 or over? Advice if intimate images are shared or threatened.",
+     "url": "https://revengepornhelpline.org.uk"},
+)  # fmt: skip
+
 # UK defaults from CONTENT.md, most urgent first. A school adds its DSL and local services.
 DEFAULT_HELP_ROUTES = (
     {"title": "In danger now? Call 999", "detail": "If you or someone else is in danger right now.", "phone": "999"},
     {"title": "Childline", "detail": "Free and private, any time, day or night.", "phone": "0800 1111",
      "url": "https://www.childline.org.uk"},
-    {"title": "Report to CEOP", "detail": "Report online sexual abuse or blackmail to the police's CEOP Safety Centre.",
+    {"title": "Report to CEOP", "detail": CEOP_DETAIL,
      "url": "https://www.ceop.police.uk"},
     {"title": "Police (not an emergency)", "detail": "Call 101 to report blackmail to the police.", "phone": "101"},
     {"title": "Report Remove", "detail": "Under 18? Get nude images of you taken down (Childline and the IWF).",
@@ -19,6 +29,7 @@ DEFAULT_HELP_ROUTES = (
     {"title": "Shout", "detail": "Text SHOUT to 85258, any time.", "sms": "85258"},
     {"title": "Papyrus HOPELINE247", "detail": "If you are having thoughts of suicide (under 35s).",
      "phone": "0800 068 4141"},
+    *OVER_18_ROUTES,
 )  # fmt: skip
 
 

@@ -527,7 +527,7 @@ def test_every_course_folder_loads_in_order_with_its_route(two_courses, tmp_path
     assert list(courses) == [YOUNGER, OLDER]
     older = courses[OLDER]
     assert (older.route, older.year_groups, older.route_label) == ("14-18", (9, 10, 11, 12, 13), "ages 14 to 18")
-    assert courses[YOUNGER].max_reading_grade == 7.0 and "never your fault" in courses[YOUNGER].closing_html
+    assert courses[YOUNGER].max_reading_grade == 7.0 and "worth your life" in courses[YOUNGER].closing_html
     assert "designated safeguarding lead" in courses[YOUNGER].before_you_teach_html
     assert older.lessons[0].id == "o-what-is-online-blackmail" and older.checks.id == "o-checks"
 

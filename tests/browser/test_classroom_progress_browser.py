@@ -17,7 +17,7 @@ from quiz_answers import answer_quiz
 pytestmark = pytest.mark.browser
 
 
-def demo_class_id(live_app, name="9B"):
+def demo_class_id(live_app, name="8B"):
     """The demo class's id, read from the live app's database."""
     db = connect(live_app.config["DATABASE"])
     try:
@@ -40,7 +40,7 @@ def test_teacher_sees_progress_appear_and_downloads_every_report(page, browser, 
     sign_in(page, "teacher@demo.school")
     page.wait_for_url("**/classes**")
     page.goto(f"/classes/{class_id}/progress")
-    assert page.get_by_role("heading", level=1).inner_text() == "Progress: 9B"
+    assert page.get_by_role("heading", level=1).inner_text() == "Progress: 8B"
     assert grid_cell(page, "Amir K", first.id).inner_text().strip() == "Not started"
     assert_accessible(page)
 
@@ -76,7 +76,7 @@ def test_teacher_sees_progress_appear_and_downloads_every_report(page, browser, 
     assert_accessible(page)
 
     page.goto(f"/classes/{class_id}/reteach")
-    assert page.get_by_role("heading", level=1).inner_text() == "What to re-teach: 9B"
+    assert page.get_by_role("heading", level=1).inner_text() == "What to re-teach: 8B"
     assert_accessible(page)
 
     # Reports: every format, downloaded as a teacher would, read back.
@@ -90,7 +90,7 @@ def test_teacher_sees_progress_appear_and_downloads_every_report(page, browser, 
         with page.expect_download() as download_info:
             page.get_by_role("button", name="Download report").click()
         download = download_info.value
-        assert re.fullmatch(rf"progress-9B-\d{{8}}-\d{{4}}\.{fmt}", download.suggested_filename)
+        assert re.fullmatch(rf"progress-8B-\d{{8}}-\d{{4}}\.{fmt}", download.suggested_filename)
         path = tmp_path / download.suggested_filename
         download.save_as(path)
         files[fmt] = path.read_bytes()
@@ -106,7 +106,7 @@ def test_teacher_sees_progress_appear_and_downloads_every_report(page, browser, 
     assert amir_xlsx[header.index("L1 best %")] == 100
 
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(files["pdf"])).pages)
-    assert "Progress report: 9B" in text and re.search(r"Amir K\s+Complete 100%", text)
+    assert "Progress report: 8B" in text and re.search(r"Amir K\s+Complete 100%", text)
 
     # A bad date range: a clear message, the form keeps what was typed.
     page.get_by_label("From (optional)").fill("2026-03-10")

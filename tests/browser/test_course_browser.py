@@ -12,7 +12,13 @@ from quizzes.forms import field_name
 from browser_helpers import assert_accessible, sign_in
 
 # Answered with the keyboard only (Tab, Shift+Tab, Enter, Space): no clicks, no form filling.
-KEYBOARD_ONLY = {"what-to-do": {"order"}, "spotting-the-signs": {"red_flags"}}
+# Lesson ids are unique across the two routes, so one table serves both.
+KEYBOARD_ONLY = {
+    "what-to-do": {"order"},
+    "spotting-the-signs": {"red_flags"},
+    "what-to-do-now": {"order"},
+    "red-flags": {"red_flags"},
+}
 
 
 def focus_with_tab(page, selector, limit=400):
@@ -99,9 +105,13 @@ def answer(page, quiz, keyboard=()):
 
 
 @pytest.mark.browser
-def test_a_pupil_completes_the_whole_course_in_a_real_browser(page, live_app):
-    course = live_app.extensions["courses"]["online-blackmail-11-13"]
-    sign_in(page, "maya.s")
+@pytest.mark.parametrize(
+    ("course_id", "username"), [("online-blackmail-11-13", "maya.s"), ("online-blackmail-14-18", "zara.a")]
+)
+def test_a_pupil_completes_their_whole_route_in_a_real_browser(page, live_app, course_id, username):
+    """Once per age route: the demo's 8B follows 11 to 13, its 10A 14 to 18."""
+    course = live_app.extensions["courses"][course_id]
+    sign_in(page, username)
     page.wait_for_url("**/course")
 
     # The quick check before lesson 1: unscored, no answers shown.
@@ -142,11 +152,17 @@ def test_a_pupil_completes_the_whole_course_in_a_real_browser(page, live_app):
     page.get_by_role("heading", name="Final check: your feedback").wait_for()
     marked = len(course.checks.marked_questions)
     assert page.get_by_text(f"You got {marked} out of {marked}").is_visible()
-    page.get_by_role("link", name="See your certificate").first.click()
+    # The course ends on wellbeing, not on a test: the closing page, then the certificate.
+    page.get_by_role("link", name="Continue: a last word").click()
+    page.get_by_role("heading", name="A last word", level=1).wait_for()
+    assert page.get_by_text("no threat is worth your life", exact=False).first.is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="See your certificate").click()
     page.get_by_role("heading", name="Your certificate").wait_for()
     assert page.get_by_role("link", name="Download your certificate (PDF)").is_visible()
     page.goto("/course")
-    assert all(status == "Complete (100%)" for status in page.locator(".lesson-card .status").all_inner_texts()[1:-1])
+    lessons = page.locator(".lesson-card .status").all_inner_texts()[1 : 1 + len(course.lessons)]
+    assert lessons == ["Complete (100%)"] * len(course.lessons)
 
 
 @pytest.mark.browser
