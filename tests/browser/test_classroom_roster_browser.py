@@ -80,14 +80,14 @@ def test_a_teacher_imports_a_class_of_30_and_prints_cards(page, tmp_path):
 def test_a_file_with_problems_is_explained_row_by_row(page, tmp_path):
     sign_in(page, "teacher@demo.school")
     page.wait_for_url("**/classes")
-    page.get_by_role("link", name="9B").click()
+    page.get_by_role("link", name="8B").click()
     page.get_by_role("link", name="Import pupils from a CSV").click()
     csv_path = tmp_path / "problems.csv"
-    csv_path.write_bytes(b"Forename,Surname,Year\nRyan,D,9\nNoor,,9\nLee,P,15\n")
+    csv_path.write_bytes(b"Forename,Surname,Year\nRyan,D,8\nNoor,,9\nLee,P,15\n")
     page.get_by_label("Class list (CSV file)").set_input_files(str(csv_path))
     page.get_by_role("button", name="Upload and preview").click()
     page.get_by_text("3 problems to fix").wait_for()
     assert page.get_by_role("link", name="Row 3").is_visible()
-    assert page.get_by_text("Ryan D (year 9) is already in 9B.").first.is_visible()
+    assert page.get_by_text("Ryan D (year 8) is already in 8B.").first.is_visible()
     assert page.get_by_role("button", name=re.compile("Add")).count() == 0
     assert_accessible(page)

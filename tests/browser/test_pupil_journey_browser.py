@@ -67,7 +67,7 @@ def test_a_pupil_completes_the_course_and_verifies_the_certificate(page, live_ap
     page.get_by_role("link", name="Continue: a last word").click()
     page.get_by_role("heading", name="A last word").wait_for()
     assert page.url.endswith(f"/courses/{course.id}/finish")
-    assert "never your fault" in page.locator("main").inner_text()
+    assert "worth your life" in page.locator("main").inner_text()
     assert_accessible(page)
     page.get_by_role("link", name="See your certificate").click()
 

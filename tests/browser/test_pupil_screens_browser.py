@@ -18,7 +18,7 @@ CODE = "SCRN-PWN9-K7QM"
 
 
 def first_step(live_app):
-    course = live_app.extensions["course"]
+    course = live_app.extensions["courses"]["online-blackmail-11-13"]
     return f"/courses/{course.id}/lessons/{course.lessons[0].id}/steps/1"
 
 
@@ -137,7 +137,8 @@ def test_help_panel_is_compact_on_a_phone_and_open_on_a_wide_screen(page, live_a
     panel_height = panel.bounding_box()["height"]
     page_height = page.evaluate("document.documentElement.scrollHeight")
     print(f"\n375 px wide, lesson 1 step 1: page {page_height} px, help panel {panel_height:.0f} px")
-    assert panel_height < 700, panel_height  # it was about 1,630 px with every route open
+    # It was about 1,630 px with every route open; 999, Childline, the DSL and the talk button stay in view.
+    assert panel_height < 800, panel_height
     panel.get_by_text("More ways to get help").click()
     assert panel.get_by_role("link", name="Call 0800 1111").is_visible()
 

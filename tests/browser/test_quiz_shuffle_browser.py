@@ -34,7 +34,7 @@ def shown_orders(page, quiz):
 
 
 def test_two_pupils_see_different_orders_and_feedback_follows_each(browser, live_server, live_app):
-    course = live_app.extensions["course"]
+    course = live_app.extensions["courses"]["online-blackmail-11-13"]
     lesson = course.lessons[0]
     make_pupils(live_app, ["sam.shuffle", "jo.shuffle"])
     seen = {}
