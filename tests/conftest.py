@@ -3,32 +3,17 @@
 import pytest
 
 from accounts.queries import create_person, create_school
-from app import create_app
 from classroom.queries import create_class
-from db import connect, migrate, write_transaction
+from db import connect, write_transaction
 from safeguarding.help_routes import add_default_help_routes
 
-from helpers import PASSWORD, sign_in
+from helpers import PASSWORD, make_app, sign_in
 
 
 @pytest.fixture
 def app(tmp_path):
     """The app on a new, migrated database file. CSRF and rate limits are tested on their own."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "DEVELOPMENT": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE": str(tmp_path / "test.sqlite"),
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "PUBLIC_BASE_URL": "https://training.example.test",
-        }
-    )
-    database = connect(app.config["DATABASE"])
-    migrate(database)
-    database.close()
-    return app
+    return make_app(tmp_path / "test.sqlite")
 
 
 @pytest.fixture

@@ -7,6 +7,15 @@ from quizzes.forms import field_name
 # Tests import helpers from here, never from conftest: with unit and browser tests in one run,
 # "conftest" could name either folder's conftest.py.
 PASSWORD = "a-good-password"
+# The app as most tests want it: CSRF and rate limits off (they are tested on their own).
+TEST_CONFIG = {
+    "TESTING": True,
+    "DEVELOPMENT": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "PUBLIC_BASE_URL": "https://training.example.test",
+}
 QUIZ_URL = "/courses/online-blackmail-11-13/lessons/{}/quiz"
 CHECK_URL = "/courses/online-blackmail-11-13/checks/{}"
 
@@ -110,3 +119,15 @@ def make_older_route(root, training_parent, quiz_parent):
         quiz.unlink()
         (quizzes / f"o-{quiz.name}").write_text(body, encoding="utf-8")
     return training, quizzes
+
+
+def make_app(database_path, **overrides):
+    """The app on a new, migrated database file at `database_path`, with TEST_CONFIG and `overrides`."""
+    from app import create_app
+    from db import connect, migrate
+
+    app = create_app({**TEST_CONFIG, "DATABASE": str(database_path), **overrides})
+    database = connect(app.config["DATABASE"])
+    migrate(database)
+    database.close()
+    return app

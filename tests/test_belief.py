@@ -6,14 +6,13 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from app import create_app
 from classroom.reteach import MIN_CONFIDENCE_PUPILS, topic_gains
-from db import connect, migrate, write_transaction
+from db import write_transaction
 from quizzes.marking import mark_quiz
 from quizzes.questions import load_quiz
 from training.files import ContentError
 
-from helpers import CHECK_URL, QUIZ_URL, right_answers, sign_in, submit_quiz
+from helpers import CHECK_URL, QUIZ_URL, make_app, right_answers, sign_in, submit_quiz
 
 ROOT = Path(__file__).parent.parent
 LESSON_BELIEF = "l1-4"  # "Online blackmail is a crime." (True)
@@ -43,23 +42,9 @@ def content(tmp_path):
 @pytest.fixture
 def app(tmp_path, content):
     """The app on the copy with belief items (overrides conftest's `app`)."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "DEVELOPMENT": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE": str(tmp_path / "test.sqlite"),
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "PUBLIC_BASE_URL": "https://training.example.test",
-            "TRAINING_CONTENT": str(content[0].parent),
-            "QUIZ_CONTENT": str(content[1].parent),
-        }
+    return make_app(
+        tmp_path / "test.sqlite", TRAINING_CONTENT=str(content[0].parent), QUIZ_CONTENT=str(content[1].parent)
     )
-    database = connect(app.config["DATABASE"])
-    migrate(database)
-    database.close()
-    return app
 
 
 # ---------------------------------------------------------------- loading and marking

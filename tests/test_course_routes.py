@@ -5,11 +5,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from app import create_app
 from classroom.queries import create_class
-from db import connect, migrate
+from db import migrate
 
-from helpers import OLDER, YOUNGER, copy_course, make_older_route, right_answers, sign_in
+from helpers import OLDER, YOUNGER, copy_course, make_app, make_older_route, right_answers, sign_in
 
 ROOT = Path(__file__).parent.parent
 
@@ -19,23 +18,9 @@ def app(tmp_path):
     """The app with two courses: the younger route and a stand-in older route."""
     copy_course(ROOT, tmp_path / "training", tmp_path / "quizzes")
     make_older_route(ROOT, tmp_path / "training", tmp_path / "quizzes")
-    app = create_app(
-        {
-            "TESTING": True,
-            "DEVELOPMENT": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE": str(tmp_path / "test.sqlite"),
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "PUBLIC_BASE_URL": "https://training.example.test",
-            "TRAINING_CONTENT": str(tmp_path / "training"),
-            "QUIZ_CONTENT": str(tmp_path / "quizzes"),
-        }
+    return make_app(
+        tmp_path / "test.sqlite", TRAINING_CONTENT=str(tmp_path / "training"), QUIZ_CONTENT=str(tmp_path / "quizzes")
     )
-    database = connect(app.config["DATABASE"])
-    migrate(database)
-    database.close()
-    return app
 
 
 def test_a_new_class_gets_its_route_from_its_year_group_and_the_teacher_can_change_it(app, db, make_school, make_staff):
