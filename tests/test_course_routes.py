@@ -55,6 +55,9 @@ def test_a_pupil_sees_their_route_and_the_other_route_s_url_redirects(app, db, m
     other = client.get(f"/courses/{YOUNGER}/lessons/what-to-do/steps/1")
     assert other.status_code == 303 and other.location.endswith("/course")
     assert client.get("/courses/no-such-course/lessons/what-to-do/steps/1").status_code == 404
+    # A bookmark from the first edition (one course, id "online-blackmail") reaches the course page.
+    bookmark = client.get("/courses/online-blackmail/lessons/what-to-do/steps/1")
+    assert bookmark.status_code == 303 and bookmark.location.endswith("/course")
 
 
 def test_a_pupil_in_no_class_follows_their_year_group_and_the_newest_class_wins(app, db, make_school, make_pupil):

@@ -12,6 +12,10 @@ from flask import abort, current_app, g, redirect, url_for
 
 from training.queries import pupil_course_id
 
+# Course ids that URLs once carried: the first edition's single course. A bookmark to one of its
+# pages leads to the pupil's course page, not a dead end.
+RETIRED_COURSE_IDS = frozenset({"online-blackmail"})
+
 
 def courses():
     """Every course, id -> Course, in the order they were loaded."""
@@ -71,10 +75,11 @@ def course_for_pupil(db, pupil):
 
 def pupil_course_or_redirect(db, pupil, course_id):
     """The pupil's course if the URL names it. Another route's URL goes to the pupil's course page
-    (its lesson ids differ, so there is no matching page); an unknown course id is a 404."""
+    (its lesson ids differ, so there is no matching page), as does the first edition's; an unknown
+    course id is a 404."""
     course = course_for_pupil(db, pupil)
     if course_id == course.id:
         return course
-    if course_id in courses():
+    if course_id in courses() or course_id in RETIRED_COURSE_IDS:
         abort(redirect(url_for("training.course"), 303))
     abort(404)
