@@ -108,3 +108,8 @@ REDIS_URL = ""
 JOBS_WORKERS = 2
 # Seconds the worker waits on the mail server per step before the attempt counts as failed.
 MAIL_TIMEOUT_SECONDS = 10
+
+# --- Report jobs on the queue (classroom/tasks.py) ---
+# A running report job whose worker has not beaten its heartbeat for this many seconds was cut off
+# (the worker was killed): the sweep tries it again once, then marks it failed with a message.
+REPORT_JOB_LEASE_SECONDS = 120

@@ -23,7 +23,7 @@ from flask.cli import AppGroup
 from huey import RedisHuey, SqliteHuey, crontab
 
 # Parts whose tasks.py registers jobs. A new part adds its module here.
-TASK_MODULES = ("safeguarding.tasks",)
+TASK_MODULES = ("safeguarding.tasks", "classroom.tasks")
 
 # A job that raises is tried again this many times, after this many seconds (doubling each time).
 DEFAULT_RETRIES = 2
@@ -31,8 +31,9 @@ DEFAULT_RETRY_DELAY = 60
 DEFAULT_RETRY_BACKOFF = 2
 
 _registered = []  # (function, periodic schedule or None, Huey options), filled at import time
+_on_worker_start = []  # functions `flask jobs worker` runs once as it starts
 
-__all__ = ["crontab", "enqueue", "init_app", "periodic_task", "run_pending", "task"]
+__all__ = ["crontab", "enqueue", "init_app", "on_worker_start", "periodic_task", "run_pending", "task"]
 
 
 def task(**options):
@@ -53,6 +54,12 @@ def periodic_task(schedule, **options):
         return function
 
     return decorator
+
+
+def on_worker_start(function):
+    """Run `function` once, in an app context, each time `flask jobs worker` starts (e.g. a sweep after a crash)."""
+    _on_worker_start.append(function)
+    return function
 
 
 def job_name(function):
@@ -127,7 +134,7 @@ def run_pending(huey, limit=100):
     return done
 
 
-jobs_command = AppGroup("jobs", help="The background job queue (mail, and later reports and imports).")
+jobs_command = AppGroup("jobs", help="The background job queue (mail, report files, sign-in cards).")
 
 
 @jobs_command.command("worker")
@@ -140,6 +147,11 @@ def worker_command(workers):
         workers=workers or int(current_app.config["JOBS_WORKERS"]), worker_type="thread", periodic=True
     )
     click.echo(f"Job worker: {len(current_app.extensions['jobs'])} jobs registered, queue {huey.name}.")
+    for function in _on_worker_start:  # a restart after a crash picks up what the crash cut off at once
+        try:
+            function()
+        except Exception:  # noqa: BLE001 (the periodic sweeps try again; the worker must start)
+            current_app.logger.exception("Start-up step %s failed.", job_name(function))
     consumer.run()
 
 

@@ -405,3 +405,13 @@ def m012_help_routes_second_edition(db):
             if not exists:
                 position += 1
                 db["help_routes"].insert({"school_id": school_id, "position": position, "phone": None, **route})
+
+
+@migrations()
+def m013_report_jobs_on_the_queue(db):
+    # Report files and sign-in cards are made by the job worker (classroom/tasks.py); the row is the
+    # job's durable state. The worker beats a heartbeat while it builds, so a sweep can tell a job
+    # cut off by a crash (retried once, then failed with a message) from one still running.
+    for column, kind in (("course_id", "TEXT"), ("started_at", "TEXT"), ("heartbeat_at", "TEXT"),
+                         ("attempts", "INTEGER NOT NULL DEFAULT 0")):  # fmt: skip
+        db.execute(f"ALTER TABLE report_jobs ADD COLUMN {column} {kind}")

@@ -307,12 +307,13 @@ def classes_for_staff(db, user, whole_school):
     return list(db.query(CLASSES_FOR_STAFF, params))
 
 
-def create_job(db, user, scope, fmt, period):
-    """Record a queued report job and return its id (written before its thread starts)."""
+def create_job(db, user, scope, fmt, period, course_id=None):
+    """Record a queued report job and return its id (written before it goes on the job queue)."""
     row = {
         "school_id": scope.school_id,
         "requested_by": user.id,
         "class_id": scope.class_id,
+        "course_id": course_id or scope.course_id,
         "format": fmt,
         "date_from": period.start.isoformat() if period.start else None,
         "date_to": period.end.isoformat() if period.end else None,

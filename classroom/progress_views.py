@@ -48,6 +48,7 @@ from classroom.progress_queries import (
 )
 from classroom.reports import FORMATS, build, collect, filename
 from classroom.reteach import MIN_CONFIDENCE_PUPILS
+from classroom.tasks import queue_report
 from db import get_db
 from quizzes.queries import quiz_summaries
 from training.courses import course_for_class, courses, year_courses
@@ -213,9 +214,8 @@ def reports():
         fmt = form.format.data
         limits = current_app.config.get("REPORT_BACKGROUND_ABOVE")
         if report_jobs.runs_in_background(fmt, count_pupils(db, scope), limits):
-            job_id = create_job(db, current_user, scope, fmt, period)
-            thread = report_jobs.start(current_app.config["DATABASE"], job_id, course, scope, fmt, period)
-            current_app.extensions.setdefault("report_threads", {})[job_id] = thread
+            job_id = create_job(db, current_user, scope, fmt, period, course.id)
+            queue_report(job_id)  # the job worker builds it; the page below shows its progress
             return redirect(url_for("progress.job", job_id=job_id), 303)
         data = collect(db, course, scope, period)
         return send_file(
@@ -248,7 +248,7 @@ def job_or_404(job_id):
 @bp.route("/reports/<int:job_id>")
 @staff_required
 def job(job_id):
-    """A report being built in the background: its progress, then the download link."""
+    """A report being built by the job worker: its progress (the page refreshes itself), then the download link."""
     job = job_or_404(job_id)
     if job["class_id"]:
         klass = class_for_staff(get_db(), current_user, job["class_id"])

@@ -1,15 +1,12 @@
-"""Reports too slow for a request are built in a background thread. No Flask here.
+"""Which reports are too slow for a request, and what the teacher is told about a job. No Flask here.
 
-The request writes the job row first, then starts a thread; the thread opens its own
-connection and records its progress, so the job page can show it and offer the download.
+The request writes the job row and puts the job on the queue (classroom/tasks.py); the job worker
+builds the file and records progress on the row, so the job page shows it and offers the download.
 """
 
-import threading
-from datetime import UTC, datetime
+from datetime import date
 
-from classroom.progress_queries import fail_job, finish_job, set_job_progress
-from classroom.reports import build, collect, filename
-from db import connect
+from classroom.progress_queries import Period
 
 # Above this many pupils a format is built in the background. Measured by
 # bench/classroom_reports.py for a school of 2,000 (2 shared cores): CSV 0.5 s and XLSX 1.1 s,
@@ -18,34 +15,28 @@ from db import connect
 # classes' worth goes to the background.
 BACKGROUND_ABOVE = {"csv": 5000, "xlsx": 3000, "pdf": 60}
 
+# A job cut off by a crash is tried again this many times in all, then marked failed.
+MAX_ATTEMPTS = 2
+
+# What the teacher reads on the job page (the technical detail goes to the worker's log).
+INTERRUPTED = "The report was interrupted because the server restarted while making it. Please ask for it again."
+COULD_NOT_MAKE = "Sorry, the report could not be made. Please try again; if it keeps failing, tell the school's admin."
+CLASS_GONE = "The class was deleted before its report could be made."
+
 
 def runs_in_background(fmt, pupils, limits=None):
     """Whether a report of `pupils` pupils in `fmt` is built in the background."""
     return pupils > (limits or BACKGROUND_ABOVE)[fmt]
 
 
-def run_job(database_path, job_id, course, scope, fmt, period):
-    """Build one report and store it in its job row; records a failure instead of raising."""
-    db = connect(database_path)
-    try:
-        set_job_progress(db, job_id, 10)
-        data = collect(db, course, scope, period, generated_at=datetime.now(UTC))
-        set_job_progress(db, job_id, 40)
-        content = build(data, fmt)
-        finish_job(db, job_id, filename(data, fmt), content)
-    except Exception as error:  # noqa: BLE001 - the job page must say it failed
-        fail_job(db, job_id, f"{type(error).__name__}: {error}")
-    finally:
-        db.close()
-
-
-def start(database_path, job_id, course, scope, fmt, period):
-    """Start building the report in a daemon thread; returns the thread."""
-    thread = threading.Thread(
-        target=run_job,
-        args=(database_path, job_id, course, scope, fmt, period),
-        name=f"report-job-{job_id}",
-        daemon=True,
+def period_of(job):
+    """The job row's date range as a Period."""
+    return Period(
+        date.fromisoformat(job["date_from"]) if job["date_from"] else None,
+        date.fromisoformat(job["date_to"]) if job["date_to"] else None,
     )
-    thread.start()
-    return thread
+
+
+def after_cut_off(attempts):
+    """What the sweep does with a job a crash cut off after `attempts` tries: 'retry' or 'fail'."""
+    return "retry" if attempts < MAX_ATTEMPTS else "fail"

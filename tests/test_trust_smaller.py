@@ -8,6 +8,7 @@ import pytest
 from app import create_app
 from classroom import roster
 from db import connect, migrate, write_transaction
+from jobs import run_pending
 
 from helpers import complete_course, sign_in
 
@@ -52,7 +53,7 @@ def test_a_report_built_in_the_background_is_not_stored(app, world):
     app.config["REPORT_BACKGROUND_ABOVE"] = {"csv": 0, "xlsx": 0, "pdf": 0}
     teacher = staff(app, "teach@hill.test")
     job_url = teacher.post("/reports", data={"scope": str(world["class"]), "format": "csv"}).headers["Location"]
-    app.extensions["report_threads"][int(job_url.rsplit("/", 1)[1])].join()
+    run_pending(app.extensions["huey"])
     assert_download_not_stored(teacher.get(f"{job_url}/download"))
 
 
