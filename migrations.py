@@ -415,3 +415,11 @@ def m013_report_jobs_on_the_queue(db):
     for column, kind in (("course_id", "TEXT"), ("started_at", "TEXT"), ("heartbeat_at", "TEXT"),
                          ("attempts", "INTEGER NOT NULL DEFAULT 0")):  # fmt: skip
         db.execute(f"ALTER TABLE report_jobs ADD COLUMN {column} {kind}")
+    # A card batch is queued by the page and made by the worker (passwords hashed, pupils saved and
+    # the PDF stored in one transaction). Existing batches were made in the request: done.
+    for column, kind in (("status", "TEXT NOT NULL DEFAULT 'done'"), ("progress", "INTEGER NOT NULL DEFAULT 100"),
+                         ("error", "TEXT"), ("kind", "TEXT"), ("import_token", "TEXT"), ("heartbeat_at", "TEXT"),
+                         ("attempts", "INTEGER NOT NULL DEFAULT 0")):  # fmt: skip
+        db.execute(f"ALTER TABLE card_batches ADD COLUMN {column} {kind}")
+    # One batch per confirmed preview: a second click on Confirm finds the first batch.
+    db.execute("CREATE UNIQUE INDEX card_batches_import ON card_batches(import_token)")

@@ -10,7 +10,7 @@ from accounts.demo import DEMO_PASSWORD, seed_demo
 from app import create_app
 from classroom.cards import cards_pdf
 from classroom.roster import parse
-from classroom.views import hash_passwords
+from classroom.tasks import hash_passwords
 from db import connect, migrate
 
 RUNS = 5

@@ -1,22 +1,46 @@
-"""Classroom's background jobs: report files, with a sweep for jobs a crash cut off.
+"""Classroom's background jobs: report files and sign-in cards, with a sweep for jobs a crash cut off.
 
 The report_jobs row is the job's durable state (queued -> running -> done or failed). Huey drops
 a job when it starts it, so a worker killed mid-report leaves the row "running": while it builds,
 the job beats a heartbeat on the row, and a sweep every minute finds rows whose heartbeat stopped,
 queues them once more, or marks them failed with a message the teacher can act on.
+
+Sign-in cards (a roster import, or new cards for a class) work the same way on card_batches: the
+job hashes the passwords and renders the PDF first, then saves the pupils (or new passwords) and the
+PDF in one transaction, so a crash leaves nothing half-saved; the one-time passwords exist only in
+the job's memory and in the PDF, as before.
 """
 
+import json
+import sqlite3
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
 import jobs
-from classroom import job_queries, report_jobs
+from accounts.passwords import hash_password, readable_password
+from accounts.queries import school_by_id
+from classroom import card_queries, job_queries, queries, report_jobs, roster
+from classroom.cards import cards_pdf
 from classroom.progress_queries import Scope
 from classroom.reports import build, collect, filename
-from db import connect
+from db import connect, write_transaction
+from safeguarding.queries import audit
 from training.courses import course_for_class, courses, year_courses
+from urls import public_url
+
+# scrypt takes about 0.1 s a password and releases the GIL: two threads halve a class's wait.
+HASH_THREADS = 2
+
+# What the teacher reads on the cards page when a batch fails.
+CARDS_INTERRUPTED = ("Making the cards was interrupted because the server restarted. No pupils were added and no "
+                     "passwords changed: please try again.")  # fmt: skip
+CARDS_FAILED = "Sorry, the cards could not be made. Nothing was saved: please try again."
+ALREADY_ADDED = "These pupils were already added from this class list (the button was pressed twice)."
+PREVIEW_GONE = "The preview expired before the cards were made. Nothing was saved: upload the file again."
+USERNAME_TAKEN = "A username in the file was taken a moment ago. Nothing was saved: check the preview again."
 
 # The heartbeat is beaten this often while a report builds (the lease is several times longer).
 HEARTBEAT_EVERY = 15
@@ -103,11 +127,11 @@ def _beat(database, job_id, stop):
 
 @jobs.on_worker_start
 @jobs.periodic_task(jobs.crontab(minute="*"))
-def sweep_reports():
-    """Every minute: retry or fail jobs a crash cut off, and queue again jobs whose queue entry was lost."""
+def sweep_jobs():
+    """Every minute (and as the worker starts): retry or fail report and card jobs a crash cut off."""
     db = _db()
     try:
-        return sweep_reports_in(db, _lease())
+        return sweep_reports_in(db, _lease()), sweep_cards_in(db, _lease())
     finally:
         db.close()
 
@@ -126,5 +150,126 @@ def sweep_reports_in(db, lease):
             counts["retried"] += 1
     for job_id in job_queries.lost(db, lease):
         queue_report(job_id)  # a duplicate is harmless: only a queued job can be claimed
+        counts["requeued"] += 1
+    return counts
+
+
+# --- Sign-in cards ---------------------------------------------------------------------------
+
+
+class AlreadyAdded(Exception):
+    """The preview was confirmed and saved by an earlier job."""
+
+
+def queue_cards(token):
+    """Ask the worker to make a saved card batch; never raises (the sweep finds a lost job)."""
+    try:
+        jobs.enqueue(make_cards, token)
+    except Exception:  # noqa: BLE001 (the row is saved as queued: the sweep queues it again)
+        current_app.logger.exception("Card batch saved; the job queue refused it, the sweep will queue it.")
+
+
+@jobs.task(retries=0)
+def make_cards(token):
+    """Make one batch of sign-in cards; a failure is recorded on the batch, never raised."""
+    db = _db()
+    try:
+        return run_cards(db, token)
+    finally:
+        db.close()
+
+
+def _pupils_for(db, batch):
+    """The pupils the batch is for: the preview's rows (import) or the class's active pupils (new cards)."""
+    if batch["kind"] == "import":
+        kept = card_queries.kept_import(db, batch["import_token"])
+        if kept is None:  # expired (a confirmed preview keeps its one batch, so a second click lands there)
+            raise LookupError(batch["import_token"])
+        rows = roster.rows_from_dicts(json.loads(kept["rows"])["rows"])
+        pupils = [{"first_name": r.first_name, "last_name": r.last_name, "year_group": r.year_group,
+                   "username": r.username} for r in rows]  # fmt: skip
+        return card_queries.plan_usernames(db, pupils)
+    return [dict(p) for p in queries.class_roster(db, batch["class_id"], batch["school_id"]) if not p["archived_at"]]
+
+
+def hash_passwords(passwords):
+    """Hash many passwords at once, in HASH_THREADS threads (also timed by bench/classroom_roster.py)."""
+    with ThreadPoolExecutor(HASH_THREADS) as pool:
+        return list(pool.map(hash_password, passwords))
+
+
+def _hash_all(db, token, passwords):
+    """Hash the passwords (10% to 80% of the batch's progress)."""
+    hashes = []
+    with ThreadPoolExecutor(HASH_THREADS) as pool:
+        for done, digest in enumerate(pool.map(hash_password, passwords), start=1):
+            hashes.append(digest)
+            if done % 5 == 0 or done == len(passwords):
+                card_queries.set_progress(db, token, 10 + 70 * done // len(passwords))
+    return hashes
+
+
+def run_cards(db, token):
+    """Claim a queued batch, make its passwords and cards, and save everything at once; returns its status."""
+    batch = card_queries.claim(db, token)
+    if batch is None:
+        return None
+    try:
+        klass = job_queries.class_row(db, batch["class_id"], batch["school_id"])
+        if klass is None:
+            card_queries.fail(db, token, report_jobs.CLASS_GONE)
+            return "failed"
+        try:
+            pupils = _pupils_for(db, batch)
+        except LookupError:
+            card_queries.fail(db, token, PREVIEW_GONE)
+            return "failed"
+        card_queries.set_progress(db, token, 10)
+        passwords = [readable_password() for _ in pupils]
+        hashes = _hash_all(db, token, passwords) if pupils else []
+        cards = [
+            {"name": f"{p['first_name']} {p['last_name']}".strip(), "class_name": klass["name"],
+             "username": p["username"], "password": password}
+            for p, password in zip(pupils, passwords, strict=True)
+        ]  # fmt: skip
+        school = school_by_id(db, batch["school_id"])
+        with current_app.test_request_context():  # url_for needs one; the address is PUBLIC_BASE_URL
+            pdf = cards_pdf(cards, public_url("accounts.sign_in"), school["name"])
+        card_queries.set_progress(db, token, 90)
+        with write_transaction(db):  # the pupils (or new passwords) and their cards, or nothing
+            if batch["kind"] == "import":
+                if not queries.claim_import(db, batch["import_token"]):
+                    raise AlreadyAdded()
+                hashed = [dict(p, password_hash=h) for p, h in zip(pupils, hashes, strict=True)]
+                queries.create_pupils(db, batch["school_id"], batch["class_id"], hashed)
+                audit(db, batch["school_id"], batch["staff_id"], "roster-import", "class", batch["class_id"])
+            else:
+                for pupil, digest in zip(pupils, hashes, strict=True):
+                    queries.set_password(db, batch["school_id"], pupil["id"], digest)
+                audit(db, batch["school_id"], batch["staff_id"], "class-new-cards", "class", batch["class_id"])
+            card_queries.finish(db, token, pdf, len(cards))
+        return "done"
+    except AlreadyAdded:
+        card_queries.fail(db, token, ALREADY_ADDED)
+    except sqlite3.IntegrityError:
+        card_queries.fail(db, token, USERNAME_TAKEN)
+    except Exception:  # noqa: BLE001 (the cards page must say it failed)
+        current_app.logger.exception("Card batch for class %s failed.", batch["class_id"])
+        card_queries.fail(db, token, CARDS_FAILED)
+    return "failed"
+
+
+def sweep_cards_in(db, lease):
+    """Deal with cut-off and lost card batches; returns {"retried": n, "failed": n, "requeued": n}."""
+    counts = {"retried": 0, "failed": 0, "requeued": 0}
+    for row in card_queries.cut_off(db, lease):
+        if report_jobs.after_cut_off(row["attempts"]) == "fail":
+            card_queries.fail(db, row["token"], CARDS_INTERRUPTED)
+            counts["failed"] += 1
+        elif card_queries.requeue(db, row["token"], lease):
+            queue_cards(row["token"])
+            counts["retried"] += 1
+    for token in card_queries.lost(db, lease):
+        queue_cards(token)
         counts["requeued"] += 1
     return counts

@@ -2,7 +2,6 @@
 
 import json
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from io import BytesIO
 
@@ -25,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from accounts.passwords import hash_password, readable_password
 from accounts.queries import school_by_id
 from accounts.users import role_required, staff_required
-from classroom import queries, roster
+from classroom import card_queries, queries, roster
 from classroom.access import class_or_404, pupil_or_404, sees_whole_school
 from classroom.cards import cards_pdf
 from classroom.forms import (
@@ -41,7 +40,8 @@ from classroom.forms import (
     StaffForm,
     route_choices,
 )
-from db import get_db, write_transaction
+from classroom.tasks import queue_cards
+from db import get_db
 from safeguarding.queries import audit_by
 from training.courses import course_for_class, course_for_year, courses
 from urls import public_url
@@ -52,8 +52,6 @@ bp = Blueprint("classroom", __name__)
 UPLOAD_LIMIT = roster.MAX_BYTES + 64 * 1024
 TOO_LARGE = "The file is larger than 1 MB. A class list CSV is much smaller: check it is the right file."
 NOT_AN_IMAGE = "This is an image. Only CSV files of names can be uploaded here."
-# scrypt takes about 0.1 s a password and releases the GIL: two threads halve a class's wait.
-HASH_THREADS = 2
 
 admin_required = role_required("admin")
 
@@ -62,12 +60,6 @@ admin_required = role_required("admin")
 def day(iso):
     """'2025-11-03T09:12:00+00:00' -> '3 Nov 2025'; empty stays empty."""
     return datetime.fromisoformat(iso).strftime("%-d %b %Y") if iso else ""
-
-
-def hash_passwords(passwords):
-    """Hash many passwords at once, before any write lock is taken."""
-    with ThreadPoolExecutor(HASH_THREADS) as pool:
-        return list(pool.map(hash_password, passwords))
 
 
 def _sign_in_url():
@@ -337,10 +329,6 @@ def import_roster(class_id):
     return render_template("classroom/import.html", class_=class_row, form=form, max_rows=roster.MAX_ROWS), status
 
 
-class AlreadyImported(Exception):
-    """The preview was confirmed by an earlier request."""
-
-
 def _checked_preview(class_row, kept):
     """The kept rows with the file's problems and, checked now, the database's."""
     db = get_db()
@@ -371,27 +359,10 @@ def import_preview(class_id, token):
     parsed = _checked_preview(class_row, kept)
     form = ConfirmForm()
     if form.validate_on_submit() and parsed.ok:
-        passwords = [readable_password() for _ in parsed.rows]
-        pupils = [
-            {"first_name": r.first_name, "last_name": r.last_name, "year_group": r.year_group,
-             "username": r.username, "password_hash": h}
-            for r, h in zip(parsed.rows, hash_passwords(passwords), strict=True)
-        ]  # fmt: skip
-        try:
-            with write_transaction(db):  # one transaction: every pupil, or none
-                if not queries.claim_import(db, token):
-                    raise AlreadyImported()
-                created = queries.create_pupils(db, current_user.school_id, class_id, pupils)
-                audit_by(db, current_user, "roster-import", "class", class_id)
-        except AlreadyImported:
-            flash("These pupils were already added (the button was pressed twice).", "info")
-            return redirect(url_for("classroom.class_page", class_id=class_id), 303)
-        except sqlite3.IntegrityError:
-            flash("A username in the file was taken a moment ago. Nothing was saved: check the preview again.",
-                  "error")  # fmt: skip
-            return redirect(url_for("classroom.import_preview", class_id=class_id, token=token), 303)
-        batch = _make_cards(class_row, [dict(c, password=p) for c, p in zip(created, passwords, strict=True)])
-        flash(f"{len(created)} pupils added to {class_row['name']}.", "success")
+        # The job worker hashes the passwords, saves every pupil and stores the cards in one
+        # transaction (all or none); the cards page shows its progress. A second click finds the same batch.
+        batch = card_queries.queue_batch(db, current_user, class_id, "import", len(parsed.rows), import_token=token)
+        queue_cards(batch)
         return redirect(url_for("classroom.cards", class_id=class_id, token=batch), 303)
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -420,12 +391,9 @@ def new_cards(class_id):
         return redirect(url_for("classroom.class_page", class_id=class_id), 303)
     form = ConfirmForm()
     if form.validate_on_submit():
-        passwords = [readable_password() for _ in pupils]
-        with write_transaction(db):
-            for pupil, password_hash in zip(pupils, hash_passwords(passwords), strict=True):
-                queries.set_password(db, current_user.school_id, pupil["id"], password_hash)
-            audit_by(db, current_user, "class-new-cards", "class", class_id)
-        batch = _make_cards(class_row, [dict(p, password=pw) for p, pw in zip(pupils, passwords, strict=True)])
+        # The job worker makes the passwords and cards and saves them together; the cards page shows progress.
+        batch = card_queries.queue_batch(db, current_user, class_id, "new-cards", len(pupils))
+        queue_cards(batch)
         return redirect(url_for("classroom.cards", class_id=class_id, token=batch), 303)
     return render_template(
         "classroom/confirm.html",
@@ -451,6 +419,8 @@ def cards(class_id, token):
     batch = queries.card_batch_for(get_db(), current_user, class_id, token)
     if batch is None:
         return render_template("classroom/cards_gone.html", class_=class_row), 404
+    if batch["status"] != "done":  # being made by the job worker, or failed: the page refreshes until done
+        return render_template("classroom/cards_making.html", class_=class_row, batch=batch)
     return render_template("classroom/cards_ready.html", class_=class_row, token=token, pupils=batch["pupils"],
                            shown=None, heading=f"Sign-in cards for {class_row['name']}",
                            expires_at=batch["expires_at"])  # fmt: skip
@@ -462,7 +432,7 @@ def cards_download(class_id, token):
     """The cards PDF, for the person who made it, until it expires."""
     class_row = class_or_404(get_db(), current_user, class_id)
     batch = queries.card_batch_for(get_db(), current_user, class_id, token)
-    if batch is None:
+    if batch is None or batch["status"] != "done":
         return render_template("classroom/cards_gone.html", class_=class_row), 404
     stamp = batch["created_at"][:16].replace("-", "").replace(":", "").replace("T", "-")
     # One-time passwords: app.py marks every download Cache-Control: no-store.

@@ -8,6 +8,7 @@ from flask_login.utils import encode_cookie
 
 from accounts.queries import end_sessions, start_session
 from accounts.sessions import device_summary, session_key
+from jobs import run_pending
 
 from helpers import sign_in
 
@@ -103,6 +104,7 @@ def test_new_cards_for_a_class_sign_its_pupils_out(app, school):
     pupil = signed_in(app, "ryan.d")
     teacher = signed_in(app, "teacher@hill.test")
     assert teacher.post(f"/classes/{school['class']}/cards/new").status_code in (200, 303)
+    run_pending(app.extensions["huey"])  # the job worker sets the new passwords with the cards
     assert is_signed_out(pupil.get(COURSE))
 
 
