@@ -13,7 +13,7 @@ BENCH_PACKAGES := $(RUN_PACKAGES) wrk
 .PHONY: run test lint format bench setup clean
 
 # DEVELOPMENT: plain http on 127.0.0.1, and no PUBLIC_BASE_URL needed (links use 127.0.0.1:5000).
-# The job worker (staff e-mails; later reports and imports) runs beside the web server, as in
+# The job worker (staff e-mails, report files, sign-in cards and imports) runs beside the web server, as in
 # production, and is stopped with it (Ctrl+C or any exit).
 run: setup instance/config.py
 	FLASK_DEVELOPMENT=true $(FLASK) init-db

@@ -196,3 +196,30 @@ def test_a_report_survives_kill_9_of_the_worker(app, db, hill):
         output = second.communicate(timeout=30)[0].decode()
     assert (row["status"], row["attempts"]) == ("done", 2), output
     assert "Your report is ready" in client.get(job_url).text
+
+
+def test_a_card_batch_left_running_by_a_killed_worker_is_retried_then_failed(app, db, hill):
+    from classroom import card_queries
+    from classroom.tasks import CARDS_INTERRUPTED, sweep_cards_in
+
+    class Teacher:
+        id, school_id = hill["teacher"], hill["school"]
+
+    token = card_queries.queue_batch(db, Teacher, hill["class"], "new-cards", 3)
+    old = (datetime.now(UTC) - timedelta(minutes=5)).isoformat(timespec="seconds")
+    with write_transaction(db):
+        db.execute("UPDATE card_batches SET status = 'running', attempts = 1, heartbeat_at = ? WHERE token = ?",
+                   [old, token])  # fmt: skip
+    with app.test_request_context():
+        assert sweep_cards_in(db, LEASE)["retried"] == 1
+    run_pending(app.extensions["huey"])
+    assert db["card_batches"].get(token)["status"] == "done"  # retried: the cards were made
+    with write_transaction(db):
+        db.execute("UPDATE card_batches SET status = 'running', attempts = 2, heartbeat_at = ? WHERE token = ?",
+                   [old, token])  # fmt: skip
+    with app.test_request_context():
+        assert sweep_cards_in(db, LEASE)["failed"] == 1
+    assert (db["card_batches"].get(token)["status"], db["card_batches"].get(token)["error"]) == (
+        "failed",
+        CARDS_INTERRUPTED,
+    )
