@@ -423,3 +423,21 @@ def m013_report_jobs_on_the_queue(db):
         db.execute(f"ALTER TABLE card_batches ADD COLUMN {column} {kind}")
     # One batch per confirmed preview: a second click on Confirm finds the first batch.
     db.execute("CREATE UNIQUE INDEX card_batches_import ON card_batches(import_token)")
+
+
+@migrations()
+def m015_school_settings_version(db):
+    # The help panel (routes, the DSL's name and where) is cached per worker process; this number
+    # tells a worker its copy is stale. Triggers bump it in the same transaction as any change, so
+    # no code path (admin pages, migrations, scripts) can edit the panel and forget to.
+    db.execute("ALTER TABLE schools ADD COLUMN settings_version INTEGER NOT NULL DEFAULT 0")
+    bump = "UPDATE schools SET settings_version = settings_version + 1 WHERE id = {row}.school_id;"
+    for trigger in (
+        f"CREATE TRIGGER help_routes_inserted AFTER INSERT ON help_routes BEGIN {bump.format(row='NEW')} END",
+        f"CREATE TRIGGER help_routes_updated AFTER UPDATE ON help_routes "
+        f"BEGIN {bump.format(row='OLD')} {bump.format(row='NEW')} END",
+        f"CREATE TRIGGER help_routes_deleted AFTER DELETE ON help_routes BEGIN {bump.format(row='OLD')} END",
+        "CREATE TRIGGER school_settings_updated AFTER UPDATE OF name, dsl_name, dsl_where ON schools "
+        "BEGIN UPDATE schools SET settings_version = settings_version + 1 WHERE id = NEW.id; END",
+    ):
+        db.execute(trigger)

@@ -4,6 +4,7 @@ One FontConfiguration per process (a new one per render grew memory without boun
 and a URL fetcher that serves our own static files and data: URIs and refuses the rest.
 """
 
+import functools
 from pathlib import Path
 
 from weasyprint import CSS, HTML
@@ -24,23 +25,27 @@ class StaticOnlyFetcher(URLFetcher):
         if url.startswith("static:"):
             path = (STATIC / url.removeprefix("static:").lstrip("/")).resolve()
             if path.is_relative_to(STATIC) and path.is_file():
-                return URLFetcherResponse(path.as_uri(), path.read_bytes())
+                return URLFetcherResponse(path.as_uri(), _static_bytes(path))
         raise ValueError(f"not fetched (only our static files): {url}")
+
+
+@functools.cache
+def _static_bytes(path):
+    """A static file's bytes, read once per process (images and fonts are fetched on every render)."""
+    return path.read_bytes()
 
 
 _fetcher = StaticOnlyFetcher()
 
 
+@functools.cache
+def _stylesheet(name):
+    """A stylesheet from static/css, parsed once per process: parsing was most of a certificate's render."""
+    return CSS(string=(STATIC / "css" / name).read_text(), font_config=_fonts, url_fetcher=_fetcher)
+
+
 def html_to_pdf(html, stylesheet=None):
     """Render an HTML string (and optionally a stylesheet from static/css) to PDF bytes."""
-    stylesheets = []
-    if stylesheet:
-        stylesheets.append(
-            CSS(
-                string=(STATIC / "css" / stylesheet).read_text(),
-                font_config=_fonts,
-                url_fetcher=_fetcher,
-            )
-        )
+    stylesheets = [_stylesheet(stylesheet)] if stylesheet else []
     document = HTML(string=html, base_url="static:/", url_fetcher=_fetcher)
     return document.write_pdf(stylesheets=stylesheets, font_config=_fonts)

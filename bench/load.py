@@ -47,7 +47,7 @@ def start_gunicorn(database, port):
     )
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "app:create_app()"],
+         "bench.wsgi:app_with_bare_endpoint()"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     for _ in range(100):
@@ -58,6 +58,16 @@ def start_gunicorn(database, port):
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("gunicorn did not start")
+
+
+def worker_rss_mib(master_pid):
+    """Each gunicorn worker's peak resident memory (VmHWM), in MiB, from /proc (Linux)."""
+    figures = []
+    for child in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split():
+        for line in Path(f"/proc/{child}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                figures.append(f"{int(line.split()[1]) / 1024:.0f}")
+    return " / ".join(figures) + " MiB"
 
 
 def signed_in_session(base):
@@ -130,15 +140,24 @@ def run(app):
         try:
             cookie, csrf = signed_in_session(base)
             step_url = f"{base}/courses/{course.id}/lessons/{lesson.id}/steps/2"
-            page = wrk(step_url, cookie)
+            # The lesson page and a bare endpoint, interleaved twice so both see the same machine.
+            rounds = [(wrk(step_url, cookie), wrk(f"{base}/bench/bare", cookie)) for _ in range(2)]
+            page = rounds[-1][0]
+            ratio = sum(p[0] for p, _ in rounds) / sum(b[0] for _, b in rounds)
             quiz_path = f"/courses/{course.id}/lessons/{lesson.id}/quiz"
             submit = wrk(base + quiz_path, cookie, quiz_script(folder, quiz_path, lesson, csrf, cookie))
             saved = connect(database)["attempts"].count
+            rss = worker_rss_mib(server.pid)
         finally:
             server.terminate()
             server.wait()
     label = f"gunicorn {WORKERS} workers, wrk {CONNECTIONS} connections, {SECONDS} s"
     return [
+        (
+            f"Lesson step page vs bare Flask endpoint ({label})",
+            f"{ratio:.2f}x the bare endpoint's req/s (goal >= 0.6x)",
+        ),
+        ("Peak RSS per gunicorn worker (after the lesson and quiz load)", rss),
         (
             f"Lesson page ({label})",
             f"{page[0]:.0f} req/s, p50 {page[1]:.1f} ms, p99 {page[2]:.1f} ms, errors {page[3]}",

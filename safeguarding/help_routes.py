@@ -53,3 +53,30 @@ def help_routes_for(db, school_id):
     if not any(is_emergency(route) for route in routes):
         routes.insert(0, dict(DEFAULT_HELP_ROUTES[0]))
     return routes
+
+
+# The help panel for visitors is the same on every page: built once.
+_DEFAULT_PANEL = ([dict(route, detail=route.get("detail", "")) for route in DEFAULT_HELP_ROUTES], None)
+SETTINGS_VERSION = "SELECT settings_version FROM schools WHERE id = ?"
+SCHOOL_DSL = "SELECT id, name, dsl_name, dsl_where FROM schools WHERE id = ?"
+
+
+def help_panel_for(db, school_id, cache, version=None):
+    """(help routes, school's DSL row) for the help panel, kept in `cache` until the school's settings change.
+
+    `version` is the school's settings_version if the caller already has it (the session query
+    reads it, so a page view runs no query here). Triggers bump it with every edit of the routes
+    or the DSL (migration m013), so each worker sees an admin's change on its next page.
+    """
+    if school_id is None:
+        return _DEFAULT_PANEL
+    if version is None:
+        row = db.execute(SETTINGS_VERSION, [school_id]).fetchone()
+        version = row[0] if row else None
+    kept = cache.get(school_id)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    # Read after the version, so the copy is at least as new as the number it is kept under.
+    panel = (help_routes_for(db, school_id), next(db.query(SCHOOL_DSL, [school_id]), None))
+    cache[school_id] = (version, panel)
+    return panel

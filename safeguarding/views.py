@@ -26,7 +26,7 @@ from pdf import html_to_pdf
 from safeguarding import audit as audit_words
 from safeguarding import queries, records
 from safeguarding.forms import ActionForm, AuditFilterForm, ConfirmForm, DslForm, EraseForm, HelpRouteForm, TalkForm
-from safeguarding.help_routes import help_routes_for
+from safeguarding.help_routes import help_panel_for
 from safeguarding.routes_rules import is_emergency, moved
 from safeguarding.talk_rules import (
     STATUSES,
@@ -57,12 +57,17 @@ DSL_BANNER_KEY = "dsl_sign_in_banner"
 @bp.app_context_processor
 def help_everywhere():
     """Every page gets the help panel's routes and, for pupils and visitors, quick exit."""
-    school_id = current_user.school_id if current_user.is_authenticated else None
-    db = get_db()
+    user = current_user._get_current_object()
+    school_id = user.school_id if user.is_authenticated else None
+    # Same for every page of a school: kept per process, keyed by the school's settings_version,
+    # which the session query already read (no query here unless the school's settings changed).
+    version = user.row.get("school_settings_version") if school_id else None
+    cache = current_app.extensions.setdefault("help_panel", {})
+    routes, school = help_panel_for(get_db() if school_id else None, school_id, cache, version)
     return {
-        "help_routes": help_routes_for(db, school_id),
-        "school_dsl": school_by_id(db, school_id) if school_id else None,
-        "show_quick_exit": not (current_user.is_authenticated and current_user.is_staff),
+        "help_routes": routes,
+        "school_dsl": school,
+        "show_quick_exit": not (user.is_authenticated and user.is_staff),
         "status_labels": STATUSES,
         "urgency_labels": URGENCIES,
     }

@@ -1,0 +1,132 @@
+"""The hot path: a lesson page writes only when the pupil's place changed, the help panel is kept per
+process and follows an admin's edit on the next page, and certificates still read back whole."""
+
+import io
+
+import pytest
+import segno
+from pypdf import PdfReader
+
+import db as db_module
+from certificates.issuing import render_certificate, verify_url
+
+from helpers import make_app, sign_in
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN", "REPLACE")
+
+
+@pytest.fixture
+def statements(monkeypatch):
+    """Every SQL statement the app's request connections run, in order."""
+    seen = []
+    real_connect = db_module.connect
+
+    def traced(path):
+        database = real_connect(path)
+        database.conn.set_trace_callback(seen.append)
+        return database
+
+    monkeypatch.setattr(db_module, "connect", traced)
+    return seen
+
+
+def writes(statements):
+    return [s for s in statements if s.lstrip().upper().startswith(WRITES)]
+
+
+def step_url(course, number):
+    return f"/courses/{course.id}/lessons/{course.lessons[0].id}/steps/{number}"
+
+
+def test_rereading_a_step_writes_nothing_but_moving_on_saves_the_place(client, signed_in_pupil, course, db, statements):
+    assert client.get(step_url(course, 2)).status_code == 200
+    statements.clear()
+    assert client.get(step_url(course, 2)).status_code == 200
+    assert writes(statements) == []
+    before = db.conn.total_changes
+    client.get(step_url(course, 3))
+    assert writes(statements)
+    row = db.execute("SELECT current_step, furthest_step FROM lesson_progress WHERE pupil_id = ?",
+                     [signed_in_pupil["id"]]).fetchone()  # fmt: skip
+    assert row == (3, 3)
+    # Going back is a change of place too; the furthest step is kept.
+    client.get(step_url(course, 1))
+    row = db.execute("SELECT current_step, furthest_step FROM lesson_progress WHERE pupil_id = ?",
+                     [signed_in_pupil["id"]]).fetchone()  # fmt: skip
+    assert row == (1, 3)
+    assert db.conn.total_changes == before  # the checks above are reads on another connection
+
+
+def test_a_page_view_reads_no_help_routes_once_the_panel_is_kept(client, signed_in_pupil, course, statements):
+    client.get(step_url(course, 1))
+    statements.clear()
+    html = client.get(step_url(course, 1)).text
+    assert "Childline" in html
+    assert not [s for s in statements if "help_routes" in s]
+    assert not [s for s in statements if "FROM schools" in s and "settings_version" not in s]
+
+
+def test_an_admins_edit_shows_on_the_next_page_of_another_worker(app, tmp_path, pupil, make_staff, course):
+    # Two app instances on one database file stand for two gunicorn workers, each with its own cache.
+    make_staff(pupil["school_id"], "admin@h.test", role="admin")
+    other_worker = make_app(app.config["DATABASE"])
+    pupil_client, admin_client = other_worker.test_client(), app.test_client()
+    sign_in(pupil_client, pupil["username"])
+    assert "School nurse" not in pupil_client.get(step_url(course, 1)).text
+    assert "Mrs Patel" not in pupil_client.get(step_url(course, 1)).text
+
+    sign_in(admin_client, "admin@h.test")
+    route = {"title": "School nurse", "detail": "Mondays", "phone": "01632 960000", "sms": "", "url": ""}
+    assert admin_client.post("/safeguarding/help-routes/new", data=route).status_code == 303
+    assert "School nurse" in pupil_client.get(step_url(course, 1)).text
+
+    dsl = {"dsl_name": "Mrs Patel", "dsl_where": "Room 12"}
+    assert admin_client.post("/safeguarding/help-routes", data=dsl).status_code == 303
+    html = pupil_client.get(step_url(course, 1)).text
+    assert "At school: Mrs Patel" in html and "Room 12" in html
+
+
+def test_any_change_to_routes_or_the_dsl_bumps_the_schools_settings_version(db, make_school):
+    school_id = make_school()
+
+    def version():
+        return db.execute("SELECT settings_version FROM schools WHERE id = ?", [school_id]).fetchone()[0]
+
+    seen = [version()]
+    for statement in (
+        "UPDATE help_routes SET detail = 'changed' WHERE school_id = ? AND position = 2",
+        "DELETE FROM help_routes WHERE school_id = ? AND position = 3",
+        "UPDATE schools SET dsl_where = 'Room 12' WHERE id = ?",
+    ):
+        db.execute(statement, [school_id])
+        seen.append(version())
+    assert seen == sorted(set(seen))  # strictly rising
+
+
+def test_certificate_reads_back_with_its_words_and_a_qr_code_of_its_verify_address(app):
+    values = {
+        "code": "K7QM-3XHA-PWN9",
+        "course_title": "Online safety: recognising and responding to online blackmail",
+        "pupil_name": "Ryan Davies",
+        "school_name": "Riverside Academy",
+        "score": 93,
+        "issued_at": "2026-11-21T10:00:00+00:00",
+    }
+    with app.test_request_context():
+        first, second = render_certificate(values), render_certificate(dict(values, code="AAAA-BBBB-CCCC"))
+        link = verify_url(values["code"])
+    reader = PdfReader(io.BytesIO(first))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    for words in ("CERTIFICATE OF COMPLETION", "Ryan Davies", "Riverside Academy", "93%", "K7QM-3XHA-PWN9", link):
+        assert words in text
+    # The QR image is the symbol for this certificate's link, one pixel per module.
+    (image,) = reader.pages[0].images
+    qr = segno.make(link, error="m", mask=0)
+    modules = [[bool(m) for m in row] for row in qr.matrix]
+    pixels = image.image.convert("L")
+    assert pixels.size == (len(modules), len(modules))
+    assert [[pixels.getpixel((x, y)) < 128 for x in range(len(modules))] for y in range(len(modules))] == modules
+    # The cached stylesheet serves the next certificate: its own code, nobody else's.
+    assert "AAAA-BBBB-CCCC" in PdfReader(io.BytesIO(second)).pages[0].extract_text()
+    assert "K7QM-3XHA-PWN9" not in PdfReader(io.BytesIO(second)).pages[0].extract_text()
