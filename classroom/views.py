@@ -3,7 +3,6 @@
 import json
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from io import BytesIO
 
 from flask import (
@@ -22,6 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 from wtforms.fields.choices import SelectChoice
 
+import dates
 from accounts.passwords import hash_password, readable_password
 from accounts.queries import school_by_id
 from accounts.users import role_required, staff_required
@@ -58,10 +58,9 @@ HASH_THREADS = 2
 admin_required = role_required("admin")
 
 
-@bp.app_template_filter("classroom_day")
-def day(iso):
-    """'2025-11-03T09:12:00+00:00' -> '3 Nov 2025'; empty stays empty."""
-    return datetime.fromisoformat(iso).strftime("%-d %b %Y") if iso else ""
+# One date format on every staff screen, in UK local time: '21 Nov 2026, 14:30' and '21 Nov 2026'.
+bp.add_app_template_filter(dates.when, "when")
+bp.add_app_template_filter(dates.day, "classroom_day")
 
 
 def hash_passwords(passwords):
