@@ -1,6 +1,7 @@
-"""Dates as people read them: one format for every page and PDF."""
+"""Dates as people read them: `long_date` on certificates, `when` and `day` (UK local time) on staff screens."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 
 def long_date(value):
@@ -14,3 +15,32 @@ def long_date(value):
         # as on every certificate already issued.
         value = date.fromisoformat(str(value)[:10])
     return f"{value.day} {value:%B %Y}"
+
+
+# Stored times are UTC; people in UK schools read them on the wall clock (GMT or BST).
+UK = ZoneInfo("Europe/London")
+
+
+def _uk(value):
+    """A stored UTC ISO string (or datetime) as an aware datetime in UK local time."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:  # db.now() always has +00:00; a bare one is UTC too
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UK)
+
+
+def when(value):
+    """'2026-07-01T13:30:00+00:00' -> '1 Jul 2026, 14:30' (UK local time); the Jinja filter `when`
+    used on every staff screen. Empty stays empty."""
+    if value is None or value == "":
+        return ""
+    moment = _uk(value)
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
+
+
+def day(value):
+    """'2026-11-21T23:30:00+00:00' -> '21 Nov 2026': the UK local day, as `when` writes it."""
+    if value is None or value == "":
+        return ""
+    moment = _uk(value) if "T" in str(value) or isinstance(value, datetime) else date.fromisoformat(str(value))
+    return f"{moment.day} {moment:%b %Y}"

@@ -139,6 +139,19 @@ def taken_usernames(db, usernames):
     return {r["username"] for r in db.query(USERNAMES_TAKEN, [json.dumps(usernames)])}
 
 
+def usernames_like(db, stems):
+    """Usernames anyone already has that start with one of `stems` (for making new ones)."""
+    return {r["username"] for stem in stems for r in db.query(USERNAMES_LIKE, [stem])}
+
+
+def keep_import_rows(db, token, rows):
+    """Keep a preview's rows again (their usernames were made anew because others took some)."""
+    kept = json.loads(db.execute("SELECT rows FROM roster_imports WHERE token = ?", [token]).fetchone()[0])
+    kept["rows"] = [r.as_dict() for r in rows]
+    with write_transaction(db):
+        db.execute("UPDATE roster_imports SET rows = ? WHERE token = ?", [json.dumps(kept), token])
+
+
 def school_staff(db, school_id):
     """Everyone on the school's staff, active first."""
     return list(db.query(SCHOOL_STAFF, [school_id]))

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
+from accounts.passwords import unique_username, username_stem
+
 MAX_BYTES = 1_000_000  # a roster of 500 pupils is about 20 KB; anything near 1 MB is not a roster
 MAX_ROWS = 500  # one import is one class or year group, not the whole school's history
 MAX_NAME = 50  # fits on a sign-in card and a certificate
@@ -73,6 +75,7 @@ class RosterRow:
     year_group: int | None
     class_name: str = ""
     username: str = ""
+    made: bool = False  # the username was made from the name, not given in the file
 
     def key(self):
         """What makes two rows the same pupil: names without case or accents, and year group."""
@@ -91,6 +94,7 @@ class Roster:
     problems: list[Problem] = field(default_factory=list)
     encoding: str = ""
     ignored_columns: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # worth a look, but nothing to fix
 
     @property
     def ok(self):
@@ -291,6 +295,37 @@ def check_existing(rows, existing_keys, taken_usernames, class_name):
                 Problem(row.row, f"The username {row.username} is already used. Choose another or leave it blank.")
             )
     return problems
+
+
+def stems_needed(rows):
+    """The username stems of rows that need a username made, for looking up those already used."""
+    return {username_stem(r.first_name, r.last_name) for r in rows if not r.username}
+
+
+def assign_usernames(rows, taken):
+    """The username each row will be created with: its own from the file, else one made from
+    the name that no one in `taken` (usernames already used, in any school) and no other row has.
+
+    The preview and the confirm both call this, so the usernames shown are the ones created.
+    """
+    taken = set(taken) | {r.username for r in rows if r.username}
+    names = []
+    for row in rows:
+        name = row.username or unique_username(username_stem(row.first_name, row.last_name), taken)
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def year_warnings(rows, class_year):
+    """A warning for each pupil whose year group is not the class's (mixed classes exist, so not a problem)."""
+    if not class_year:
+        return []
+    return [
+        Problem(r.row, f"{r.first_name} is in Year {r.year_group}, the class is Year {class_year}.")
+        for r in rows
+        if r.year_group is not None and r.year_group != class_year
+    ]
 
 
 def rows_from_dicts(dicts):

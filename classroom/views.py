@@ -2,7 +2,6 @@
 
 import json
 import sqlite3
-from datetime import datetime
 from io import BytesIO
 
 from flask import (
@@ -21,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 from wtforms.fields.choices import SelectChoice
 
+import dates
 from accounts.passwords import hash_password, readable_password
 from accounts.queries import school_by_id
 from accounts.users import role_required, staff_required
@@ -56,10 +56,9 @@ NOT_AN_IMAGE = "This is an image. Only CSV files of names can be uploaded here."
 admin_required = role_required("admin")
 
 
-@bp.app_template_filter("classroom_day")
-def day(iso):
-    """'2025-11-03T09:12:00+00:00' -> '3 Nov 2025'; empty stays empty."""
-    return datetime.fromisoformat(iso).strftime("%-d %b %Y") if iso else ""
+# One date format on every staff screen, in UK local time: '21 Nov 2026, 14:30' and '21 Nov 2026'.
+bp.add_app_template_filter(dates.when, "when")
+bp.add_app_template_filter(dates.day, "classroom_day")
 
 
 def _sign_in_url():
@@ -323,17 +322,31 @@ def import_roster(class_id):
             if not parsed.encoding:  # not a text file at all: nothing to preview
                 form.file.errors.extend(p.message for p in parsed.problems)
             else:
+                _assign_usernames(get_db(), parsed.rows)
                 token = queries.save_import(get_db(), current_user, class_id, filename, parsed)
                 return redirect(url_for("classroom.import_preview", class_id=class_id, token=token), 303)
     status = 400 if form.errors else 200
     return render_template("classroom/import.html", class_=class_row, form=form, max_rows=roster.MAX_ROWS), status
 
 
+def _assign_usernames(db, rows):
+    """Give every row without a username from the file the one it will be created with."""
+    taken = queries.usernames_like(db, roster.stems_needed(rows))
+    for row, name in zip(rows, roster.assign_usernames(rows, taken), strict=True):
+        if not row.username:
+            row.username, row.made = name, True
+
+
 def _checked_preview(class_row, kept):
-    """The kept rows with the file's problems and, checked now, the database's."""
+    """The kept rows with the file's problems and, checked now, the database's; and whether
+    the usernames made for them changed since they were kept (someone took one meanwhile)."""
     db = get_db()
     stored = json.loads(kept["rows"])
     rows = roster.rows_from_dicts(stored["rows"])
+    shown = [r.username for r in rows]
+    for row in rows:
+        if row.made:  # made last time: make it again against today's usernames
+            row.username, row.made = "", False
     problems = [roster.Problem(row, message) for row, message in stored["problems"]]
     problems += roster.check_existing(
         rows,
@@ -342,7 +355,13 @@ def _checked_preview(class_row, kept):
         class_row["name"],
     )
     problems.sort(key=lambda p: p.row or 0)
-    return roster.Roster(rows, problems, kept["encoding"], stored["ignored"])
+    _assign_usernames(db, rows)
+    changed = [r.username for r in rows] != shown
+    if changed:
+        queries.keep_import_rows(db, kept["token"], rows)
+    parsed = roster.Roster(rows, problems, kept["encoding"], stored["ignored"])
+    parsed.warnings = roster.year_warnings(rows, class_row["year_group"])
+    return parsed, changed
 
 
 @bp.route("/classes/<int:class_id>/import/<token>", methods=["GET", "POST"])
@@ -356,7 +375,12 @@ def import_preview(class_id, token):
         flash("That preview has expired or was already used. Nothing was saved from it: upload the file again.",
               "warning")  # fmt: skip
         return redirect(url_for("classroom.import_roster", class_id=class_id), 303)
-    parsed = _checked_preview(class_row, kept)
+    parsed, changed = _checked_preview(class_row, kept)
+    if changed and request.method == "POST":
+        # Confirm only creates the usernames the teacher saw: show the new ones first.
+        flash("Someone else took a username shown here a moment ago. Nothing was saved: check the new "
+              "usernames, then add the pupils.", "warning")  # fmt: skip
+        return redirect(url_for("classroom.import_preview", class_id=class_id, token=token), 303)
     form = ConfirmForm()
     if form.validate_on_submit() and parsed.ok:
         # The job worker hashes the passwords, saves every pupil and stores the cards in one
@@ -371,6 +395,7 @@ def import_preview(class_id, token):
         form=form,
         roster=parsed,
         by_row=parsed.problems_by_row(),
+        warnings_by_row={w.row: w.message for w in parsed.warnings},
         filename=kept["filename"],
         max_rows=roster.MAX_ROWS,
     ), status
