@@ -29,7 +29,7 @@ def run_job(database_path, job_id, course, scope, fmt, period):
     db = connect(database_path)
     try:
         set_job_progress(db, job_id, 10)
-        data = collect(db, course, scope, period, generated_at=datetime.now(UTC))
+        data = collect(db, course, scope, period, generated_at=datetime.now(UTC), fmt=fmt)
         set_job_progress(db, job_id, 40)
         content = build(data, fmt)
         finish_job(db, job_id, filename(data, fmt), content)
