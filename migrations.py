@@ -405,3 +405,17 @@ def m012_help_routes_second_edition(db):
             if not exists:
                 position += 1
                 db["help_routes"].insert({"school_id": school_id, "position": position, "phone": None, **route})
+
+
+@migrations()
+def m014_report_indexes(db):
+    # A class's confidence and belief totals start from the class's links: the primary keys
+    # lead with response_id, so without these every link of every class was read.
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS confidence_response_classes_class
+            ON confidence_response_classes(class_id, response_id);
+        CREATE INDEX IF NOT EXISTS belief_response_classes_class
+            ON belief_response_classes(class_id, response_id);
+        """
+    )

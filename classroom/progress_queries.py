@@ -57,8 +57,10 @@ ALL_TIME = Period()
 # Two fragments, not one with "(:class_id IS NULL OR ...)": SQLite plans a query once, so a
 # shared fragment read every pupil of the school to keep a class's 30. A class's starts from
 # class_pupils (its primary key leads with class_id); the school's from people_school_role.
+# CROSS JOIN is SQLite's way to fix the join order: left to itself the planner took
+# people_school_role (every pupil of the school) and looked each one up in the class.
 CLASS_PUPIL_IDS = """
-SELECT cp.person_id FROM class_pupils cp JOIN people p ON p.id = cp.person_id
+SELECT cp.person_id FROM class_pupils cp CROSS JOIN people p ON p.id = cp.person_id
 WHERE cp.class_id = :class_id AND p.school_id = :school_id AND p.role = 'pupil' AND p.archived_at IS NULL
 """
 SCHOOL_PUPIL_IDS = f"""
@@ -126,9 +128,10 @@ FROM firsts JOIN attempts a ON a.id = firsts.id JOIN answers an ON an.attempt_id
 # The pupils of one batch (a JSON list of ids), for reading a long report a slice at a time.
 BATCH_PUPIL_IDS = "SELECT value FROM json_each(:batch)"
 # Confidence answers carry no pupil: totals per item and phase, never rows per person.
+# A class's start from its links (index from m014_report_indexes), not the school's answers.
 CONFIDENCE_FOR_CLASS = f"""
 SELECT r.item_key, r.phase, r.value, count(*) AS n
-FROM confidence_responses r JOIN confidence_response_classes rc ON rc.response_id = r.id
+FROM confidence_response_classes rc CROSS JOIN confidence_responses r ON r.id = rc.response_id
 WHERE rc.class_id = :class_id AND r.school_id = :school_id AND r.course_id = :course_id
 {IN_PERIOD.format(column="r.answered_on")}
 GROUP BY r.item_key, r.phase, r.value
@@ -143,7 +146,7 @@ GROUP BY r.item_key, r.phase, r.value
 # Belief answers carry no pupil either: totals per question, phase and option.
 BELIEF_FOR_CLASS = f"""
 SELECT r.question_id, r.phase, r.option_id, count(*) AS n
-FROM belief_responses r JOIN belief_response_classes rc ON rc.response_id = r.id
+FROM belief_response_classes rc CROSS JOIN belief_responses r ON r.id = rc.response_id
 WHERE rc.class_id = :class_id AND r.school_id = :school_id AND r.course_id = :course_id
 {IN_PERIOD.format(column="r.answered_on")}
 GROUP BY r.question_id, r.phase, r.option_id
@@ -170,10 +173,10 @@ FROM certificates c LEFT JOIN people p ON p.id = c.revoked_by
 WHERE c.pupil_id = ? AND c.school_id = ? AND c.course_id = ? ORDER BY c.id DESC
 """
 CLASS_CERTIFICATE_PDFS = """
-SELECT c.pupil_id, c.pdf FROM certificates c
-JOIN class_pupils cp ON cp.person_id = c.pupil_id AND cp.class_id = :class_id
-JOIN people p ON p.id = c.pupil_id AND p.archived_at IS NULL
-WHERE c.school_id = :school_id AND c.course_id = :course_id
+SELECT c.pupil_id, c.pdf FROM class_pupils cp
+CROSS JOIN people p ON p.id = cp.person_id AND p.archived_at IS NULL
+CROSS JOIN certificates c ON c.pupil_id = cp.person_id
+WHERE cp.class_id = :class_id AND c.school_id = :school_id AND c.course_id = :course_id
   AND c.revoked_at IS NULL AND c.erased_at IS NULL AND c.pdf IS NOT NULL
 ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id, c.id
 """

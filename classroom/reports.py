@@ -288,6 +288,11 @@ def to_xlsx(data):
     return buffer.getvalue()
 
 
+# The grid's last rows share a page (a landscape page holds about 25), so the report never
+# ends on a page with one pupil on it.
+KEEP_TOGETHER = 6
+
+
 def to_pdf(data):
     """A summary page, then the grid on landscape pages with the header row repeated."""
     html = _jinja.get_template("classroom/reports_pdf.html").render(
@@ -299,6 +304,7 @@ def to_pdf(data):
         topics=data.topics,
         hardest=[s for s in data.questions if s.answered][:5],
         iso_minute=iso_minute,
+        keep_together=KEEP_TOGETHER,
     )
     return html_to_pdf(html, "report.css")
 
