@@ -6,11 +6,11 @@ count the same pupils. A period limits activity to a date range (inclusive, by d
 """
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import islice
 
-from classroom.dashboard import build_grid
+from classroom.dashboard import build_grid, pupil_rows
 from classroom.reteach import belief_totals, confidence_totals, question_stats, topic_gains
 from db import now, write_transaction
 from quizzes.shuffle import decode
@@ -125,8 +125,6 @@ WITH firsts AS (
 SELECT a.pupil_id, a.quiz_id, a.phase, an.question_id, an.topic, an.response, an.correct
 FROM firsts JOIN attempts a ON a.id = firsts.id JOIN answers an ON an.attempt_id = a.id
 """
-# The pupils of one batch (a JSON list of ids), for reading a long report a slice at a time.
-BATCH_PUPIL_IDS = "SELECT value FROM json_each(:batch)"
 # Confidence answers carry no pupil: totals per item and phase, never rows per person.
 # A class's start from its links (index from m014_report_indexes), not the school's answers.
 CONFIDENCE_FOR_CLASS = f"""
@@ -248,25 +246,25 @@ def grid_for(db, course, scope, period=ALL_TIME):
     )
 
 
-def grid_rows_in_batches(db, course, scope, period=ALL_TIME, batch=500):
-    """The grid's rows in name order, read `batch` pupils at a time (for streaming a long report).
+def grid_rows_streamed(db, course, scope, period=ALL_TIME):
+    """The grid's rows in name order, each made as its pupil is read (for streaming a long report).
 
-    The same rows as grid_for(...).rows, without holding the whole school's progress at once.
+    The same rows as grid_for(...).rows. Progress, quiz summaries and certificates (a few small
+    rows a pupil) are read first; the pupils' cursor is then read one row at a time.
     """
     params = _params(scope, course.id, period)
+    progress = _light_rows(db, scoped(PROGRESS, scope), params)
+    summaries = _light_rows(db, scoped(SUMMARIES, scope), params)
+    certificates = _current_certificates(_light_rows(db, scoped(CERTIFICATES, scope), params))
     pupils = db.query(scoped(PUPILS, scope), params)
-    sql = {name: query.format(scope=BATCH_PUPIL_IDS) for name, query in
-           (("progress", PROGRESS), ("summaries", SUMMARIES), ("certificates", CERTIFICATES))}  # fmt: skip
-    while chunk := list(islice(pupils, batch)):
-        batch_params = dict(params, batch=json.dumps([p["id"] for p in chunk]))
-        grid = build_grid(
-            course,
-            chunk,
-            db.query(sql["progress"], batch_params),
-            db.query(sql["summaries"], batch_params),
-            _current_certificates(db.query(sql["certificates"], batch_params)),
-        )
-        yield from grid.rows
+    return pupil_rows(course, pupils, progress, summaries, certificates)
+
+
+def _light_rows(db, sql, params):
+    """Rows read by name as sqlite3.Row: made in C, where a dict per row cost more than the query."""
+    cursor = db.conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    return cursor.execute(sql, params)
 
 
 def first_answers(db, course, scope, period=ALL_TIME):

@@ -21,7 +21,7 @@ from classroom.progress_queries import (
     certificates_in_scope,
     first_answers,
     grid_for,
-    grid_rows_in_batches,
+    grid_rows_streamed,
 )
 from classroom.reteach import question_stats, topic_gains
 from pdf import html_to_pdf
@@ -224,7 +224,7 @@ def _csv_chunks(header, rows, rows_per_chunk=200):
     buffer.write("\ufeff")
     writer.writerow([safe_cell(c) for c in header])
     for count, cells in enumerate(rows, 1):
-        writer.writerow(["" if c is None else safe_cell(c) for c in cells])
+        writer.writerow([safe_cell(c) if isinstance(c, str) else "" if c is None else c for c in cells])
         if count % rows_per_chunk == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -242,7 +242,7 @@ def stream_csv(db, course, scope, period=ALL_TIME):
     whole_school = scope.whole_school
     route = course.route_label
     header = header_for(course.lessons, whole_school)
-    rows = (grid_cells(row, whole_school, route) for row in grid_rows_in_batches(db, course, scope, period))
+    rows = (grid_cells(row, whole_school, route) for row in grid_rows_streamed(db, course, scope, period))
     return _csv_chunks(header, rows)
 
 
