@@ -1,8 +1,9 @@
 """Bench: progress reports for a school of 2,000 pupils, and the class dashboard for 30.
 
 Builds a temporary database with ~67 classes of 30 and realistic attempts (bulk inserts in
-one transaction), then times the whole-school CSV, XLSX and PDF reports, the same for one
-class, and the dashboard through the test client (median of 20 requests).
+one transaction), then times the whole-school CSV against the bare SQL behind it (the issue 9
+row: a ratio, both sides interleaved in one run, goal <= 2x), the whole-school CSV, XLSX and PDF
+reports, the same for one class, and the dashboard through the test client (median of 20 requests).
 
 Run on its own with `.venv/bin/python -m bench.classroom_reports`.
 """

@@ -222,9 +222,9 @@ def _csv_chunks(header, rows, rows_per_chunk=200):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow([safe_cell(c) for c in header])
+    writer.writerow(map(safe_cell, header))
     for count, cells in enumerate(rows, 1):
-        writer.writerow([safe_cell(c) if isinstance(c, str) else "" if c is None else c for c in cells])
+        writer.writerow(map(safe_cell, cells))  # every cell neutralised; csv writes None as ""
         if count % rows_per_chunk == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
