@@ -315,9 +315,3 @@ BUILDERS = {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}
 def build(data, fmt):
     """The report in `fmt` ('csv', 'xlsx' or 'pdf') as bytes."""
     return BUILDERS[fmt](data)
-
-
-def report(db, course, scope, fmt, period=ALL_TIME, generated_at=None):
-    """(file name, bytes) of a report, reading only what `fmt` prints."""
-    data = collect(db, course, scope, period, generated_at, fmt=fmt)
-    return filename(data, fmt), build(data, fmt)
