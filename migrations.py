@@ -426,6 +426,20 @@ def m013_report_jobs_on_the_queue(db):
 
 
 @migrations()
+def m014_report_indexes(db):
+    # A class's confidence and belief totals start from the class's links: the primary keys
+    # lead with response_id, so without these every link of every class was read.
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS confidence_response_classes_class
+            ON confidence_response_classes(class_id, response_id);
+        CREATE INDEX IF NOT EXISTS belief_response_classes_class
+            ON belief_response_classes(class_id, response_id);
+        """
+    )
+
+
+@migrations()
 def m015_school_settings_version(db):
     # The help panel (routes, the DSL's name and where) is cached per worker process; this number
     # tells a worker its copy is stale. Triggers bump it in the same transaction as any change, so

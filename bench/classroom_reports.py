@@ -1,8 +1,9 @@
 """Bench: progress reports for a school of 2,000 pupils, and the class dashboard for 30.
 
 Builds a temporary database with ~67 classes of 30 and realistic attempts (bulk inserts in
-one transaction), then times the whole-school CSV, XLSX and PDF reports, the same for one
-class, and the dashboard through the test client (median of 20 requests).
+one transaction), then times the whole-school CSV against the bare SQL behind it (the issue 9
+row: a ratio, both sides interleaved in one run, goal <= 2x), the whole-school CSV, XLSX and PDF
+reports, the same for one class, and the dashboard through the test client (median of 20 requests).
 
 Run on its own with `.venv/bin/python -m bench.classroom_reports`.
 """
@@ -163,6 +164,33 @@ def _work(db, course, rng, school, pupil_ids, class_ids):
     return len(attempts), len(answers)
 
 
+CSV_ROUNDS = 9
+CSV_GOAL = 2.0  # issue 9: the whole-school CSV within 2x of the bare SQL behind it
+
+
+def bare_sql(db, course, scope):
+    """Run the statements the CSV reads and fetch every row as plain tuples: nothing built."""
+    from classroom.progress_queries import CERTIFICATES, PROGRESS, PUPILS, SUMMARIES, _params, scoped
+
+    params = _params(scope, course.id)
+    return sum(len(db.conn.execute(scoped(sql, scope), params).fetchall())
+               for sql in (PUPILS, PROGRESS, SUMMARIES, CERTIFICATES))  # fmt: skip
+
+
+def csv_against_sql(db, course, scope):
+    """(CSV median s, bare SQL median s, ratio): the two sides interleaved in one run."""
+    from classroom import reports
+
+    csv_times, sql_times = [], []
+    b"".join(reports.stream_csv(db, course, scope))  # warm up: the page cache and statement cache
+    bare_sql(db, course, scope)
+    for _ in range(CSV_ROUNDS):
+        csv_times.append(_timed(lambda: b"".join(reports.stream_csv(db, course, scope)))[1])
+        sql_times.append(_timed(lambda: bare_sql(db, course, scope))[1])
+    csv_s, sql_s = statistics.median(csv_times), statistics.median(sql_times)
+    return csv_s, sql_s, csv_s / sql_s
+
+
 def _timed(function):
     start = time.perf_counter()
     result = function()
@@ -197,10 +225,18 @@ def run(app=None) -> list[tuple[str, str]]:
         )  # fmt: skip
 
         whole = Scope(school, None, "Bench Academy")
+        csv_s, sql_s, ratio = csv_against_sql(db, course, whole)
+        rows.append(
+            (
+                "reports: whole-school CSV (2,000 pupils) vs the bare SQL behind it",
+                f"{ratio:.1f}x (goal <= {CSV_GOAL:.0f}x; CSV {csv_s * 1000:.0f} ms, SQL {sql_s * 1000:.0f} ms, "
+                f"median of {CSV_ROUNDS} interleaved)",
+            )
+        )
         data, seconds = _timed(lambda: reports.collect(db, course, whole))
         rows.append(("reports: whole school, read and compute (2,000 pupils)", f"{seconds * 1000:.0f} ms"))
         for fmt in ("csv", "xlsx", "pdf"):
-            content, seconds = _timed(lambda fmt=fmt: reports.build(reports.collect(db, course, whole), fmt))
+            content, seconds = _timed(lambda fmt=fmt: reports.build(reports.collect(db, course, whole, fmt=fmt), fmt))
             rows.append(
                 (
                     f"reports: whole school {fmt.upper()} (read + build)",
@@ -209,7 +245,7 @@ def run(app=None) -> list[tuple[str, str]]:
             )
         one = Scope(school, class_ids[0], "C00")
         for fmt in ("csv", "xlsx", "pdf"):
-            content, seconds = _timed(lambda fmt=fmt: reports.build(reports.collect(db, course, one), fmt))
+            content, seconds = _timed(lambda fmt=fmt: reports.build(reports.collect(db, course, one, fmt=fmt), fmt))
             rows.append((f"reports: class of 30 {fmt.upper()} (read + build)", f"{seconds * 1000:.0f} ms"))
         db.close()
 

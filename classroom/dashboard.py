@@ -95,27 +95,7 @@ def build_grid(course, pupils, progress_rows, summary_rows, certificates):
     (pupil_id, key, best_percent, passed, attempts), both possibly for other pupils too;
     `certificates` maps pupil id to the current certificate code.
     """
-    progress, summaries = {}, {}
-    for row in progress_rows:
-        progress.setdefault(row["pupil_id"], {})[row["lesson_id"]] = row
-    for row in summary_rows:
-        summaries.setdefault(row["pupil_id"], {})[row["key"]] = row
-    rows = []
-    for pupil in pupils:
-        own = summaries.get(pupil["id"], {})
-        rows.append(
-            PupilProgress(
-                pupil_id=pupil["id"],
-                first_name=pupil["first_name"],
-                last_name=pupil["last_name"] or "",
-                classes=pupil.get("classes") or "",
-                lessons=tuple(lesson_states(course, progress.get(pupil["id"], {}), own)),
-                baseline=own["baseline"]["best_percent"] if "baseline" in own else None,
-                final=own["final"]["best_percent"] if "final" in own else None,
-                last_active=pupil.get("last_active_at"),
-                certificate=certificates.get(pupil["id"]),
-            )
-        )
+    rows = tuple(pupil_rows(course, pupils, progress_rows, summary_rows, certificates))
     totals = tuple(
         LessonTotal(
             lesson=lesson,
@@ -125,7 +105,32 @@ def build_grid(course, pupils, progress_rows, summary_rows, certificates):
         )
         for i, lesson in enumerate(course.lessons)
     )
-    return Grid(lessons=tuple(course.lessons), rows=tuple(rows), totals=totals)
+    return Grid(lessons=tuple(course.lessons), rows=rows, totals=totals)
+
+
+def pupil_rows(course, pupils, progress_rows, summary_rows, certificates):
+    """The grid's rows one by one, in the order of `pupils` (which may be a cursor still being read).
+
+    The other rows are grouped by pupil first; then each pupil's row is made as it is read.
+    """
+    progress, summaries = {}, {}
+    for row in progress_rows:
+        progress.setdefault(row["pupil_id"], {})[row["lesson_id"]] = row
+    for row in summary_rows:
+        summaries.setdefault(row["pupil_id"], {})[row["key"]] = row
+    for pupil in pupils:
+        own = summaries.get(pupil["id"], {})
+        yield PupilProgress(
+            pupil_id=pupil["id"],
+            first_name=pupil["first_name"],
+            last_name=pupil["last_name"] or "",
+            classes=pupil.get("classes") or "",
+            lessons=tuple(lesson_states(course, progress.get(pupil["id"], {}), own)),
+            baseline=own["baseline"]["best_percent"] if "baseline" in own else None,
+            final=own["final"]["best_percent"] if "final" in own else None,
+            last_active=pupil.get("last_active_at"),
+            certificate=certificates.get(pupil["id"]),
+        )
 
 
 def parse_sort(value, lesson_ids):

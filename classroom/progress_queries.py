@@ -6,10 +6,11 @@ count the same pupils. A period limits activity to a date range (inclusive, by d
 """
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from classroom.dashboard import build_grid
+from classroom.dashboard import build_grid, pupil_rows
 from classroom.reteach import belief_totals, confidence_totals, question_stats, topic_gains
 from db import now, write_transaction
 from quizzes.shuffle import decode
@@ -53,15 +54,23 @@ class Period:
 ALL_TIME = Period()
 
 # The pupils in scope: active (not archived) pupils of the class or of the whole school.
-SCOPE_PUPIL_IDS = f"""
+# Two fragments, not one with "(:class_id IS NULL OR ...)": SQLite plans a query once, so a
+# shared fragment read every pupil of the school to keep a class's 30. A class's starts from
+# class_pupils (its primary key leads with class_id); the school's from people_school_role.
+# CROSS JOIN is SQLite's way to fix the join order: left to itself the planner took
+# people_school_role (every pupil of the school) and looked each one up in the class.
+CLASS_PUPIL_IDS = """
+SELECT cp.person_id FROM class_pupils cp CROSS JOIN people p ON p.id = cp.person_id
+WHERE cp.class_id = :class_id AND p.school_id = :school_id AND p.role = 'pupil' AND p.archived_at IS NULL
+"""
+SCHOOL_PUPIL_IDS = f"""
 SELECT p.id FROM people p
 WHERE p.school_id = :school_id AND p.role = 'pupil' AND p.archived_at IS NULL
-  AND (:class_id IS NULL OR p.id IN (SELECT person_id FROM class_pupils WHERE class_id = :class_id))
-  AND (:class_id IS NOT NULL OR :route_course_id IS NULL
+  AND (:route_course_id IS NULL
        OR {PUPIL_COURSE_OF.format(pupil="p.id", year_group="p.year_group")} = :route_course_id)
 """
 # Last active: the latest of the recorded activity time, a lesson step and a quiz submitted.
-PUPILS = f"""
+PUPILS = """
 SELECT p.id, p.first_name, p.last_name,
        nullif(max(coalesce(p.last_active_at, ''),
                   coalesce((SELECT max(updated_at) FROM lesson_progress WHERE pupil_id = p.id), ''),
@@ -70,10 +79,10 @@ SELECT p.id, p.first_name, p.last_name,
        (SELECT group_concat(name, ', ') FROM (
             SELECT c.name FROM class_pupils cp JOIN classes c ON c.id = cp.class_id
             WHERE cp.person_id = p.id ORDER BY c.name)) AS classes
-FROM people p WHERE p.id IN ({SCOPE_PUPIL_IDS})
+FROM people p WHERE p.id IN ({scope})
 ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id
 """
-COUNT_PUPILS = f"SELECT count(*) AS n FROM ({SCOPE_PUPIL_IDS})"
+COUNT_PUPILS = "SELECT count(*) AS n FROM ({scope})"
 IN_PERIOD = """
   AND (:date_from IS NULL OR {column} >= :date_from)
   AND (:date_before IS NULL OR {column} < :date_before)
@@ -84,23 +93,23 @@ SUMMARIES = f"""
 SELECT a.pupil_id, CASE a.phase WHEN 'lesson' THEN a.quiz_id ELSE a.phase END AS key,
        max(a.percent) AS best_percent, max(a.passed) AS passed, count(*) AS attempts
 FROM attempts a
-WHERE a.pupil_id IN ({SCOPE_PUPIL_IDS}) AND a.course_id = :course_id
+WHERE a.pupil_id IN ({{scope}}) AND a.course_id = :course_id
 {IN_PERIOD.format(column="a.submitted_at")}
 GROUP BY a.pupil_id, key
 """
 # Lesson progress that existed in the period: opened before it ended, touched after it began.
-PROGRESS = f"""
+PROGRESS = """
 SELECT lp.pupil_id, lp.lesson_id, lp.current_step, lp.furthest_step
 FROM lesson_progress lp
-WHERE lp.pupil_id IN ({SCOPE_PUPIL_IDS}) AND lp.course_id = :course_id
+WHERE lp.pupil_id IN ({scope}) AND lp.course_id = :course_id
   AND (:date_before IS NULL OR lp.started_at < :date_before)
   AND (:date_from IS NULL OR lp.updated_at >= :date_from)
 """
 # Every certificate of the pupils in scope, oldest first (so the newest valid one wins).
-CERTIFICATES = f"""
+CERTIFICATES = """
 SELECT c.id, c.pupil_id, c.code, c.score, c.issued_at, c.revoked_at, c.revoked_reason
 FROM certificates c
-WHERE c.pupil_id IN ({SCOPE_PUPIL_IDS}) AND c.course_id = :course_id
+WHERE c.pupil_id IN ({scope}) AND c.course_id = :course_id
   AND c.school_id = :school_id AND c.erased_at IS NULL
   AND (:date_before IS NULL OR c.issued_at < :date_before)
 ORDER BY c.id
@@ -109,7 +118,7 @@ ORDER BY c.id
 FIRST_ANSWERS = f"""
 WITH firsts AS (
     SELECT min(a.id) AS id FROM attempts a
-    WHERE a.pupil_id IN ({SCOPE_PUPIL_IDS}) AND a.course_id = :course_id
+    WHERE a.pupil_id IN ({{scope}}) AND a.course_id = :course_id
     {IN_PERIOD.format(column="a.submitted_at")}
     GROUP BY a.pupil_id, a.quiz_id, a.phase
 )
@@ -117,9 +126,10 @@ SELECT a.pupil_id, a.quiz_id, a.phase, an.question_id, an.topic, an.response, an
 FROM firsts JOIN attempts a ON a.id = firsts.id JOIN answers an ON an.attempt_id = a.id
 """
 # Confidence answers carry no pupil: totals per item and phase, never rows per person.
+# A class's start from its links (index from m014_report_indexes), not the school's answers.
 CONFIDENCE_FOR_CLASS = f"""
 SELECT r.item_key, r.phase, r.value, count(*) AS n
-FROM confidence_responses r JOIN confidence_response_classes rc ON rc.response_id = r.id
+FROM confidence_response_classes rc CROSS JOIN confidence_responses r ON r.id = rc.response_id
 WHERE rc.class_id = :class_id AND r.school_id = :school_id AND r.course_id = :course_id
 {IN_PERIOD.format(column="r.answered_on")}
 GROUP BY r.item_key, r.phase, r.value
@@ -134,7 +144,7 @@ GROUP BY r.item_key, r.phase, r.value
 # Belief answers carry no pupil either: totals per question, phase and option.
 BELIEF_FOR_CLASS = f"""
 SELECT r.question_id, r.phase, r.option_id, count(*) AS n
-FROM belief_responses r JOIN belief_response_classes rc ON rc.response_id = r.id
+FROM belief_response_classes rc CROSS JOIN belief_responses r ON r.id = rc.response_id
 WHERE rc.class_id = :class_id AND r.school_id = :school_id AND r.course_id = :course_id
 {IN_PERIOD.format(column="r.answered_on")}
 GROUP BY r.question_id, r.phase, r.option_id
@@ -161,10 +171,10 @@ FROM certificates c LEFT JOIN people p ON p.id = c.revoked_by
 WHERE c.pupil_id = ? AND c.school_id = ? AND c.course_id = ? ORDER BY c.id DESC
 """
 CLASS_CERTIFICATE_PDFS = """
-SELECT c.pupil_id, c.pdf FROM certificates c
-JOIN class_pupils cp ON cp.person_id = c.pupil_id AND cp.class_id = :class_id
-JOIN people p ON p.id = c.pupil_id AND p.archived_at IS NULL
-WHERE c.school_id = :school_id AND c.course_id = :course_id
+SELECT c.pupil_id, c.pdf FROM class_pupils cp
+CROSS JOIN people p ON p.id = cp.person_id AND p.archived_at IS NULL
+CROSS JOIN certificates c ON c.pupil_id = cp.person_id
+WHERE cp.class_id = :class_id AND c.school_id = :school_id AND c.course_id = :course_id
   AND c.revoked_at IS NULL AND c.erased_at IS NULL AND c.pdf IS NOT NULL
 ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id, c.id
 """
@@ -204,37 +214,64 @@ def _params(scope, course_id=None, period=ALL_TIME):
     }
 
 
+def scoped(sql, scope):
+    """`sql` with its {scope} filled in: the class's pupils or the school's."""
+    return sql.format(scope=SCHOOL_PUPIL_IDS if scope.whole_school else CLASS_PUPIL_IDS)
+
+
 def pupils_in_scope(db, scope):
     """The active pupils in scope, by last name: id, names, last active and class names."""
-    return list(db.query(PUPILS, _params(scope)))
+    return list(db.query(scoped(PUPILS, scope), _params(scope)))
 
 
 def count_pupils(db, scope):
     """How many active pupils are in scope."""
-    return next(db.query(COUNT_PUPILS, _params(scope)))["n"]
+    return next(db.query(scoped(COUNT_PUPILS, scope), _params(scope)))["n"]
+
+
+def _current_certificates(rows):
+    """Pupil id -> code of the newest certificate not revoked, from rows oldest first."""
+    return {row["pupil_id"]: row["code"] for row in rows if row["revoked_at"] is None}
 
 
 def grid_for(db, course, scope, period=ALL_TIME):
     """The progress grid for the scope, built from the rows the pupils' own pages use."""
     params = _params(scope, course.id, period)
-    certificates = {}
-    for row in db.query(CERTIFICATES, params):
-        if row["revoked_at"] is None:
-            certificates[row["pupil_id"]] = row["code"]
     return build_grid(
         course,
         pupils_in_scope(db, scope),
-        db.query(PROGRESS, params),
-        db.query(SUMMARIES, params),
-        certificates,
+        db.query(scoped(PROGRESS, scope), params),
+        db.query(scoped(SUMMARIES, scope), params),
+        _current_certificates(db.query(scoped(CERTIFICATES, scope), params)),
     )
+
+
+def grid_rows_streamed(db, course, scope, period=ALL_TIME):
+    """The grid's rows in name order, each made as its pupil is read (for streaming a long report).
+
+    The same rows as grid_for(...).rows. Progress, quiz summaries and certificates (a few small
+    rows a pupil) are read first; the pupils' cursor is then read one row at a time.
+    """
+    params = _params(scope, course.id, period)
+    progress = _light_rows(db, scoped(PROGRESS, scope), params)
+    summaries = _light_rows(db, scoped(SUMMARIES, scope), params)
+    certificates = _current_certificates(_light_rows(db, scoped(CERTIFICATES, scope), params))
+    pupils = db.query(scoped(PUPILS, scope), params)
+    return pupil_rows(course, pupils, progress, summaries, certificates)
+
+
+def _light_rows(db, sql, params):
+    """Rows read by name as sqlite3.Row: made in C, where a dict per row cost more than the query."""
+    cursor = db.conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    return cursor.execute(sql, params)
 
 
 def first_answers(db, course, scope, period=ALL_TIME):
     """The answers of every first attempt in scope, with responses decoded."""
     return [
         dict(row, response=json.loads(row["response"]))
-        for row in db.query(FIRST_ANSWERS, _params(scope, course.id, period))
+        for row in db.query(scoped(FIRST_ANSWERS, scope), _params(scope, course.id, period))
     ]
 
 
@@ -260,9 +297,15 @@ def reteach_for(db, course, scope, period=ALL_TIME):
     )
 
 
+def questions_and_topics_for(db, course, scope, period=ALL_TIME):
+    """(question stats, topic gains): re-teach without the confidence totals (the PDF's summary)."""
+    answers = first_answers(db, course, scope, period)
+    return question_stats(course, answers), topic_gains(course, answers)
+
+
 def certificates_in_scope(db, course, scope, period=ALL_TIME):
     """Every certificate (revoked ones too) of the pupils in scope, oldest first."""
-    return list(db.query(CERTIFICATES, _params(scope, course.id, period)))
+    return list(db.query(scoped(CERTIFICATES, scope), _params(scope, course.id, period)))
 
 
 def pupil_attempts(db, pupil_id, course_id):

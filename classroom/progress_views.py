@@ -1,9 +1,11 @@
 """Progress for staff: the class dashboard, a pupil's page, what to re-teach, reports, class certificates."""
 
+from datetime import UTC, datetime
 from io import BytesIO
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -46,10 +48,10 @@ from classroom.progress_queries import (
     pupil_certificates,
     reteach_for,
 )
-from classroom.reports import FORMATS, build, collect, filename
+from classroom.reports import FORMATS, build, collect, filename, filename_for, stream_csv
 from classroom.reteach import MIN_CONFIDENCE_PUPILS
 from classroom.tasks import queue_report
-from db import get_db
+from db import connect, get_db
 from quizzes.queries import quiz_summaries
 from training.courses import course_for_class, courses, year_courses
 from training.progress import lesson_states
@@ -217,7 +219,9 @@ def reports():
             job_id = create_job(db, current_user, scope, fmt, period, course.id)
             queue_report(job_id)  # the job worker builds it; the page below shows its progress
             return redirect(url_for("progress.job", job_id=job_id), 303)
-        data = collect(db, course, scope, period)
+        if fmt == "csv":
+            return _streamed_csv(course, scope, period)
+        data = collect(db, course, scope, period, fmt=fmt)
         return send_file(
             BytesIO(build(data, fmt)),
             mimetype=FORMATS[fmt],
@@ -227,6 +231,28 @@ def reports():
     errors = [(f"{name}", message) for name, messages in form.errors.items() for message in messages]
     status = 400 if request.method == "POST" else 200
     return render_template("classroom/reports.html", form=form, errors=errors, classes=classes), status
+
+
+def _streamed_csv(course, scope, period):
+    """The CSV written to the response as its rows are read, not built whole in memory first."""
+    name = filename_for(scope, datetime.now(UTC), "csv")
+    database = current_app.config["DATABASE"]
+
+    def chunks():
+        # A connection of its own, opened on the first chunk and closed when the stream ends
+        # or is cut off: the request's is closed when the view returns. Not stream_with_context:
+        # it keeps the request context pushed until the body is closed, which a client that
+        # reads only the headers (the test client) never does, so later requests saw this one.
+        db = connect(database)
+        try:
+            yield from stream_csv(db, course, scope, period)
+        finally:
+            db.close()
+
+    response = Response(chunks(), mimetype=FORMATS["csv"])
+    response.headers.set("Content-Disposition", "attachment", filename=name)  # as send_file writes it
+    response.headers["Cache-Control"] = "no-store"  # pupils' data (app.py sets it too)
+    return response
 
 
 def scope_for(value, classes):

@@ -7,7 +7,7 @@ so a report and the dashboard always show the same numbers.
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,9 +19,11 @@ from openpyxl.styles import Font
 from classroom.progress_queries import (
     ALL_TIME,
     certificates_in_scope,
+    first_answers,
     grid_for,
-    reteach_for,
+    grid_rows_streamed,
 )
+from classroom.reteach import question_stats, topic_gains
 from pdf import html_to_pdf
 from spreadsheet import safe_cell
 
@@ -45,27 +47,36 @@ class ReportData:
     route: str  # "ages 11 to 13": the route (course) the report covers
     generated_at: datetime
     grid: object
-    questions: list
-    topics: list
-    confidence: list
-    certificates: list  # every certificate in scope, revoked ones too
-    names: dict  # pupil id -> name, for the certificates sheet
+    questions: list = ()  # re-teach question stats: the XLSX's sheet, the PDF's "most missed"
+    topics: list = ()  # baseline against final by topic: the PDF's summary only
+    certificates: list = ()  # every certificate in scope, revoked ones too: the XLSX's sheet
+    names: dict = field(default_factory=dict)  # pupil id -> name, for the certificates sheet
 
 
-def collect(db, course, scope, period=ALL_TIME, generated_at=None):
-    """Read everything a report needs for the scope and period."""
+# What each format prints beyond the grid, so none reads or computes what it never shows:
+# the re-teach statistics read every first-attempt answer and decode each one.
+NEEDS = {
+    "csv": frozenset(),
+    "xlsx": frozenset({"questions", "certificates"}),
+    "pdf": frozenset({"questions", "topics"}),
+}
+EVERYTHING = frozenset({"questions", "topics", "certificates"})
+
+
+def collect(db, course, scope, period=ALL_TIME, generated_at=None, fmt=None):
+    """Read what a report in `fmt` needs for the scope and period (everything if fmt is None)."""
+    needs = NEEDS[fmt] if fmt else EVERYTHING
     grid = grid_for(db, course, scope, period)
-    questions, topics, confidence = reteach_for(db, course, scope, period)
+    answers = first_answers(db, course, scope, period) if needs & {"questions", "topics"} else ()
     return ReportData(
         scope=scope,
         period=period,
         route=course.route_label,
         generated_at=generated_at or datetime.now(UTC),
         grid=grid,
-        questions=questions,
-        topics=topics,
-        confidence=confidence,
-        certificates=certificates_in_scope(db, course, scope, period),
+        questions=question_stats(course, answers) if "questions" in needs else (),
+        topics=topic_gains(course, answers) if "topics" in needs else (),
+        certificates=certificates_in_scope(db, course, scope, period) if "certificates" in needs else (),
         names={row.pupil_id: row.name for row in grid.rows},
     )
 
@@ -82,10 +93,15 @@ def as_datetime(value):
 
 def grid_header(data):
     """The grid's column names, in the dashboard's order."""
+    return header_for(data.grid.lessons, data.scope.whole_school)
+
+
+def header_for(lessons, whole_school):
+    """The grid's column names for these lessons, with a Classes column for the whole school."""
     header = ["Pupil"]
-    if data.scope.whole_school:
+    if whole_school:
         header.append("Classes")
-    for lesson in data.grid.lessons:
+    for lesson in lessons:
         header += [f"L{lesson.number} {lesson.title}: status", f"L{lesson.number} best %"]
     header += [
         "Baseline check %",
@@ -100,23 +116,25 @@ def grid_header(data):
 
 def grid_rows(data, dates=iso_minute):
     """One list per pupil: numbers as numbers, empty cells as None."""
-    out = []
-    for row in data.grid.rows:
-        cells = [row.name]
-        if data.scope.whole_school:
-            cells.append(row.classes)
-        for state in row.lessons:
-            cells += [STATUS_LABELS[state.status], state.best_percent]
-        cells += [
-            row.baseline,
-            row.final,
-            row.complete,
-            dates(row.last_active) or None,
-            row.certificate,
-            data.route,
-        ]
-        out.append(cells)
-    return out
+    return [grid_cells(row, data.scope.whole_school, data.route, dates) for row in data.grid.rows]
+
+
+def grid_cells(row, whole_school, route, dates=iso_minute):
+    """One pupil's row of the grid as a list of cells."""
+    cells = [row.name]
+    if whole_school:
+        cells.append(row.classes)
+    for state in row.lessons:
+        cells += [STATUS_LABELS[state.status], state.best_percent]
+    cells += [
+        row.baseline,
+        row.final,
+        row.complete,
+        dates(row.last_active) or None,
+        row.certificate,
+        route,
+    ]
+    return cells
 
 
 def summary_rows(data):
@@ -189,19 +207,43 @@ CERTIFICATE_HEADER = ["Pupil", "Code", "Issued (UTC)", "Score %", "Status", "Rea
 
 def filename(data, fmt):
     """'progress-9B-20261121-1430.csv': the class (or 'whole-school') and when it was made."""
-    name = "whole-school" if data.scope.whole_school else data.scope.name
+    return filename_for(data.scope, data.generated_at, fmt)
+
+
+def filename_for(scope, generated_at, fmt):
+    """The file name for a report on `scope` made at `generated_at`, before any data is read."""
+    name = "whole-school" if scope.whole_school else scope.name
     slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") or "class"
-    return f"progress-{slug}-{data.generated_at:%Y%m%d-%H%M}.{fmt}"
+    return f"progress-{slug}-{generated_at:%Y%m%d-%H%M}.{fmt}"
+
+
+def _csv_chunks(header, rows, rows_per_chunk=200):
+    """CSV text in chunks of rows: UTF-8 with a BOM so Excel reads names correctly; no formulas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(map(safe_cell, header))
+    for count, cells in enumerate(rows, 1):
+        writer.writerow(map(safe_cell, cells))  # every cell neutralised; csv writes None as ""
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
 def to_csv(data):
     """The grid as CSV: UTF-8 with a BOM so Excel reads names correctly; ISO dates; no formulas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([safe_cell(c) for c in grid_header(data)])
-    for cells in grid_rows(data):
-        writer.writerow(["" if c is None else safe_cell(c) for c in cells])
-    return buffer.getvalue().encode("utf-8-sig")
+    return b"".join(_csv_chunks(grid_header(data), grid_rows(data)))
+
+
+def stream_csv(db, course, scope, period=ALL_TIME):
+    """The same CSV as to_csv, as chunks of bytes written as the rows are read from the database."""
+    whole_school = scope.whole_school
+    route = course.route_label
+    header = header_for(course.lessons, whole_school)
+    rows = (grid_cells(row, whole_school, route) for row in grid_rows_streamed(db, course, scope, period))
+    return _csv_chunks(header, rows)
 
 
 def to_xlsx(data):
@@ -246,6 +288,11 @@ def to_xlsx(data):
     return buffer.getvalue()
 
 
+# The grid's last rows share a page (a landscape page holds about 25), so the report never
+# ends on a page with one pupil on it.
+KEEP_TOGETHER = 6
+
+
 def to_pdf(data):
     """A summary page, then the grid on landscape pages with the header row repeated."""
     html = _jinja.get_template("classroom/reports_pdf.html").render(
@@ -257,6 +304,7 @@ def to_pdf(data):
         topics=data.topics,
         hardest=[s for s in data.questions if s.answered][:5],
         iso_minute=iso_minute,
+        keep_together=KEEP_TOGETHER,
     )
     return html_to_pdf(html, "report.css")
 
