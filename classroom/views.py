@@ -61,6 +61,13 @@ bp.add_app_template_filter(dates.when, "when")
 bp.add_app_template_filter(dates.day, "classroom_day")
 
 
+def _cards_heading(batch, class_row):
+    """What a finished card batch says: an import names the pupils it added."""
+    if batch["kind"] == "import":
+        return f"{batch['pupils']} pupils added to {class_row['name']}"
+    return f"Sign-in cards for {class_row['name']}"
+
+
 def _sign_in_url():
     return public_url("accounts.sign_in")
 
@@ -447,7 +454,7 @@ def cards(class_id, token):
     if batch["status"] != "done":  # being made by the job worker, or failed: the page refreshes until done
         return render_template("classroom/cards_making.html", class_=class_row, batch=batch)
     return render_template("classroom/cards_ready.html", class_=class_row, token=token, pupils=batch["pupils"],
-                           shown=None, heading=f"Sign-in cards for {class_row['name']}",
+                           shown=None, heading=_cards_heading(batch, class_row),
                            expires_at=batch["expires_at"])  # fmt: skip
 
 

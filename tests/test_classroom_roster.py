@@ -472,8 +472,8 @@ def test_new_cards_for_the_whole_class(client, app, db, school, make_pupil):
     sign_in(client, "teacher@hill.test")
     response = client.post(f"/classes/{school['class']}/cards/new")
     assert response.status_code == 303
-    making = client.get(response.location).text  # the job worker makes them; the page refreshes itself
-    assert '<meta http-equiv="refresh" content="2">' in making and "Making new passwords and cards for 2" in making
+    making = client.get(response.location).text  # the job worker makes them; the page follows the progress
+    assert "job-progress.js" in making and "Making new passwords and cards for 2" in making
     run_pending(app.extensions["huey"])
     text, _ = cards_text(follow_cards(client, client.get(response.location)))
     credentials = card_credentials(text)
@@ -500,7 +500,7 @@ def test_import_30_pupils_preview_confirm_and_cards(client, app, db, school):
     assert done.status_code == 303
     assert pupils_in_class(db, school["class"]) == ["ryan.d"]  # the request saved nothing: the job does it all
     making = client.get(done.location).text
-    assert "Adding 30 pupils" in making and '<meta http-equiv="refresh" content="2">' in making
+    assert "Adding 30 pupils" in making and "job-progress.js" in making
     assert "<script>" not in making
     # A second click on Confirm before the job ran lands on the same batch: no second import.
     assert client.post(response.location).location == done.location

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from classroom.roster import RosterRow, assign_usernames, year_warnings
+from jobs import run_pending
 
 from helpers import sign_in
 
@@ -69,16 +70,22 @@ def test_year_warnings_name_the_row_the_pupil_and_both_years():
     assert year_warnings(rows, None) == []  # a class without a year group: nothing to compare
 
 
+def confirm_in_the_worker(app):
+    """Confirm saves nothing itself: the job worker (run here in-process) adds the pupils and makes the cards."""
+    run_pending(app.extensions["huey"])
+
+
 # --- the preview and the confirm --------------------------------------------------------------
 
 
-def test_the_preview_shows_the_usernames_the_confirm_creates(client, db, school):
+def test_the_preview_shows_the_usernames_the_confirm_creates(app, client, db, school):
     sign_in(client, "teacher@hill.test")
     preview = upload(client, school["class"], csv_bytes("Sam,Thomas,8,", "Sam,Turner,8,", "Ola,B,8,ola.b"))
     page = client.get(preview).text
     assert shown_usernames(page) == ["sam.t3", "sam.t4", "ola.b"]
     assert page.count("(made from the name)") == 2
     assert client.post(preview).status_code == 303
+    confirm_in_the_worker(app)
     assert class_usernames(db, school["class"]) == ["ola.b", "sam.t", "sam.t3", "sam.t4"]
 
 
@@ -89,7 +96,9 @@ def test_the_usernames_are_kept_with_the_preview(client, db, school):
     assert '"username": "sam.t3"' in kept and '"made": true' in kept
 
 
-def test_a_made_username_taken_after_the_preview_is_shown_anew_before_anything_is_saved(client, db, school, make_pupil):
+def test_a_made_username_taken_after_the_preview_is_shown_anew_before_anything_is_saved(
+    app, client, db, school, make_pupil
+):
     sign_in(client, "teacher@hill.test")
     preview = upload(client, school["class"], csv_bytes("Sam,Thomas,8,"))
     assert shown_usernames(client.get(preview).text) == ["sam.t3"]
@@ -101,14 +110,16 @@ def test_a_made_username_taken_after_the_preview_is_shown_anew_before_anything_i
     assert "Someone else took a username" in page
     assert shown_usernames(page) == ["sam.t4"]
     assert client.post(preview).status_code == 303
+    confirm_in_the_worker(app)
     assert class_usernames(db, school["class"]) == ["sam.t", "sam.t4"]
 
 
-def test_a_pupil_in_another_year_is_a_warning_not_a_problem(client, db, school):
+def test_a_pupil_in_another_year_is_a_warning_not_a_problem(app, client, db, school):
     sign_in(client, "teacher@hill.test")
     preview = upload(client, school["class"], csv_bytes("Ali,K,8,", "Ben,L,8,", "Noor,B,9,"))
     page = client.get(preview).text
     assert re.search(r'href="#row-4">Row 4</a>: Noor is in Year 9, the class is Year 8\.', page)
     assert "All 3 pupils can be added" in page  # not blocking
     assert client.post(preview).status_code == 303
+    confirm_in_the_worker(app)
     assert len(class_usernames(db, school["class"])) == 4

@@ -70,7 +70,7 @@ def test_the_reports_page_queues_the_job_and_the_worker_builds_it(app, db, hill)
     job_id = int(job_url.rsplit("/", 1)[1])
     assert db["report_jobs"].get(job_id)["status"] == "queued"  # nothing built in the web request
     page = client.get(job_url).text
-    assert "waiting to be made" in page and '<meta http-equiv="refresh" content="2">' in page
+    assert "waiting to be made" in page and "job-progress.js" in page
     run_pending(app.extensions["huey"])
     row = db["report_jobs"].get(job_id)
     assert (row["status"], row["progress"], row["attempts"]) == ("done", 100, 1)
@@ -112,7 +112,7 @@ def test_a_job_cut_off_twice_is_failed_with_a_message_the_teacher_sees(app, db, 
     assert (row["status"], row["error"]) == ("failed", report_jobs.INTERRUPTED)
     page = teacher(app).get(f"/reports/{job_id}").text
     assert "The report was interrupted" in page and "Please ask for it again" in page
-    assert "http-equiv" not in page  # a finished job's page stops refreshing
+    assert "job-progress.js" not in page  # a finished job's page stops following
 
 
 def test_a_job_whose_worker_is_alive_is_left_alone(app, db, hill):

@@ -6,6 +6,8 @@ import re
 
 from pypdf import PdfReader
 
+from jobs import run_pending
+
 from browser_helpers import assert_accessible, sign_in
 
 FIRST_NAMES = ("Sam", "Aisha", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Hamza", "Isla")
@@ -20,7 +22,7 @@ def roster_csv(class_name, count=30):
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
-def test_a_teacher_imports_a_class_of_30_and_prints_cards(page, tmp_path):
+def test_a_teacher_imports_a_class_of_30_and_prints_cards(page, tmp_path, live_app):
     sign_in(page, "teacher@demo.school")
     page.wait_for_url("**/classes")
 
@@ -49,8 +51,14 @@ def test_a_teacher_imports_a_class_of_30_and_prints_cards(page, tmp_path):
     assert_accessible(page)
     page.get_by_role("button", name="Add 30 pupils and make sign-in cards").click()
 
+    # The job worker (run here in-process) adds the pupils and makes the cards; the page
+    # follows the progress until they are ready.
+    page.get_by_text("Nothing is saved until every card is ready").wait_for()
+    assert_accessible(page)
+    run_pending(live_app.extensions["huey"])
+    page.get_by_role("heading", name="30 pupils added to 10R").wait_for()
+
     # The cards: one PDF, ten to a page, usernames and passwords that work.
-    page.get_by_text("30 pupils added to 10R").wait_for()
     assert_accessible(page)
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile("Download sign-in cards")).click()
