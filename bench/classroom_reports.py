@@ -197,8 +197,8 @@ def _timed(function):
     return result, time.perf_counter() - start
 
 
-def run(app=None) -> list[tuple[str, str]]:
-    """Build the school, time the reports and the dashboard; (label, figure) rows.
+def run(app=None) -> list[tuple]:
+    """Build the school, time the reports and the dashboard; (label, figure) rows, plus the goal on the issue's row.
 
     `make bench` passes its app; this bench makes its own, on a database of its own.
     """
@@ -229,8 +229,9 @@ def run(app=None) -> list[tuple[str, str]]:
         rows.append(
             (
                 "reports: whole-school CSV (2,000 pupils) vs the bare SQL behind it",
-                f"{ratio:.1f}x (goal <= {CSV_GOAL:.0f}x; CSV {csv_s * 1000:.0f} ms, SQL {sql_s * 1000:.0f} ms, "
+                f"{ratio:.1f}x (CSV {csv_s * 1000:.0f} ms, SQL {sql_s * 1000:.0f} ms, "
                 f"median of {CSV_ROUNDS} interleaved)",
+                f"<= {CSV_GOAL:.0f}x",
             )
         )
         data, seconds = _timed(lambda: reports.collect(db, course, whole))
@@ -267,5 +268,5 @@ def run(app=None) -> list[tuple[str, str]]:
 
 
 if __name__ == "__main__":
-    for label, figure in run():
-        print(f"{label:60} {figure}")
+    for label, figure, *goal in run():
+        print(f"{label:60} {figure}", *(f"(goal {g})" for g in goal))

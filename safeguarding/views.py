@@ -1,5 +1,6 @@
 """Help on every page, quick exit, privacy notices, talk requests and the DSL's queue, help routes, pupils' records."""
 
+import functools
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -64,13 +65,39 @@ def help_everywhere():
     version = user.row.get("school_settings_version") if school_id else None
     cache = current_app.extensions.setdefault("help_panel", {})
     routes, school = help_panel_for(get_db() if school_id else None, school_id, cache, version)
+    is_pupil = user.is_authenticated and user.is_pupil
     return {
         "help_routes": routes,
         "school_dsl": school,
+        "help_panel": functools.partial(help_panel_html, routes, school, version, school_id, is_pupil),
         "show_quick_exit": not (user.is_authenticated and user.is_staff),
         "status_labels": STATUSES,
         "urgency_labels": URGENCIES,
     }
+
+
+def help_panel_html(routes, school, version, school_id, is_pupil):
+    """The help panel's HTML, rendered once per worker for each school, settings version and kind of page.
+
+    Every page shows it and it is the same for every pupil of a school, so re-rendering its macro
+    per page was a large share of a lesson step's time; the settings version keys it as for the routes."""
+    on_help_page = request.endpoint == "safeguarding.help_page"
+    cache = current_app.extensions.setdefault("help_panel_html", {})
+    key = (school_id, is_pupil, on_help_page)
+    kept = cache.get(key)
+    if kept is not None and kept[0] == version and kept[1] is routes:
+        return kept[2]
+    template = current_app.jinja_env.get_template("safeguarding/_help_panel.html")
+    # Rendered with autoescape like any page template; base.html marks the result safe.
+    html = template.render(
+        help_routes=routes,
+        school_dsl=school,
+        is_pupil=is_pupil,
+        on_help_page=on_help_page,
+        talk_url=url_for("safeguarding.talk"),
+    )
+    cache[key] = (version, routes, html)
+    return html
 
 
 @bp.app_context_processor

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 import db as db_module
 from certificates.issuing import render_certificate, verify_url
 
-from helpers import make_app, sign_in
+from helpers import QUIZ_URL, make_app, right_answers, sign_in, submit_quiz, wrong_answers
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN", "REPLACE")
 
@@ -64,6 +64,38 @@ def test_a_page_view_reads_no_help_routes_once_the_panel_is_kept(client, signed_
     assert "Childline" in html
     assert not [s for s in statements if "help_routes" in s]
     assert not [s for s in statements if "FROM schools" in s and "settings_version" not in s]
+
+
+def test_a_step_page_reads_course_place_and_progress_in_one_query_after_the_session(
+    client, signed_in_pupil, course, statements
+):
+    client.get(step_url(course, 1))
+    statements.clear()
+    assert client.get(step_url(course, 1)).status_code == 200
+    selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert len(selects) == 2  # the session's person, then the step page's one query
+    assert not [s for s in statements if "GROUP BY key" in s]  # no per-quiz summaries for a progress count
+
+
+def test_the_step_pages_progress_counts_only_passed_lesson_quizzes(client, signed_in_pupil, course):
+    first, second = course.lessons[0], course.lessons[1]
+    total = len(course.lessons)
+    assert f"0 of {total} lessons done" in client.get(step_url(course, 1)).text
+    submit_quiz(client, QUIZ_URL.format(second.id), second.quiz, wrong_answers(second.quiz))
+    assert f"0 of {total} lessons done" in client.get(step_url(course, 1)).text
+    submit_quiz(client, QUIZ_URL.format(first.id), first.quiz, right_answers(first.quiz))
+    submit_quiz(client, QUIZ_URL.format(first.id), first.quiz, right_answers(first.quiz))  # a second pass counts once
+    assert f"1 of {total} lessons done" in client.get(step_url(course, 1)).text
+
+
+def test_the_kept_help_panel_follows_who_is_reading_and_which_page(app, client, signed_in_pupil, course):
+    talk = "Ask to talk to someone at school"
+    step = client.get(step_url(course, 1)).text
+    assert talk in step and "data-close-when-narrow" in step
+    # The help page keeps the list open on a narrow screen; the same worker's kept step-page panel must not leak in.
+    assert "data-close-when-narrow" not in client.get("/help").text
+    visitor = app.test_client()
+    assert talk not in visitor.get("/help").text and talk not in visitor.get("/").text
 
 
 def test_an_admins_edit_shows_on_the_next_page_of_another_worker(app, tmp_path, pupil, make_staff, course):

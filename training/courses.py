@@ -67,7 +67,12 @@ def course_for_pupil(db, pupil):
     cached = g.get("pupil_course")
     if cached and cached[0] == row["id"]:
         return cached[1]
-    course_id = pupil_course_id(db, row["id"], row["year_group"], year_courses())
+    return remember_pupil_course(row, pupil_course_id(db, row["id"], row["year_group"], year_courses()))
+
+
+def remember_pupil_course(pupil, course_id):
+    """The course for `course_id` as the pupil's course (read by a caller's own query), kept for the request."""
+    row = getattr(pupil, "row", pupil)
     course = course_for_route(course_id, row["year_group"])
     g.pupil_course = (row["id"], course)
     return course

@@ -1,8 +1,12 @@
 """SQL for lesson progress."""
 
+import json
+
 from db import now, write_transaction
 
 PROGRESS_FOR_PUPIL = "SELECT * FROM lesson_progress WHERE pupil_id = ?"
+# save_step's "not read yet" (None means the pupil has no place in the lesson yet).
+UNKNOWN = object()
 CURRENT_STEP = "SELECT current_step FROM lesson_progress WHERE pupil_id = ? AND lesson_id = ?"
 SAVE_STEP = """
 INSERT INTO lesson_progress (pupil_id, course_id, lesson_id, current_step, furthest_step, started_at, updated_at)
@@ -23,14 +27,18 @@ def progress_by_lesson(db, pupil_id):
     return {row["lesson_id"]: row for row in db.query(PROGRESS_FOR_PUPIL, [pupil_id])}
 
 
-def save_step(db, pupil_id, course_id, lesson_id, step):
-    """Remember that the pupil is at `step` of the lesson; no write when that is already their place."""
+def save_step(db, pupil_id, course_id, lesson_id, step, current=UNKNOWN):
+    """Remember that the pupil is at `step` of the lesson; no write when that is already their place.
+
+    `current` is the place already read (None: no row yet), so the caller's query can save this one."""
     # Re-reading a step (a reload, the back button) is most page views: a primary-key read costs
     # far less than taking the database's one write lock. When the place is unchanged, furthest_step
     # is already at least `step`, so skipping the upsert loses nothing.
     if not db.conn.in_transaction:
-        row = db.execute(CURRENT_STEP, [pupil_id, lesson_id]).fetchone()
-        if row is not None and row[0] == step:
+        if current is UNKNOWN:
+            row = db.execute(CURRENT_STEP, [pupil_id, lesson_id]).fetchone()
+            current = row[0] if row else None
+        if current == step:
             return
     params = {
         "pupil_id": pupil_id,
@@ -63,6 +71,27 @@ PUPIL_COURSE_OF = """coalesce(
     (SELECT value FROM json_each(:year_courses) WHERE key = CAST({year_group} AS TEXT)),
     (SELECT value FROM json_each(:year_courses) WHERE key = 'default'))"""
 PUPIL_COURSE = f"SELECT {PUPIL_COURSE_OF.format(pupil=':pupil_id', year_group=':year_group')} AS course_id"
+
+
+# Everything a lesson step page reads, in one round trip: the pupil's course, their place in this
+# lesson, and which of the course's lesson quizzes they have passed (all the progress bar needs).
+STEP_PAGE = f"""
+WITH pupil_course AS (SELECT {PUPIL_COURSE_OF.format(pupil=":pupil_id", year_group=":year_group")} AS course_id)
+SELECT course_id,
+       (SELECT current_step FROM lesson_progress WHERE pupil_id = :pupil_id AND lesson_id = :lesson_id) AS current_step,
+       (SELECT json_group_array(quiz_id) FROM (
+            SELECT DISTINCT quiz_id FROM attempts
+            WHERE pupil_id = :pupil_id AND course_id = pupil_course.course_id AND phase = 'lesson' AND passed = 1
+       )) AS passed_quizzes
+FROM pupil_course
+"""
+
+
+def step_page_state(db, pupil_id, year_group, year_courses, lesson_id):
+    """(course id, current step in the lesson or None, set of passed lesson quiz ids) in one query."""
+    params = {"pupil_id": pupil_id, "year_group": year_group, "year_courses": year_courses, "lesson_id": lesson_id}
+    course_id, current_step, passed = db.execute(STEP_PAGE, params).fetchone()
+    return course_id, current_step, frozenset(json.loads(passed))
 
 
 def pupil_course_id(db, pupil_id, year_group, year_courses):

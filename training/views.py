@@ -15,9 +15,11 @@ from training.courses import (
     courses,
     default_course,
     pupil_course_or_redirect,
+    remember_pupil_course,
+    year_courses,
 )
 from training.progress import course_progress, lesson_states, next_action
-from training.queries import progress_by_lesson, save_step
+from training.queries import progress_by_lesson, save_step, step_page_state
 
 bp = Blueprint("training", __name__)
 
@@ -81,17 +83,21 @@ def lesson(course_id, lesson_id):
 @pupil_required
 def step(course_id, lesson_id, number):
     """One step of a lesson; opening it saves the pupil's place."""
+    db, user = get_db(), current_user._get_current_object()
+    # The pupil's course, place and passed quizzes in one query (the hot path: every step of every lesson).
+    pupil_course, current, passed = step_page_state(db, user.id, user.row["year_group"], year_courses(), lesson_id)
+    remember_pupil_course(user, pupil_course)
     course, lesson = lesson_or_404(course_id, lesson_id)
     if not 1 <= number <= len(lesson.steps):
         abort(404)
-    save_step(get_db(), current_user.id, course.id, lesson.id, number)
+    save_step(db, user.id, course.id, lesson.id, number, current=current)
     return render_template(
         "training/step.html",
         course=course,
         lesson=lesson,
         number=number,
         step=lesson.steps[number - 1],
-        progress=course_progress(course, quiz_summaries(get_db(), current_user.id, course.id)),
+        progress=course_progress(course, {quiz_id: {"passed": 1} for quiz_id in passed}),
     )
 
 
