@@ -6,7 +6,15 @@ import tempfile
 from app import create_app
 
 # Each module has run(app) -> [(label, figure), ...].
-BENCHMARKS = ("certificates_render", "load", "classroom_roster", "classroom_reports", "sign_in", "talk_request_mail", "jobs_load")
+BENCHMARKS = (
+    "certificates_render",
+    "load",
+    "classroom_roster",
+    "classroom_reports",
+    "sign_in",
+    "talk_request_mail",
+    "jobs_load",
+)  # noqa: E501
 
 
 def main():
