@@ -6,15 +6,7 @@ import tempfile
 from app import create_app
 
 # Each module has run(app) -> [(label, figure), ...].
-BENCHMARKS = (
-    "certificates_render",
-    "load",
-    "classroom_roster",
-    "classroom_reports",
-    "sign_in",
-    "talk_request_mail",
-    "jobs_load",
-)  # noqa: E501
+BENCHMARKS = ("certificates_render", "load", "classroom_roster", "classroom_reports", "sign_in", "talk_request_mail", "jobs_load")  # noqa: E501  # fmt: skip
 
 
 def main():
