@@ -106,6 +106,9 @@ JOBS_DATABASE = "jobs.sqlite"
 REDIS_URL = ""
 # Threads in `flask jobs worker`: a hung mail server holds one thread, never a pupil.
 JOBS_WORKERS = 2
+# The longest an idle worker waits between looks at the SQLite queue (Huey's default, 10 s, was most
+# of an import's wait for its cards); one indexed read of a small file each time.
+JOBS_POLL_MAX_SECONDS = 0.25
 # Seconds the worker waits on the mail server per step before the attempt counts as failed.
 MAIL_TIMEOUT_SECONDS = 10
 

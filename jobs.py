@@ -144,7 +144,12 @@ def worker_command(workers):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     huey = current_app.extensions["huey"]
     consumer = huey.create_consumer(
-        workers=workers or int(current_app.config["JOBS_WORKERS"]), worker_type="thread", periodic=True
+        workers=workers or int(current_app.config["JOBS_WORKERS"]),
+        worker_type="thread",
+        periodic=True,
+        # Huey's idle SQLite polling backs off to 10 s, so a teacher's first click after a quiet spell
+        # waited up to 10 s before the job even started (Redis blocks on the queue and never waits).
+        max_delay=float(current_app.config["JOBS_POLL_MAX_SECONDS"]),
     )
     click.echo(f"Job worker: {len(current_app.extensions['jobs'])} jobs registered, queue {huey.name}.")
     for function in _on_worker_start:  # a restart after a crash picks up what the crash cut off at once

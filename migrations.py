@@ -455,3 +455,10 @@ def m015_school_settings_version(db):
         "BEGIN UPDATE schools SET settings_version = settings_version + 1 WHERE id = NEW.id; END",
     ):
         db.execute(trigger)
+
+
+@migrations()
+def m016_certificate_jobs(db):
+    # A class's certificates, merged into one PDF, are made by the job worker on a report_jobs row
+    # (same progress, download, sweep and expiry as a report); `kind` tells the worker which.
+    db.execute("ALTER TABLE report_jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'report'")

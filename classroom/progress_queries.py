@@ -178,6 +178,14 @@ WHERE cp.class_id = :class_id AND c.school_id = :school_id AND c.course_id = :co
   AND c.revoked_at IS NULL AND c.erased_at IS NULL AND c.pdf IS NOT NULL
 ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id, c.id
 """
+# How many pupils the class's certificates PDF will have a page for (without reading the PDFs).
+CLASS_CERTIFICATE_COUNT = """
+SELECT COUNT(DISTINCT c.pupil_id) FROM class_pupils cp
+CROSS JOIN people p ON p.id = cp.person_id AND p.archived_at IS NULL
+CROSS JOIN certificates c ON c.pupil_id = cp.person_id
+WHERE cp.class_id = :class_id AND c.school_id = :school_id AND c.course_id = :course_id
+  AND c.revoked_at IS NULL AND c.erased_at IS NULL AND c.pdf IS NOT NULL
+"""
 
 # Classes a member of staff may report on.
 CLASSES_FOR_STAFF = """
@@ -189,7 +197,7 @@ ORDER BY c.name COLLATE NOCASE
 
 # Background report jobs.
 JOB_FOR_STAFF = """
-SELECT id, school_id, requested_by, class_id, format, date_from, date_to, status, progress,
+SELECT id, school_id, requested_by, class_id, kind, format, date_from, date_to, status, progress,
        filename, error, created_at, finished_at
 FROM report_jobs WHERE id = :id AND school_id = :school_id
   AND (:whole_school OR requested_by = :person_id)
@@ -340,6 +348,12 @@ def class_certificate_pdfs(db, school_id, class_id, course_id):
     return list(latest.values())
 
 
+def class_certificate_count(db, school_id, class_id, course_id):
+    """How many of the class's pupils hold a current certificate with a stored PDF."""
+    params = {"school_id": school_id, "class_id": class_id, "course_id": course_id}
+    return db.execute(CLASS_CERTIFICATE_COUNT, params).fetchone()[0]
+
+
 def classes_for_staff(db, user, whole_school):
     """The classes this member of staff may report on (all of the school's for admin and DSL)."""
     params = {
@@ -350,9 +364,10 @@ def classes_for_staff(db, user, whole_school):
     return list(db.query(CLASSES_FOR_STAFF, params))
 
 
-def create_job(db, user, scope, fmt, period, course_id=None):
-    """Record a queued report job and return its id (written before it goes on the job queue)."""
+def create_job(db, user, scope, fmt, period, course_id=None, kind="report"):
+    """Record a queued report (or class certificates) job and return its id (written before it is queued)."""
     row = {
+        "kind": kind,
         "school_id": scope.school_id,
         "requested_by": user.id,
         "class_id": scope.class_id,

@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from pypdf import PdfReader, PdfWriter
 from wtforms import SelectChoice
 
 from accounts.queries import school_by_id
@@ -26,6 +25,7 @@ from certificates.issuing import eligibility_for
 from classroom import report_jobs
 from classroom.access import class_for_staff, class_or_404, pupil_or_404, sees_whole_school
 from classroom.dashboard import parse_sort, response_text, sort_rows
+from classroom.forms import ConfirmForm
 from classroom.progress_forms import (
     WHOLE_SCHOOL,
     ReissueForm,
@@ -36,7 +36,7 @@ from classroom.progress_queries import (
     Period,
     Scope,
     belief_for,
-    class_certificate_pdfs,
+    class_certificate_count,
     classes_for_staff,
     count_pupils,
     create_job,
@@ -166,26 +166,34 @@ def reteach(class_id):
     )
 
 
-@bp.route("/classes/<int:class_id>/certificates.pdf")
+@bp.route("/classes/<int:class_id>/certificates.pdf", methods=["GET", "POST"])
 @staff_required
 def class_certificates(class_id):
-    """The class's current certificates in one PDF, a page each, for printing."""
-    klass = class_or_404(get_db(), current_user, class_id)
-    pdfs = class_certificate_pdfs(get_db(), current_user.school_id, class_id, course_for_class(klass).id)
-    if not pdfs:
+    """The class's current certificates in one PDF, a page each, for printing: made by the job worker."""
+    db = get_db()
+    klass = class_or_404(db, current_user, class_id)
+    course = course_for_class(klass)
+    count = class_certificate_count(db, current_user.school_id, class_id, course.id)
+    if not count:
         flash(f"No pupil in {klass['name']} holds a certificate yet.", "info")
         return redirect(url_for("progress.dashboard", class_id=class_id), 303)
-    writer = PdfWriter()
-    for pdf in pdfs:
-        writer.append(PdfReader(BytesIO(pdf)))
-    out = BytesIO()
-    writer.write(out)
-    out.seek(0)
-    return send_file(
-        out,
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"certificates-{klass['name']}.pdf",
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        scope = Scope(current_user.school_id, class_id, klass["name"])
+        job_id = create_job(db, current_user, scope, "pdf", Period(), course.id, kind=report_jobs.CERTIFICATES)
+        queue_report(job_id)  # the job page shows its progress, then the download
+        return redirect(url_for("progress.job", job_id=job_id), 303)
+    pupils = f"{count} pupil{'s' if count != 1 else ''}"
+    return render_template(
+        "classroom/confirm.html",
+        class_=klass,
+        form=form,
+        title=f"Print the certificates of {klass['name']}",
+        explain=[
+            f"{pupils} in {klass['name']} hold a certificate. They are put into one PDF, a page each.",
+            "It takes a few seconds; the next page shows how far it has got, then the download.",
+        ],
+        button="Make the PDF",
     )
 
 
@@ -276,12 +284,15 @@ def job_or_404(job_id):
 def job(job_id):
     """A report being built by the job worker: its progress (the page refreshes itself), then the download link."""
     job = job_or_404(job_id)
+    back = None
     if job["class_id"]:
         klass = class_for_staff(get_db(), current_user, job["class_id"])
         name = klass["name"] if klass else "a class"
+        if klass and job["kind"] == report_jobs.CERTIFICATES:
+            back = url_for("progress.dashboard", class_id=klass["id"])
     else:
         name = "the whole school"
-    return render_template("classroom/reports_job.html", job=job, name=name)
+    return render_template("classroom/reports_job.html", job=job, name=name, back=back)
 
 
 @bp.route("/reports/<int:job_id>/status")

@@ -22,6 +22,11 @@ MAX_ATTEMPTS = 2
 INTERRUPTED = "The report was interrupted because the server restarted while making it. Please ask for it again."
 COULD_NOT_MAKE = "Sorry, the report could not be made. Please try again; if it keeps failing, tell the school's admin."
 CLASS_GONE = "The class was deleted before its report could be made."
+NO_CERTIFICATES = "No pupil in the class holds a certificate now (they may have been revoked meanwhile)."
+
+# A report_jobs row's kind: a report, or a class's certificates merged into one PDF for printing.
+REPORT = "report"
+CERTIFICATES = "certificates"
 
 
 def runs_in_background(fmt, pupils, limits=None):

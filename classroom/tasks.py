@@ -1,6 +1,7 @@
-"""Classroom's background jobs: report files and sign-in cards, with a sweep for jobs a crash cut off.
+"""Classroom's background jobs: reports, class certificates and sign-in cards; a sweep for jobs a crash cut off.
 
-The report_jobs row is the job's durable state (queued -> running -> done or failed). Huey drops
+The report_jobs row is the job's durable state (queued -> running -> done or failed); a class's
+certificates merged into one PDF for printing are a report_jobs row of kind 'certificates'. Huey drops
 a job when it starts it, so a worker killed mid-report leaves the row "running": while it builds,
 the job beats a heartbeat on the row, and a sweep every minute finds rows whose heartbeat stopped,
 queues them once more, or marks them failed with a message the teacher can act on.
@@ -16,15 +17,17 @@ import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 
 from flask import current_app
+from pypdf import PdfReader, PdfWriter
 
 import jobs
 from accounts.passwords import hash_password, readable_password
 from accounts.queries import school_by_id
 from classroom import card_queries, job_queries, queries, report_jobs, roster
 from classroom.cards import cards_pdf
-from classroom.progress_queries import Scope
+from classroom.progress_queries import Scope, class_certificate_pdfs
 from classroom.reports import build, collect, filename
 from db import connect, write_transaction
 from safeguarding.queries import audit
@@ -95,6 +98,8 @@ def run_report(db, job_id):
     beater = threading.Thread(target=_beat, args=(current_app.config["DATABASE"], job_id, stop), daemon=True)
     beater.start()
     try:
+        if job["kind"] == report_jobs.CERTIFICATES:
+            return _class_certificates(db, job)
         found = _scope_and_course(db, job)
         if found is None:
             job_queries.fail(db, job_id, report_jobs.CLASS_GONE)
@@ -115,6 +120,28 @@ def run_report(db, job_id):
     finally:
         stop.set()
         beater.join()
+
+
+def _class_certificates(db, job):
+    """Merge the class's stored certificate PDFs into one, a page each, onto the job's row."""
+    klass = job_queries.class_row(db, job["class_id"], job["school_id"])
+    if klass is None:
+        job_queries.fail(db, job["id"], report_jobs.CLASS_GONE)
+        return "failed"
+    pdfs = class_certificate_pdfs(db, job["school_id"], klass["id"], job["course_id"])
+    if not pdfs:  # revoked or erased between the click and the job
+        job_queries.fail(db, job["id"], report_jobs.NO_CERTIFICATES)
+        return "failed"
+    writer = PdfWriter()
+    step = max(1, len(pdfs) // 10)  # about ten progress writes, however big the class
+    for done, pdf in enumerate(pdfs, 1):
+        writer.append(PdfReader(BytesIO(pdf)))
+        if done % step == 0:
+            job_queries.set_progress(db, job["id"], 10 + 80 * done // len(pdfs))
+    out = BytesIO()
+    writer.write(out)
+    job_queries.finish(db, job["id"], f"certificates-{klass['name']}.pdf", out.getvalue())
+    return "done"
 
 
 def _beat(database, job_id, stop):

@@ -492,15 +492,53 @@ def test_job_page_before_it_finishes_offers_a_refresh_link(app, db, world):
 # ---------------------------------------------------------------- certificates
 
 
+def make_class_certificates(app, teacher, class_id):
+    """Ask for the class's certificates PDF, run the job worker's jobs; the job page's URL."""
+    asked = teacher.get(f"/classes/{class_id}/certificates.pdf")
+    assert asked.status_code == 200 and "Make the PDF" in asked.text
+    job_url = teacher.post(f"/classes/{class_id}/certificates.pdf").headers["Location"]
+    assert job_url.startswith("/reports/")
+    run_pending(app.extensions["huey"])
+    return job_url
+
+
 def test_class_certificates_merge_one_page_each(app, world, course, activity):
     finish_course(pupil_client(app, "ben.c"), course)
     teacher = staff_client(app, "teach@hill.test")
-    response = teacher.get(f"/classes/{world['class_b']}/certificates.pdf")
+    job_url = make_class_certificates(app, teacher, world["class_b"])
+    page = teacher.get(job_url).text
+    assert "Certificates of 9B" in page and "certificates-9B.pdf" in page and "http-equiv" not in page
+    response = teacher.get(f"{job_url}/download")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(response.data))
     assert len(reader.pages) == 2
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Ava Brown" in text and "Ben Clark" in text
+
+
+def test_class_certificates_are_made_by_the_job_worker_with_progress(app, db, world, activity):
+    teacher = staff_client(app, "teach@hill.test")
+    job_url = teacher.post(f"/classes/{world['class_b']}/certificates.pdf").headers["Location"]
+    waiting = teacher.get(job_url).text  # nothing merged in the request: the page refreshes until it is done
+    assert '<meta http-equiv="refresh" content="2">' in waiting and "<script>" not in waiting
+    assert "waiting to be made" in waiting and 'value="0"' in waiting
+    assert teacher.get(f"{job_url}/download").status_code == 404
+    # Another teacher of the school cannot see it; the school's DSL can.
+    assert staff_client(app, "other@hill.test").get(job_url).status_code == 404
+    assert staff_client(app, "dsl@hill.test").get(job_url).status_code == 200
+    run_pending(app.extensions["huey"])
+    row = db.execute("SELECT kind, status, progress FROM report_jobs").fetchone()
+    assert tuple(row) == ("certificates", "done", 100)
+
+
+def test_class_certificates_revoked_before_the_job_runs_fail_with_a_message(app, db, world, activity):
+    teacher = staff_client(app, "teach@hill.test")
+    job_url = teacher.post(f"/classes/{world['class_b']}/certificates.pdf").headers["Location"]
+    with write_transaction(db):
+        db.execute("UPDATE certificates SET revoked_at = '2026-01-01T00:00:00+00:00'")
+    run_pending(app.extensions["huey"])
+    page = teacher.get(job_url).text
+    assert "No pupil in the class holds a certificate now" in page and "Back to the class" in page
 
 
 def test_class_certificates_without_any_redirects_with_a_message(app, world):

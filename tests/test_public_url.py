@@ -12,6 +12,7 @@ from app import create_app
 from certificates.issuing import verify_url
 from db import connect, migrate
 from jobs import run_pending
+from urls import public_url
 
 from helpers import sign_in
 
@@ -119,3 +120,13 @@ def test_the_sign_in_card_uses_the_public_address_when_host_is_forged(client, ma
     assert pdf.status_code == 200
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert f"{PUBLIC}/sign-in" in text and EVIL not in text
+
+
+def test_public_url_outside_any_request_as_in_the_job_worker(tmp_path):
+    # `flask jobs worker` has no real request: its cards and e-mails failed on url_for (the test
+    # request's host, localhost, is not in TRUSTED_HOSTS, so Flask gave it no URL adapter).
+    app = deployed_app(tmp_path)
+    with app.app_context():
+        assert public_url("accounts.sign_in") == f"{PUBLIC}/sign-in"
+        with app.test_request_context():
+            assert public_url("certificates.verify_code", code="ABC") == f"{PUBLIC}/verify/ABC"
