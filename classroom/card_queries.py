@@ -3,8 +3,7 @@
 import secrets
 from datetime import UTC, datetime
 
-from accounts.passwords import unique_username, username_stem
-from classroom.queries import CARDS_KEPT, PURGE_CARD_BATCHES
+from classroom.queries import CARDS_KEPT, PURGE_CARD_BATCHES, username_for
 from db import now, write_transaction
 
 BATCH = "SELECT * FROM card_batches WHERE token = ?"
@@ -36,7 +35,6 @@ WHERE token = :token AND status = 'running' AND (heartbeat_at IS NULL OR heartbe
 """
 LOST = "SELECT token FROM card_batches WHERE status = 'queued' AND COALESCE(heartbeat_at, created_at) < :before"
 REQUEUED = "UPDATE card_batches SET heartbeat_at = :now WHERE token = :token AND status = 'queued'"
-USERNAMES_LIKE = "SELECT username FROM people WHERE username GLOB ? || '*'"
 IMPORT = "SELECT * FROM roster_imports WHERE token = ?"
 
 
@@ -132,13 +130,4 @@ def kept_import(db, token):
 def plan_usernames(db, pupils):
     """Fill in each pupil's username as create_pupils would (read only), so the cards can be made first."""
     taken = set()
-    planned = []
-    for pupil in pupils:
-        username = pupil["username"]
-        if not username:
-            stem = username_stem(pupil["first_name"], pupil["last_name"])
-            taken.update(r["username"] for r in db.query(USERNAMES_LIKE, [stem]))
-            username = unique_username(stem, taken)
-        taken.add(username)
-        planned.append(dict(pupil, username=username))
-    return planned
+    return [dict(pupil, username=username_for(db, pupil, taken)) for pupil in pupils]

@@ -184,6 +184,18 @@ def add_staff(db, school_id, role, first_name, last_name, email, password_hash, 
         return db["people"].insert(row).last_pk
 
 
+def username_for(db, pupil, taken):
+    """The pupil's username: the one given, or one made from the name that no school uses and is
+    not in `taken` (this batch's); adds it to `taken`."""
+    username = pupil["username"]
+    if not username:
+        stem = username_stem(pupil["first_name"], pupil["last_name"])
+        taken.update(r["username"] for r in db.query(USERNAMES_LIKE, [stem]))
+        username = unique_username(stem, taken)
+    taken.add(username)
+    return username
+
+
 def create_pupils(db, school_id, class_id, pupils):
     """Create pupils in the class, all or none; returns them with their usernames.
 
@@ -195,12 +207,7 @@ def create_pupils(db, school_id, class_id, pupils):
     with write_transaction(db):
         taken = set()
         for pupil in pupils:
-            username = pupil["username"]
-            if not username:
-                stem = username_stem(pupil["first_name"], pupil["last_name"])
-                taken.update(r["username"] for r in db.query(USERNAMES_LIKE, [stem]))
-                username = unique_username(stem, taken)
-            taken.add(username)
+            username = username_for(db, pupil, taken)
             row = {
                 "school_id": school_id,
                 "role": "pupil",

@@ -1,6 +1,7 @@
 """Fixtures: a fresh app and SQLite file per test, a client, a CLI runner, factories."""
 
 import pytest
+from safeguarding_smtp import start_smtp
 
 from accounts.queries import create_person, create_school
 from classroom.queries import create_class
@@ -14,6 +15,15 @@ from helpers import PASSWORD, make_app, sign_in
 def app(tmp_path):
     """The app on a new, migrated database file. CSRF and rate limits are tested on their own."""
     return make_app(tmp_path / "test.sqlite")
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on 127.0.0.1, wired into the app's MAIL_* settings."""
+    controller, inbox = start_smtp()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="training@school.test")
+    yield inbox
+    controller.stop()
 
 
 @pytest.fixture

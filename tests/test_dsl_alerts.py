@@ -8,7 +8,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from safeguarding_smtp import start_smtp
 
 from jobs import run_pending
 from safeguarding import queries
@@ -33,15 +32,6 @@ def school(db, make_school, make_staff, make_pupil, make_class):
     make_pupil(school_id, "zara.q", first_name="Zara", class_id=class_id)
     make_pupil(school_id, "omar.k", first_name="Omar", class_id=class_id)
     return {"id": school_id, "dsl": dsl, "deputy": deputy, "teacher": teacher}
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on 127.0.0.1, wired into the app's MAIL_* settings."""
-    controller, inbox = start_smtp()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="training@school.test")
-    yield inbox
-    controller.stop()
 
 
 def ask(client, pupil, urgency, who="dsl"):

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from safeguarding_smtp import HungServer, free_port, start_smtp
+from safeguarding_smtp import HungServer, free_port
 
 from jobs import run_pending
 from safeguarding import queries
@@ -36,15 +36,6 @@ def school(make_school, make_staff, make_pupil, make_class):
     class_id = make_class(school_id, "9B", teacher_id=teacher)
     pupil = make_pupil(school_id, "zara.q", first_name="Zara", class_id=class_id)
     return {"id": school_id, "dsl": dsl, "teacher": teacher, "admin": admin, "pupil": pupil}
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on 127.0.0.1, wired into the app's MAIL_* settings."""
-    controller, inbox = start_smtp()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="training@school.test")
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

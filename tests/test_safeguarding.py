@@ -6,7 +6,7 @@ Real parts: a SQLite file per test, the app through its test client, a real SMTP
 import re
 
 import pytest
-from safeguarding_smtp import free_port, start_smtp
+from safeguarding_smtp import free_port
 
 from jobs import run_pending
 from safeguarding.help_routes import DEFAULT_HELP_ROUTES, help_routes_for
@@ -16,15 +16,6 @@ from safeguarding.talk_rules import notification, parse_who
 from helpers import sign_in
 
 SECRET = "my step-dad's friend keeps messaging me"
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on 127.0.0.1, wired into the app's MAIL_* settings."""
-    controller, inbox = start_smtp()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="training@school.test")
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture
