@@ -24,6 +24,7 @@ from classroom.progress_queries import (
     grid_rows_streamed,
 )
 from classroom.reteach import question_stats, topic_gains
+from dates import when
 from pdf import html_to_pdf
 from spreadsheet import safe_cell
 
@@ -34,8 +35,9 @@ FORMATS = {
 }
 STATUS_LABELS = {"not started": "Not started", "in progress": "In progress", "complete": "Complete"}
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-# Plain Jinja (no Flask), so a background thread can render the PDF without a request.
+# Plain Jinja (no Flask), so the job worker can render the PDF without a request; UK local times.
 _jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True)
+_jinja.filters["when"] = when
 
 
 @dataclass(frozen=True)
@@ -303,7 +305,6 @@ def to_pdf(data):
         status_labels=STATUS_LABELS,
         topics=data.topics,
         hardest=[s for s in data.questions if s.answered][:5],
-        iso_minute=iso_minute,
         keep_together=KEEP_TOGETHER,
     )
     return html_to_pdf(html, "report.css")

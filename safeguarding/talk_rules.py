@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from dates import when
+
 MESSAGE_MAX = 500
 URGENCIES = {
     "today": "Today",
@@ -77,7 +79,7 @@ def overdue_notification(urgency, created_at, queue_url):
     body = (
         "A pupil asked to talk, and nobody has opened the request yet.\n"
         f"How soon they wanted to talk: {URGENCIES.get(urgency, urgency).lower()}.\n"
-        f"Asked at: {created_at[:16].replace('T', ' ')} (UTC).\n\n"
+        f"Asked at: {when(created_at)} (UK time).\n\n"
         f"Sign in to see the request: {queue_url}\n\n"
         "This reminder goes to every DSL and deputy DSL. For the pupil's privacy it does not say who asked "
         "or what they wrote.\n"

@@ -62,3 +62,10 @@ def test_the_progress_grid_shows_uk_time_in_the_one_format(client, course, hill)
     page = client.get(f"/classes/{hill['class']}/progress").text
     assert ">1 Jul 2026, 00:30</time>" in page
     assert "2026-06-30 23:30" not in page
+
+
+def test_the_overdue_email_says_when_in_uk_time():
+    from safeguarding.talk_rules import overdue_notification
+
+    _, body = overdue_notification("today", "2026-07-01T13:30:00+00:00", "https://training.example.test/q")
+    assert "Asked at: 1 Jul 2026, 14:30 (UK time)." in body and "UTC" not in body
