@@ -107,42 +107,22 @@ def save_attempt(db, pupil, course_id, quiz, phase, token, result, orders=None):
 
 
 def _save_confidence(db, pupil, course_id, quiz, phase, results):
-    class_ids = [row["class_id"] for row in db.query(PUPIL_CLASSES, [pupil.id])]
-    for r in results:
-        response_id = (
-            db["confidence_responses"]
-            .insert(
-                {
-                    "school_id": pupil.school_id,
-                    "course_id": course_id,
-                    "item_key": quiz.question(r.question_id).key,
-                    "phase": phase,
-                    "value": r.response,
-                    "answered_on": now()[:10],
-                }
-            )
-            .last_pk
-        )
-        db["confidence_response_classes"].insert_all(
-            {"response_id": response_id, "class_id": class_id} for class_id in class_ids
-        )
+    rows = [{"item_key": quiz.question(r.question_id).key, "value": r.response} for r in results]
+    _save_class_totals(db, pupil, course_id, phase, ("confidence_responses", "confidence_response_classes"), rows)
 
 
 def _save_beliefs(db, pupil, course_id, phase, results):
+    rows = [{"question_id": r.question_id, "option_id": r.response} for r in results]
+    _save_class_totals(db, pupil, course_id, phase, ("belief_responses", "belief_response_classes"), rows)
+
+
+def _save_class_totals(db, pupil, course_id, phase, tables, rows):
+    """Answers kept without the pupil (a date, not a time), linked to the pupil's classes for class totals.
+
+    `tables`: the responses table and its class-links table."""
+    responses, links = db[tables[0]], db[tables[1]]
     class_ids = [row["class_id"] for row in db.query(PUPIL_CLASSES, [pupil.id])]
-    for r in results:
-        response_id = (
-            db["belief_responses"]
-            .insert(
-                {
-                    "school_id": pupil.school_id,
-                    "course_id": course_id,
-                    "question_id": r.question_id,
-                    "phase": phase,
-                    "option_id": r.response,
-                    "answered_on": now()[:10],
-                }
-            )
-            .last_pk
-        )
-        db["belief_response_classes"].insert_all({"response_id": response_id, "class_id": c} for c in class_ids)
+    values = {"school_id": pupil.school_id, "course_id": course_id, "phase": phase, "answered_on": now()[:10]}
+    for row in rows:
+        response_id = responses.insert(dict(values, **row)).last_pk
+        links.insert_all({"response_id": response_id, "class_id": class_id} for class_id in class_ids)

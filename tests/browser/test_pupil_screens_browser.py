@@ -6,9 +6,7 @@ import json
 
 import pytest
 
-from db import connect, now
-
-from browser_helpers import ALL_TAGS, NEUTRAL_PATH, axe_violations, sign_in
+from browser_helpers import ALL_TAGS, NEUTRAL_PATH, axe_violations, demo_certificate, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -66,16 +64,7 @@ def test_without_javascript_back_after_quick_exit_does_not_show_the_course(brows
 @pytest.fixture(scope="module")
 def certificate(live_app):
     """A certificate for the verify result page."""
-    db = connect(live_app.config["DATABASE"])
-    if not list(db.query("SELECT id FROM certificates WHERE code = ?", [CODE])):
-        db["certificates"].insert(
-            {"code": CODE, "school_id": 1, "course_id": "online-blackmail",
-             "course_title": "Online safety: recognising and responding to online blackmail", "pupil_name": "Maya S",
-             "pupil_initials": "M. S.", "school_name": "Riverside Academy (demo)", "score": 90, "issued_at": now()}
-        )  # fmt: skip
-        db.conn.commit()
-    db.close()
-    return CODE
+    return demo_certificate(live_app, CODE, "Maya S", "M. S.")
 
 
 def test_axe_finds_nothing_on_any_pupil_page_state(page, live_app, certificate):

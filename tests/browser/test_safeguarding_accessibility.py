@@ -5,9 +5,7 @@ import json
 
 import pytest
 
-from db import connect, now
-
-from browser_helpers import axe_violations, sign_in
+from browser_helpers import axe_violations, demo_certificate, sign_in
 from quiz_answers import answer_quiz
 
 pytestmark = pytest.mark.browser
@@ -20,16 +18,7 @@ WIDE = {"width": 1280, "height": 800}
 @pytest.fixture(scope="module")
 def certificate(live_app):
     """A certificate in the demo school, for the verify result page."""
-    db = connect(live_app.config["DATABASE"])
-    if not list(db.query("SELECT id FROM certificates WHERE code = ?", [CERTIFICATE_CODE])):
-        db["certificates"].insert(
-            {"code": CERTIFICATE_CODE, "school_id": 1, "course_id": "online-blackmail-11-13",
-             "course_title": "Online safety: recognising and responding to online blackmail", "pupil_name": "Leo T",
-             "pupil_initials": "L. T.", "school_name": "Riverside Academy (demo)", "score": 90, "issued_at": now()}
-        )  # fmt: skip
-        db.conn.commit()
-    db.close()
-    return CERTIFICATE_CODE
+    return demo_certificate(live_app, CERTIFICATE_CODE, "Leo T", "L. T.")
 
 
 def problems_on(page, label):
