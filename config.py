@@ -116,3 +116,16 @@ MAIL_TIMEOUT_SECONDS = 10
 # A running report job whose worker has not beaten its heartbeat for this many seconds was cut off
 # (the worker was killed): the sweep tries it again once, then marks it failed with a message.
 REPORT_JOB_LEASE_SECONDS = 120
+
+# --- Sign-in with Google and Microsoft, class codes, staff MFA (issue 10) ---
+# One app registration per provider serves every school (see README, "Sign-in with Google or
+# Microsoft"); each school lists the Google Workspace domains and Microsoft tenants it accepts.
+# Empty client id: that provider's button is not shown.
+GOOGLE_CLIENT_ID = ""
+GOOGLE_CLIENT_SECRET = ""
+GOOGLE_METADATA_URL = "https://accounts.google.com/.well-known/openid-configuration"
+MICROSOFT_CLIENT_ID = ""
+MICROSOFT_CLIENT_SECRET = ""
+# The multi-tenant ("organizations") endpoint: its issuer is templated with {tenantid}, filled
+# from each token's tid claim before the issuer is checked.
+MICROSOFT_METADATA_URL = "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"

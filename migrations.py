@@ -462,3 +462,35 @@ def m016_certificate_jobs(db):
     # A class's certificates, merged into one PDF, are made by the job worker on a report_jobs row
     # (same progress, download, sweep and expiry as a report); `kind` tells the worker which.
     db.execute("ALTER TABLE report_jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'report'")
+
+
+@migrations()
+def m017_identities_and_sign_in_settings(db):
+    # Sign-in with Google or Microsoft. An identity is the provider's issuer and subject (never its
+    # tokens), linked to one person. A school accepts the Google Workspace domains (the `hd` claim)
+    # and Microsoft tenants (the `tid` claim) it lists here; each belongs to one school, which is
+    # how a sign-in finds its school.
+    db.executescript(
+        """
+        CREATE TABLE identities (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            provider TEXT NOT NULL CHECK (provider IN ('google', 'microsoft')),
+            issuer TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            email TEXT,                        -- as the provider last sent it, verified
+            linked_at TEXT NOT NULL,
+            last_used_at TEXT,
+            UNIQUE (issuer, subject)
+        );
+        CREATE INDEX identities_person ON identities(person_id);
+        CREATE TABLE school_sign_in_domains (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+            provider TEXT NOT NULL CHECK (provider IN ('google', 'microsoft')),
+            value TEXT NOT NULL COLLATE NOCASE,   -- a Google domain, or a Microsoft tenant id
+            added_at TEXT NOT NULL,
+            UNIQUE (provider, value)
+        );
+        """
+    )
