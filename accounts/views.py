@@ -103,9 +103,7 @@ def sign_in():
     # An unknown name is checked against a dummy hash: a wrong password takes as long either way.
     matches = password_matches(row["password_hash"] if row else dummy_password_hash(), form.password.data)
     if row and matches:
-        user_agent = device_summary(request.headers.get("User-Agent"))
-        user = User(row, start_session(db, row["id"], user_agent, config["SESSION_IDLE_LIMIT"]))
-        login_user(user)
+        user = start_signed_in(row)
         response = redirect(safe_next(request.args.get("next")) or home_for(user), 303)
         _set_device_cookie(response, key, cookie)
         return response
@@ -113,6 +111,18 @@ def sign_in():
         failure_store().record(key, address, device)
     form.password.errors.append(SIGN_IN_FAILED)
     return render_sign_in(form)
+
+
+def start_signed_in(row):
+    """Sign `row`'s person in: a new server-side session and Flask-Login's cookie. Returns the User.
+
+    Every way of signing in (password, Google, Microsoft, joining with a class code) ends here.
+    """
+    user_agent = device_summary(request.headers.get("User-Agent"))
+    session_id = start_session(get_db(), row["id"], user_agent, current_app.config["SESSION_IDLE_LIMIT"])
+    user = User(row, session_id)
+    login_user(user)
+    return user
 
 
 def _set_device_cookie(response, key, cookie):
