@@ -135,10 +135,11 @@ def _register_blueprints(app):
 
 def _register_commands(app):
     from accounts.demo import create_school_command, seed_demo_command
+    from backups import backup_command
     from safeguarding.cli import retention_command
     from training.check import content_command
 
-    for command in (seed_demo_command, create_school_command, content_command, retention_command):
+    for command in (seed_demo_command, create_school_command, content_command, retention_command, backup_command):
         app.cli.add_command(command)
 
 
