@@ -7,7 +7,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
+from authlib.integrations.flask_client import OAuth
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from flask import Flask, request
 from joserfc import jwt
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import KeySet
@@ -244,3 +246,62 @@ def test_an_unused_tamper_can_be_disarmed(oidc):
     oidc.tamper_next_id_token(nonce="replayed")
     assert oidc.tamper_pending() is True
     assert oidc.tamper_pending() is False
+
+
+def authlib_app(oidc, name, client, metadata_url):
+    """A bare Flask app signing in with Authlib's Flask client, as the app does (PKCE S256, nonce)."""
+    app = Flask(__name__)
+    app.testing = True  # errors reach the test
+    app.secret_key = secrets.token_hex(16)
+    oauth = OAuth(app)
+    remote = oauth.register(
+        name,
+        client_id=client["client_id"],
+        client_secret=client["client_secret"],
+        server_metadata_url=metadata_url,
+        client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256"},
+    )
+
+    @app.route("/start")
+    def start_sign_in():
+        return remote.authorize_redirect(CALLBACK.format(provider=name))
+
+    @app.route(f"/sign-in/{name}/callback")
+    def callback():
+        tid = request.args.get("expected_tid")
+        options = {"iss": {"values": [oidc.microsoft_issuer(tid)]}} if tid else None
+        return dict(remote.authorize_access_token(claims_options=options)["userinfo"])
+
+    return app.test_client()
+
+
+def authlib_sign_in(oidc, test_client, login, **callback_args):
+    """Start at the bare app, sign in at the provider, come back; returns the callback response."""
+    started = test_client.get("/start", base_url="https://training.example.test")
+    back = urlsplit(oidc.sign_in_without_browser(started.headers["Location"], login))
+    extra = f"&{urlencode(callback_args)}" if callback_args else ""
+    return test_client.get(f"{back.path}?{back.query}{extra}", base_url="https://training.example.test")
+
+
+def test_authlib_signs_in_with_the_google_issuer(oidc, app_client):
+    account = oidc.add_google_account("jay@hillside.example", hd="hillside.example")
+    response = authlib_sign_in(oidc, authlib_app(oidc, "google", app_client, oidc.google_metadata_url), account.login)
+    assert response.status_code == 200, response.text
+    assert (response.json["sub"], response.json["hd"]) == (account.sub, "hillside.example")
+
+
+def test_authlib_signs_in_with_the_microsoft_organizations_endpoint(oidc, app_client):
+    account = oidc.add_microsoft_account("kit@a.example", tid=TENANT_A)
+    test_client = authlib_app(oidc, "microsoft", app_client, oidc.microsoft_metadata_url)
+    # The metadata's issuer is a template, so the expected issuer comes from the tenant (the app's job).
+    response = authlib_sign_in(oidc, test_client, account.login, expected_tid=TENANT_A)
+    assert response.status_code == 200, response.text
+    assert (response.json["sub"], response.json["tid"]) == (account.sub, TENANT_A)
+
+
+def test_authlib_refuses_a_forged_id_token(oidc, app_client):
+    account = oidc.add_google_account("lou@hillside.example", hd="hillside.example")
+    oidc.tamper_next_id_token(signed_with="forged")
+    test_client = authlib_app(oidc, "google", app_client, oidc.google_metadata_url)
+    with pytest.raises(BadSignatureError):
+        authlib_sign_in(oidc, test_client, account.login)
