@@ -20,6 +20,10 @@ installed by `make test` with `npm ci`) on a free port of 127.0.0.1, as:
 
 The provider requires PKCE (S256) from every client, uses its own sign-in page (Email, Password,
 "Sign in") and consent page ("Continue"); Microsoft's home-realm page has Email and "Next".
+It keeps a session cookie (per issuer), so a second sign-in in the same browser context (or the same
+`requests.Session` passed to sign_in_without_browser) goes straight back to the app, as Google does;
+`prompt=select_account` (which oidc-provider does not know) is read as prompt=login. The redirect back
+carries `iss` (RFC 9207; a tenant's real issuer for Microsoft, which Entra itself does not send).
 
 Fixtures (tests/conftest.py, so tests/browser gets them too):
   `oidc` (session scope): an `OidcProvider`. After each test any tamper it left armed is disarmed.
@@ -35,7 +39,8 @@ Fixtures (tests/conftest.py, so tests/browser gets them too):
   add_microsoft_account(email, *, tid, given_name=..., family_name=..., sub=None, username=None,
                         password=PROVIDER_PASSWORD, **extra_claims) -> Account
       The login typed on the provider's page is the e-mail (Microsoft: `username`, default the
-      e-mail, i.e. preferred_username). Re-adding the same login replaces the account.
+      e-mail, i.e. preferred_username). Re-adding the same login replaces the account, with a new
+      random sub unless `sub` is given: to sign the same person in twice, reuse the Account.
   tamper_next_id_token(signed_with="provider"|"forged"|"none", remove=(), **claims) -> None
       The NEXT token response (any issuer) carries its ID token with `claims` overridden and `remove`
       deleted, re-signed with the provider's own key, with a foreign key under the provider's kid

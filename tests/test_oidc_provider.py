@@ -305,3 +305,16 @@ def test_authlib_refuses_a_forged_id_token(oidc, app_client):
     test_client = authlib_app(oidc, "google", app_client, oidc.google_metadata_url)
     with pytest.raises(BadSignatureError):
         authlib_sign_in(oidc, test_client, account.login)
+
+
+def test_prompt_select_account_shows_the_sign_in_page_again(oidc, app_client):
+    account = oidc.add_google_account("max@hillside.example", hd="hillside.example")
+    meta = metadata(oidc.google_metadata_url)
+    browser = requests.Session()  # keeps the provider's session cookie, as a browser would
+    first = start(meta, app_client, "google")
+    code_from(oidc.sign_in_without_browser(first["url"], account.login, session=browser), first)
+    again = start(meta, app_client, "google")
+    assert code_from(oidc.sign_in_without_browser(again["url"], account.login, session=browser), again)
+    with_prompt = start(meta, app_client, "google", prompt="select_account")
+    shown = browser.get(with_prompt["url"], timeout=10)  # without the mapping: an invalid_request error page
+    assert 'name="password"' in shown.text

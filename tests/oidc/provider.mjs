@@ -257,7 +257,19 @@ async function mounted(entry, req, res, path) {
   req.originalUrl = req.url;
   req.url = req.url.slice(entry.mount.length) || '/';
   if (req.url.startsWith('?')) req.url = `/${req.url}`;
+  if (rest === '/auth') req.url = selectAccountAsLogin(req.url);
   return entry.callback(req, res);
+}
+
+// Google and Microsoft accept prompt=select_account (their account chooser); oidc-provider knows only
+// login/consent/none and would refuse the request, so it is read as "show the sign-in page".
+function selectAccountAsLogin(path) {
+  const url = new URL(path, base);
+  const prompt = url.searchParams.get('prompt');
+  if (!prompt?.split(' ').includes('select_account')) return path;
+  const prompts = new Set(prompt.split(' ').map((value) => (value === 'select_account' ? 'login' : value)));
+  url.searchParams.set('prompt', [...prompts].join(' '));
+  return `${url.pathname}${url.search}`;
 }
 
 function tenantProvider(tid) {
