@@ -77,9 +77,10 @@ def id_token_claims(meta, id_token):
 
 
 def google_sign_in(oidc, client, account):
-    """A whole Google code flow; returns (metadata, token response)."""
+    """A whole Google code flow; returns (metadata, the request, the token response)."""
     meta = metadata(oidc.google_metadata_url)
-    request = start(meta, client, "google")
+    # Google's hd request parameter is only a hint (the app must check the claim); oidc-provider ignores it.
+    request = start(meta, client, "google", hd=account.claims.get("hd", "*"))
     code = code_from(oidc.sign_in_without_browser(request["url"], account.login), request)
     response = exchange(meta, client, request, code)
     assert response.status_code == 200, response.text
