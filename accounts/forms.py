@@ -1,7 +1,7 @@
 """Sign-in and account forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, StringField
+from wtforms import PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -36,7 +36,7 @@ class SignInDomainForm(FlaskForm):
 
     provider = RadioField(
         "Which kind",
-        choices=[("google", "Google Workspace domain"), ("microsoft", "Microsoft tenant ID")],
+        choices=[SelectChoice("google", "Google Workspace domain"), SelectChoice("microsoft", "Microsoft tenant ID")],
         default="google",
         validators=[DataRequired("Choose Google or Microsoft.")],
     )
