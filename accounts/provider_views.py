@@ -124,13 +124,13 @@ def remove_sign_in_domain(domain_id):
     return redirect(url_for("accounts.sign_in_settings"), 303)
 
 
-@bp.post("/admin/sign-in/try/<provider>")
+# A link, not a form: the page's CSP (form-action 'self') stops a form submission that redirects to
+# the provider. Starting a flow changes nothing, and only this admin's browser can finish it.
+@bp.get("/admin/sign-in/try/<provider>")
 @admin_required
 def try_sign_in(provider):
     """Start a "Try it" flow: the provider's pages, then a report; nobody is signed in or linked."""
     _provider_or_404(provider)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
     return redirect(oidc.authorize_url(provider, purpose="try", person_id=current_user.id), 303)
 
 

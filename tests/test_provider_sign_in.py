@@ -288,7 +288,7 @@ def test_try_it_shows_the_claims_and_each_check_and_links_nobody(client, db, oid
     admin_client(client, make_staff, school)
     staff_id = make_staff(school, "tia@hillside.example", first_name="Tia", last_name="Ng")
     account = oidc.add_google_account("tia@hillside.example", hd=DOMAIN)
-    start = client.post("/admin/sign-in/try/google")
+    start = client.get("/admin/sign-in/try/google")
     assert start.status_code == 303
     report = client.get(callback_path(oidc, start.headers["Location"], account.login))
     assert report.status_code == 200
@@ -304,7 +304,7 @@ def test_try_it_shows_why_a_token_is_refused(client, db, oidc, school, make_staf
     admin_client(client, make_staff, school)
     account = oidc.add_microsoft_account("pat@other.example", tid=OTHER_TENANT)
     oidc.tamper_next_id_token(aud="another-app")
-    start = client.post("/admin/sign-in/try/microsoft")
+    start = client.get("/admin/sign-in/try/microsoft")
     text = client.get(callback_path(oidc, start.headers["Location"], account.login)).text
     assert "Would be refused." in text
     assert "Meant for &#39;another-app&#39;, not for this site" in text
@@ -315,7 +315,7 @@ def test_try_it_shows_why_a_token_is_refused(client, db, oidc, school, make_staf
 def test_try_it_report_is_only_for_the_admin_who_started_it(app, client, oidc, school, make_staff):
     admin_client(client, make_staff, school)
     account = oidc.add_google_account("tim@hillside.example", hd=DOMAIN)
-    start = client.post("/admin/sign-in/try/google")
+    start = client.get("/admin/sign-in/try/google")
     path = callback_path(oidc, start.headers["Location"], account.login)
     client.post("/sign-out")
     response = client.get(path)
