@@ -153,7 +153,7 @@ def record(verdict, found):
     """Link the identity (a first sign-in by e-mail) or note its use (issuer, subject, e-mail only)."""
     db, claims = get_db(), verdict.claims
     email = rules.verified_email(verdict.provider, claims)
-    if found.how == "identity":
+    if found.how == "identity":  # "link": a signed-in member of staff linking their own account
         queries.touch_identity(db, found.person["identity_id"], email)
     else:
         queries.link_identity(db, found.person["id"], verdict.provider, claims["iss"], claims["sub"], email)

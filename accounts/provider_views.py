@@ -7,7 +7,7 @@ from werkzeug.routing import BuildError
 from accounts import oidc, queries
 from accounts import oidc_rules as rules
 from accounts.forms import ButtonForm, SignInDomainForm
-from accounts.users import role_required
+from accounts.users import role_required, staff_required
 from accounts.views import bp, home_for, safe_next, start_signed_in
 from db import get_db
 from safeguarding.queries import audit_by
@@ -58,6 +58,8 @@ def provider_callback(provider):
         return refused(provider, error.message, error.status)
     if flow["purpose"] == "try":
         return try_result(provider, flow, verdict)
+    if flow["purpose"] == "link":
+        return link_result(provider, flow, verdict)
     if not verdict.accepted:
         return refused(provider, verdict.refusal)
     school_id = oidc.check_school(verdict)
@@ -74,6 +76,66 @@ def provider_callback(provider):
     oidc.record(verdict, found)
     user = start_signed_in(queries.person_by_id(get_db(), found.person["id"]))
     return redirect(safe_next(flow["next_path"]) or home_for(user), 303)
+
+
+# Staff link their own Google or Microsoft account (Your account) ------------------------------------
+# Microsoft accounts never match by e-mail, so this is how a member of staff whose school uses
+# Microsoft starts signing in with it (and how anyone links an account whose e-mail differs).
+@bp.app_template_global()
+def linked_accounts():
+    """The signed-in person's linked accounts, for the Your account page."""
+    return queries.identities_of(get_db(), current_user.id) if current_user.is_authenticated else []
+
+
+@bp.app_template_global()
+def sign_in_providers():
+    """The configured providers and their names, in button order."""
+    return [(p, rules.PROVIDER_NAMES[p]) for p in oidc.configured_providers()]
+
+
+@bp.get("/account/link/<provider>")
+@staff_required
+def link_account(provider):
+    """Start linking a Google or Microsoft account to the signed-in member of staff."""
+    _provider_or_404(provider)
+    return redirect(oidc.authorize_url(provider, purpose="link", person_id=current_user.id), 303)
+
+
+ALREADY_SOMEONE_ELSES = (
+    "You signed in as {name}. That account is already linked to someone else here, so it was not "
+    "linked to you. Ask your school's admin."
+)
+
+
+def link_result(provider, flow, verdict):
+    """Finish linking: every check passes, the account is the signed-in person's school's, and it is
+    nobody else's; then it is linked and they go back to Your account."""
+    if not (current_user.is_authenticated and current_user.is_staff and current_user.id == flow["person_id"]):
+        return refused(provider, oidc.STARTED_ELSEWHERE, 400)
+    if not verdict.accepted or oidc.check_school(verdict, mine=current_user.school_id) is None:
+        return refused(provider, verdict.refusal)
+    claims = verdict.claims
+    owner = queries.person_by_identity(get_db(), claims["iss"], claims["sub"])
+    if owner is not None and owner["id"] != current_user.id:
+        return refused(provider, ALREADY_SOMEONE_ELSES.format(name=rules.account_name(claims)))
+    if owner is None:
+        oidc.record(verdict, rules.Match("link", current_user.row))
+    flash(
+        f"Linked: you can now sign in with {rules.PROVIDER_NAMES[provider]} as {rules.account_name(claims)}.", "success"
+    )
+    return redirect(url_for("accounts.account"), 303)
+
+
+@bp.post("/account/linked/<int:identity_id>/remove")
+@staff_required
+def unlink_account(identity_id):
+    """Unlink one of your own accounts: it can no longer sign you in."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if not queries.unlink_identity(get_db(), current_user.id, identity_id):
+        abort(404)
+    flash("Unlinked. That account can no longer sign you in.", "success")
+    return redirect(url_for("accounts.account"), 303)
 
 
 # The school's sign-in settings (admins) -----------------------------------------------------------

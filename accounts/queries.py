@@ -272,3 +272,18 @@ def use_flow(db, state):
         columns = [c[0] for c in cursor.description]
         row = cursor.fetchone()
     return dict(zip(columns, row, strict=True)) if row else None
+
+
+IDENTITIES_OF = "SELECT * FROM identities WHERE person_id = ? ORDER BY provider, linked_at"
+UNLINK_IDENTITY = "DELETE FROM identities WHERE id = ? AND person_id = ?"
+
+
+def identities_of(db, person_id):
+    """The Google and Microsoft accounts linked to a person."""
+    return list(db.query(IDENTITIES_OF, [person_id]))
+
+
+def unlink_identity(db, person_id, identity_id):
+    """Unlink one of the person's own accounts; True if there was one."""
+    with write_transaction(db):
+        return db.execute(UNLINK_IDENTITY, [identity_id, person_id]).rowcount == 1

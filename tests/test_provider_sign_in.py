@@ -320,3 +320,38 @@ def test_try_it_report_is_only_for_the_admin_who_started_it(app, client, oidc, s
     client.post("/sign-out")
     response = client.get(path)
     assert response.status_code == 400 and "tim@hillside.example" not in response.text
+
+
+# Staff link their own account (Your account) ------------------------------------------------------
+def test_staff_link_a_microsoft_account_then_sign_in_with_it(client, db, oidc, school, make_staff):
+    staff_id = make_staff(school, "lou@hillside.example")
+    assert sign_in(client, "lou@hillside.example").status_code == 303
+    assert "Link your Microsoft account" in client.get("/account").text
+    account = oidc.add_microsoft_account("lou.m@hillside.onmicrosoft.example", tid=TENANT)
+    linked = client.get(callback_path(oidc, to_provider(client, "microsoft", "/account/link/microsoft"), account.login))
+    assert linked.status_code == 303 and linked.headers["Location"] == "/account"
+    [identity] = identities(db)
+    assert (identity["person_id"], identity["subject"], identity["email"]) == (staff_id, account.sub, None)
+    assert "Microsoft, linked" in client.get("/account").text
+    client.post("/sign-out")
+    response, _ = provider_sign_in(client, oidc, "microsoft", account.login)
+    assert response.headers["Location"] == "/classes" and signed_in_as(db, staff_id) == 1
+    # Unlinked, it is a stranger again: no e-mail match for Microsoft, so it would go to /join.
+    assert client.post(f"/account/linked/{identity['id']}/remove").status_code == 303
+    assert identities(db) == []
+
+
+def test_linking_refuses_another_schools_tenant_and_someone_elses_account(client, db, oidc, school, make_staff):
+    other_id = make_staff(school, "owner@hillside.example")
+    make_staff(school, "lou@hillside.example")
+    sign_in(client, "lou@hillside.example")
+    foreign = oidc.add_microsoft_account("lou@other.example", tid=OTHER_TENANT)
+    response = client.get(
+        callback_path(oidc, to_provider(client, "microsoft", "/account/link/microsoft"), foreign.login)
+    )
+    assert response.status_code == 403 and "You signed in as lou@other.example" in response.text
+    taken = oidc.add_microsoft_account("owner@hillside.onmicrosoft.example", tid=TENANT)
+    link(db, oidc, other_id, taken)
+    response = client.get(callback_path(oidc, to_provider(client, "microsoft", "/account/link/microsoft"), taken.login))
+    assert response.status_code == 403 and "already linked to someone else" in response.text
+    assert [i["person_id"] for i in identities(db)] == [other_id]
