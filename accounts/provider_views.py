@@ -41,18 +41,20 @@ def _to_provider(provider, **flow):
 
 def refused(provider, message, status=403):
     """The page for a sign-in that did not go through: what happened and a way to start again."""
-    return render_template("accounts/provider_refused.html", provider=provider, message=message), status
+    name = rules.PROVIDER_NAMES[provider]
+    return render_template("accounts/provider_refused.html", name=name, message=message), status
 
 
 def join_url(next_path):
     """Where a person with no account yet goes: /join (contract C), keeping a class code link."""
+    join = "/join"  # the path contract C gives, whichever blueprint serves it
     for endpoint in ("accounts.join", "join.join"):
         try:
             join = url_for(endpoint)
+            break
         except BuildError:
             continue
-        return next_path if next_path and next_path.split("?")[0] == join else join
-    return next_path or "/join"
+    return next_path if next_path and next_path.split("?")[0] == join else join
 
 
 @bp.get("/sign-in/<provider>/callback")

@@ -363,3 +363,10 @@ def test_a_provider_that_cannot_be_reached_gets_a_clear_page(tmp_path):
     response = down.test_client().get("/sign-in/google")
     assert response.status_code == 502
     assert "Google could not be reached just now" in response.text and 'href="/sign-in"' in response.text
+
+
+def test_a_class_code_link_is_kept_for_someone_with_no_account(client, oidc, school):
+    account = oidc.add_microsoft_account("new@hillside.onmicrosoft.example", tid=TENANT)
+    start = to_provider(client, "microsoft", "/sign-in/microsoft?next=/join%3Fcode%3DKX7P2Q")
+    response = client.get(callback_path(oidc, start, account.login))
+    assert response.headers["Location"] == "/join?code=KX7P2Q"
