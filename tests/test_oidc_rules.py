@@ -117,6 +117,9 @@ def test_an_unknown_key_id_is_refused(key, jwks):
         ({"exp": None}, "exp"),
         ({"email_verified": False}, "email_verified"),
         ({"email_verified": "true"}, "email_verified"),
+        ({"sub": None}, "sub"),
+        ({"sub": ""}, "sub"),
+        ({"sub": 12345}, "sub"),
     ],
 )
 def test_google_claim_checks_refuse(key, jwks, changes, check):
