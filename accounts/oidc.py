@@ -163,9 +163,9 @@ def record(verdict, found):
     """Link the identity (a first sign-in by e-mail) or note its use (issuer, subject, e-mail only)."""
     db, claims = get_db(), verdict.claims
     email = rules.verified_email(verdict.provider, claims)
-    if found.how == "identity":  # "link": a signed-in member of staff linking their own account
+    if found.how == "identity":
         queries.touch_identity(db, found.person["identity_id"], email)
-    else:
+    else:  # matched by e-mail, or a signed-in member of staff linking their own account ("link")
         queries.link_identity(db, found.person["id"], verdict.provider, claims["iss"], claims["sub"], email)
 
 

@@ -291,8 +291,8 @@ ARCHIVED = (
     "cannot be used. If this is wrong, ask the school office."
 )
 OTHER_SCHOOL = (
-    "You signed in as {name}. That account is linked to a different school on this site, so it was "
-    "refused here. Ask your school's IT team."
+    "You signed in as {name}. That account belongs to someone at a different school on this site, so "
+    "it was refused here. Ask your school's IT team."
 )
 
 
