@@ -101,6 +101,7 @@ def _unknown_host(_error):
 
 
 def _init_extensions(app):
+    from accounts import oidc
     from accounts.users import login_manager
     from extensions import csrf, limiter
 
@@ -108,9 +109,11 @@ def _init_extensions(app):
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    oidc.init_app(app)
 
 
 def _register_blueprints(app):
+    from accounts import provider_views  # noqa: F401  (its routes are on accounts.bp)
     from accounts.views import bp as accounts_bp
     from certificates.views import bp as certificates_bp
     from classroom.progress_views import bp as progress_bp
