@@ -111,6 +111,7 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
+    import accounts.join  # noqa: F401 (adds /join, accounts.join, to the accounts blueprint)
     from accounts.views import bp as accounts_bp
     from certificates.views import bp as certificates_bp
     from classroom.progress_views import bp as progress_bp
