@@ -30,12 +30,17 @@ IN_CLASS = "SELECT 1 FROM class_pupils WHERE class_id = ? AND person_id = ?"
 IDENTITY_LINKED = "SELECT person_id FROM identities WHERE issuer = ? AND subject = ?"
 PERSON = "SELECT * FROM people WHERE id = ?"
 # Who joined the class with any of its codes, newest first; the e-mail of the account they joined
-# with (or their roster e-mail), and whether they are still in the class.
+# with (or their roster e-mail), whether they are still in the class, and whether another pupil in
+# it has the same name (a pupil on the roster without an e-mail who joined with a code as well:
+# names are never used to link accounts, so the teacher is shown it instead).
 JOINS = """
 SELECT j.joined_at, j.new_account, p.id, p.first_name, p.last_name, p.username, p.archived_at,
        COALESCE((SELECT i.email FROM identities i WHERE i.person_id = p.id
                  ORDER BY i.linked_at DESC LIMIT 1), p.email) AS email,
-       EXISTS (SELECT 1 FROM class_pupils cp WHERE cp.class_id = j.class_id AND cp.person_id = p.id) AS in_class
+       EXISTS (SELECT 1 FROM class_pupils cp WHERE cp.class_id = j.class_id AND cp.person_id = p.id) AS in_class,
+       EXISTS (SELECT 1 FROM class_pupils cp JOIN people o ON o.id = cp.person_id
+               WHERE cp.class_id = j.class_id AND o.id != p.id AND o.archived_at IS NULL
+                 AND lower(o.first_name) = lower(p.first_name) AND lower(o.last_name) = lower(p.last_name)) AS same_name
 FROM class_code_joins j JOIN people p ON p.id = j.person_id
 WHERE j.class_id = ? AND p.school_id = ?
 ORDER BY j.joined_at DESC, j.id DESC

@@ -207,8 +207,10 @@ def test_a_code_switches_itself_off_after_its_days(client, app, db, world):
 # --- joining: a new pupil from a provider sign-in -----------------------------------------------
 
 
-def test_a_pending_google_sign_in_joins_with_the_code_and_becomes_a_signed_in_pupil(app, client, db, world):
+def test_a_pending_google_sign_in_joins_with_the_code_and_becomes_a_signed_in_pupil(app, client, db, world, make_pupil):
     code = make_code(db, world["class"], world["hill"])
+    # On the roster without an e-mail: never linked by name, but the teacher is told.
+    make_pupil(world["hill"], "maya.s", first_name="Maya", last_name="Singh", class_id=world["class"])
     set_pending(client, pending(world["hill"]))
     page = client.get(f"/join?code={class_codes.display(code)}")
     assert page.status_code == 200
@@ -217,9 +219,8 @@ def test_a_pending_google_sign_in_joins_with_the_code_and_becomes_a_signed_in_pu
     typed = " " + code.lower()[:4] + " " + code.lower()[4:]  # as typed on a phone
     response = client.post("/join", data={"code": typed})
     assert response.status_code == 303 and response.location.endswith("/course")
-    person = db.execute("SELECT * FROM people WHERE first_name = 'Maya'").fetchone()
-    person = dict(zip([d[0] for d in db.execute("SELECT * FROM people").description], person, strict=True))
-    assert (person["role"], person["last_name"], person["username"]) == ("pupil", "Singh", "maya.s")
+    person = next(db.query("SELECT * FROM people WHERE first_name = 'Maya' ORDER BY id DESC"))
+    assert (person["role"], person["last_name"], person["username"]) == ("pupil", "Singh", "maya.s2")
     assert (person["school_id"], person["year_group"], person["email"]) == (world["hill"], 8, None)
     assert not password_matches(person["password_hash"], "") and person["password_hash"].startswith("scrypt:")
     identity = db.execute("SELECT person_id, provider, issuer, subject, email FROM identities").fetchall()
@@ -236,6 +237,7 @@ def test_a_pending_google_sign_in_joins_with_the_code_and_becomes_a_signed_in_pu
     sign_in(teacher, "teacher@hill.test")
     screen = teacher.get(f"/classes/{world['class']}/code").text
     assert "Maya Singh" in screen and "maya.singh@hill.test" in screen and "made by joining" in screen
+    assert screen.count("Another pupil in this class has the same name.") == 1
     assert f'href="/classes/{world["class"]}/pupils/{person["id"]}"' in screen
 
 
