@@ -54,6 +54,8 @@ def _pending():
         return None, False
     try:
         started = datetime.fromisoformat(pending["started_at"])
+        if started.tzinfo is None:  # db.now() writes UTC with its offset; a bare time is UTC too
+            started = started.replace(tzinfo=UTC)
         complete = all(pending.get(k) for k in ("provider", "issuer", "subject", "school_id"))
     except (KeyError, TypeError, ValueError):
         started, complete = None, False
