@@ -23,7 +23,7 @@ run: setup instance/config.py
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup tests/browser/node_modules/.package-lock.json
+test: setup tests/browser/node_modules/.package-lock.json tests/oidc/node_modules/.package-lock.json
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 	$(VENV)/bin/pytest
 
@@ -61,10 +61,14 @@ $(VENV)/.installed: requirements.txt
 tests/browser/node_modules/.package-lock.json: tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && npm ci --silent --no-audit --no-fund
 
+# The loopback OpenID Provider the sign-in tests run (oidc-provider from the npm registry).
+tests/oidc/node_modules/.package-lock.json: tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --silent --no-audit --no-fund
+
 # A random SECRET_KEY for this machine, made once and kept out of git.
 instance/config.py:
 	mkdir -p instance
 	$(PYTHON) -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 
 clean:
-	rm -rf $(VENV) tests/browser/node_modules .pytest_cache
+	rm -rf $(VENV) tests/browser/node_modules tests/oidc/node_modules .pytest_cache

@@ -101,6 +101,7 @@ def _unknown_host(_error):
 
 
 def _init_extensions(app):
+    from accounts import oidc
     from accounts.users import login_manager
     from extensions import csrf, limiter
 
@@ -108,10 +109,12 @@ def _init_extensions(app):
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    oidc.init_app(app)
 
 
 def _register_blueprints(app):
     import accounts.join  # noqa: F401 (adds /join, accounts.join, to the accounts blueprint)
+    from accounts import provider_views  # noqa: F401  (its routes are on accounts.bp)
     from accounts.views import bp as accounts_bp
     from certificates.views import bp as certificates_bp
     from classroom.progress_views import bp as progress_bp

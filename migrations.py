@@ -529,3 +529,28 @@ def m018_class_codes(db):
         CREATE INDEX class_code_joins_person ON class_code_joins(person_id);
         """
     )
+
+
+@migrations()
+def m020_sign_in_flows(db):
+    # A Google or Microsoft sign-in in progress: what its callback needs (PKCE verifier, nonce),
+    # keyed by a hash of its state. The browser's session holds the state (binding the flow to that
+    # browser); used_at makes the state single-use even when a copied cookie still carries it.
+    # Rows are deleted an hour after they start; the provider's tokens are never stored.
+    db.executescript(
+        """
+        CREATE TABLE sign_in_flows (
+            state_hash TEXT PRIMARY KEY,
+            provider TEXT NOT NULL CHECK (provider IN ('google', 'microsoft')),
+            purpose TEXT NOT NULL CHECK (purpose IN ('sign-in', 'try', 'link')),
+            person_id INTEGER REFERENCES people(id) ON DELETE CASCADE,  -- the admin, for "Try it"
+            nonce TEXT NOT NULL,
+            code_verifier TEXT NOT NULL,
+            redirect_uri TEXT NOT NULL,
+            next_path TEXT,
+            created_at TEXT NOT NULL,
+            used_at TEXT
+        );
+        CREATE INDEX sign_in_flows_created ON sign_in_flows(created_at);
+        """
+    )

@@ -1,7 +1,7 @@
 """Sign-in and account forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -46,3 +46,23 @@ class JoinForm(FlaskForm):
             "spellcheck": "false",
         },
     )
+
+
+class SignInDomainForm(FlaskForm):
+    """A Google Workspace domain or Microsoft tenant id the school accepts for signing in."""
+
+    provider = RadioField(
+        "Which kind",
+        choices=[SelectChoice("google", "Google Workspace domain"), SelectChoice("microsoft", "Microsoft tenant ID")],
+        default="google",
+        validators=[DataRequired("Choose Google or Microsoft.")],
+    )
+    value = StringField(
+        "Domain or tenant ID",
+        validators=[Length(max=253)],
+        render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"},
+    )
+
+
+class ButtonForm(FlaskForm):
+    """A button (remove, try it) that needs only CSRF protection."""

@@ -167,3 +167,123 @@ class DatabaseFailureStore:
         """Failures within the window, as throttle.Counts."""
         params = {"name_key": name_key, "address": address, "device": device, "since": _ago(self.window)}
         return Counts(**next(self.db.query(FAILURE_COUNTS, params)))
+
+
+# Sign-in with Google or Microsoft ---------------------------------------------------------------
+# Identities and people are looked up whatever their archived state: the rules refuse archived
+# people with a message, rather than treating them as unknown and offering to join a class.
+PERSON_BY_IDENTITY = """
+SELECT p.*, i.id AS identity_id FROM identities i JOIN people p ON p.id = i.person_id
+WHERE i.issuer = ? AND i.subject = ?
+"""
+ANYONE_BY_EMAIL = "SELECT * FROM people WHERE email = ? COLLATE NOCASE"
+# Two first sign-ins at once by the same person: the second finds the link already made.
+LINK_IDENTITY = """
+INSERT INTO identities (person_id, provider, issuer, subject, email, linked_at, last_used_at)
+VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (issuer, subject) DO NOTHING
+"""
+TOUCH_IDENTITY = "UPDATE identities SET last_used_at = ?, email = coalesce(?, email) WHERE id = ?"
+SCHOOL_FOR_DOMAIN = "SELECT school_id FROM school_sign_in_domains WHERE provider = ? AND value = ?"
+SCHOOL_DOMAINS = "SELECT * FROM school_sign_in_domains WHERE school_id = ? ORDER BY provider, value"
+REMOVE_DOMAIN = "DELETE FROM school_sign_in_domains WHERE id = ? AND school_id = ? RETURNING provider, value"
+PRUNE_FLOWS = "DELETE FROM sign_in_flows WHERE created_at <= ?"
+# Single use: only the first callback with this state gets the row; a replay updates nothing.
+USE_FLOW = """
+UPDATE sign_in_flows SET used_at = ? WHERE state_hash = ? AND used_at IS NULL AND created_at > ? RETURNING *
+"""
+# How long a started sign-in may take at the provider (typing a password, MFA, consent).
+FLOW_LIFETIME = 30 * 60
+
+
+def person_by_identity(db, issuer, subject):
+    """The person (archived or not) linked to this provider identity, with `identity_id`, or None."""
+    return next(db.query(PERSON_BY_IDENTITY, [issuer, subject]), None)
+
+
+def anyone_by_email(db, email):
+    """The person (any school, archived or not) with this e-mail, or None."""
+    return next(db.query(ANYONE_BY_EMAIL, [email]), None) if email else None
+
+
+def link_identity(db, person_id, provider, issuer, subject, email):
+    """Link a provider identity (issuer and subject, and the verified e-mail if any) to a person."""
+    stamp = now()
+    with write_transaction(db):
+        db.execute(LINK_IDENTITY, [person_id, provider, issuer, subject, email, stamp, stamp])
+
+
+def touch_identity(db, identity_id, email):
+    """Note that the identity was used now (and the e-mail it came with, when verified)."""
+    with write_transaction(db):
+        db.execute(TOUCH_IDENTITY, [now(), email, identity_id])
+
+
+def school_for_domain(db, provider, value):
+    """The id of the school that lists this Google domain or Microsoft tenant, or None."""
+    row = next(db.query(SCHOOL_FOR_DOMAIN, [provider, value]), None) if value else None
+    return row["school_id"] if row else None
+
+
+def school_domains(db, school_id):
+    """The school's Google domains and Microsoft tenants."""
+    return list(db.query(SCHOOL_DOMAINS, [school_id]))
+
+
+def add_school_domain(db, school_id, provider, value):
+    """List a domain or tenant for the school; False if any school (this one included) has it."""
+    with write_transaction(db):
+        if school_for_domain(db, provider, value) is not None:
+            return False
+        db["school_sign_in_domains"].insert(
+            {"school_id": school_id, "provider": provider, "value": value, "added_at": now()}
+        )
+    return True
+
+
+def remove_school_domain(db, school_id, domain_id):
+    """Remove one of the school's entries; returns the removed row (provider, value) or None."""
+    with write_transaction(db):
+        return next(iter(db.execute(REMOVE_DOMAIN, [domain_id, school_id]).fetchall()), None)
+
+
+def start_flow(db, state, provider, purpose, nonce, code_verifier, redirect_uri, next_path=None, person_id=None):
+    """Record a started provider sign-in under a hash of its state; forget ones long finished."""
+    with write_transaction(db):
+        db.execute(PRUNE_FLOWS, [_ago(2 * FLOW_LIFETIME)])
+        db["sign_in_flows"].insert(
+            {
+                "state_hash": session_key(state),
+                "provider": provider,
+                "purpose": purpose,
+                "person_id": person_id,
+                "nonce": nonce,
+                "code_verifier": code_verifier,
+                "redirect_uri": redirect_uri,
+                "next_path": next_path,
+                "created_at": now(),
+            }
+        )
+
+
+def use_flow(db, state):
+    """The started sign-in with this state, marked used; None if unknown, used before or too old."""
+    with write_transaction(db):
+        cursor = db.execute(USE_FLOW, [now(), session_key(state), _ago(FLOW_LIFETIME)])
+        columns = [c[0] for c in cursor.description]
+        row = cursor.fetchone()
+    return dict(zip(columns, row, strict=True)) if row else None
+
+
+IDENTITIES_OF = "SELECT * FROM identities WHERE person_id = ? ORDER BY provider, linked_at"
+UNLINK_IDENTITY = "DELETE FROM identities WHERE id = ? AND person_id = ?"
+
+
+def identities_of(db, person_id):
+    """The Google and Microsoft accounts linked to a person."""
+    return list(db.query(IDENTITIES_OF, [person_id]))
+
+
+def unlink_identity(db, person_id, identity_id):
+    """Unlink one of the person's own accounts; True if there was one."""
+    with write_transaction(db):
+        return db.execute(UNLINK_IDENTITY, [identity_id, person_id]).rowcount == 1

@@ -17,6 +17,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from accounts import throttle
 from accounts.demo import DEMO_SIGN_INS
 from accounts.forms import SignInForm, SignOutEverywhereForm
+from accounts.oidc import configured_providers
+from accounts.oidc_rules import PROVIDER_NAMES
 from accounts.passwords import dummy_password_hash, password_matches
 from accounts.queries import (
     DatabaseFailureStore,
@@ -145,7 +147,15 @@ def _set_device_cookie(response, key, cookie):
 def render_sign_in(form, status=200, error=None):
     """The sign-in page with `form` as typed; demo sign-ins only in demo mode."""
     demo = DEMO_SIGN_INS if current_app.config["DEMO_MODE"] else None
-    return render_template("accounts/sign_in.html", form=form, demo=demo, error=error), status
+    return render_template(
+        "accounts/sign_in.html",
+        form=form,
+        demo=demo,
+        error=error,
+        providers=configured_providers(),
+        provider_names=PROVIDER_NAMES,
+        next_path=safe_next(request.args.get("next")),
+    ), status
 
 
 @bp.app_errorhandler(429)

@@ -34,6 +34,8 @@ ACTIONS = {
     "staff-archive": "Archived a member of staff",
     "certificate-revoke": "Revoked a certificate",
     "certificate-reissue": "Reissued a certificate",
+    "sign-in-domain-add": "Added a Google domain or Microsoft tenant for signing in",
+    "sign-in-domain-remove": "Removed a Google domain or Microsoft tenant for signing in",
 }
 SUBJECTS = {
     "talk_request": "Talk request",

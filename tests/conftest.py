@@ -1,6 +1,7 @@
 """Fixtures: a fresh app and SQLite file per test, a client, a CLI runner, factories."""
 
 import pytest
+from oidc_provider import OidcProvider
 from safeguarding_smtp import start_smtp
 
 from accounts.queries import create_person, create_school
@@ -24,6 +25,22 @@ def smtp(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="training@school.test")
     yield inbox
     controller.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc():
+    """The loopback OpenID Provider (Google- and Microsoft-shaped issuers; see tests/oidc_provider.py)."""
+    provider = OidcProvider()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(autouse=True)
+def _oidc_tamper_disarmed(request):
+    """A tamper a test armed but no token response used must not leak into the next test."""
+    yield
+    if "oidc" in request.fixturenames:
+        request.getfixturevalue("oidc").tamper_pending()
 
 
 @pytest.fixture

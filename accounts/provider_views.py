@@ -1,0 +1,230 @@
+"""Sign-in with Google or Microsoft, and the admin's sign-in settings (routes on accounts.bp)."""
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+from werkzeug.routing import BuildError
+
+from accounts import oidc, queries
+from accounts import oidc_rules as rules
+from accounts.forms import ButtonForm, SignInDomainForm
+from accounts.users import role_required, staff_required
+from accounts.views import bp, home_for, safe_next, start_signed_in
+from db import get_db
+from safeguarding.queries import audit_by
+
+admin_required = role_required("admin")
+
+
+def _provider_or_404(provider):
+    if oidc.client_for(provider) is None:
+        abort(404)
+    return provider
+
+
+@bp.get("/sign-in/<provider>")
+def provider_sign_in(provider):
+    """Start signing in with Google or Microsoft: off to the provider's own sign-in page."""
+    _provider_or_404(provider)
+    next_path = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or home_for(current_user), 303)
+    return redirect(oidc.authorize_url(provider, next_path=next_path), 303)
+
+
+def refused(provider, message, status=403):
+    """The page for a sign-in that did not go through: what happened and a way to start again."""
+    return render_template("accounts/provider_refused.html", provider=provider, message=message), status
+
+
+def join_url(next_path):
+    """Where a person with no account yet goes: /join (contract C), keeping a class code link."""
+    for endpoint in ("accounts.join", "join.join"):
+        try:
+            join = url_for(endpoint)
+        except BuildError:
+            continue
+        return next_path if next_path and next_path.split("?")[0] == join else join
+    return next_path or "/join"
+
+
+@bp.get("/sign-in/<provider>/callback")
+def provider_callback(provider):
+    """Finish a Google or Microsoft sign-in: check everything, then sign in, link, or go to /join."""
+    _provider_or_404(provider)
+    try:
+        flow = oidc.use_callback(provider, request.args)
+        verdict = oidc.check_callback(provider, flow, request.args["code"])
+    except oidc.FlowError as error:
+        return refused(provider, error.message, error.status)
+    if flow["purpose"] == "try":
+        return try_result(provider, flow, verdict)
+    if flow["purpose"] == "link":
+        return link_result(provider, flow, verdict)
+    if not verdict.accepted:
+        return refused(provider, verdict.refusal)
+    school_id = oidc.check_school(verdict)
+    if school_id is None:
+        return refused(provider, verdict.refusal)
+    found = oidc.match(verdict, school_id)
+    if found.how == "refused":
+        return refused(provider, found.message)
+    if current_user.is_authenticated:
+        logout_user()  # someone else was signed in on this browser: end their session first
+    if found.how == "pending":
+        session["oidc_pending"] = oidc.pending(verdict, school_id)
+        return redirect(join_url(flow["next_path"]), 303)
+    oidc.record(verdict, found)
+    user = start_signed_in(queries.person_by_id(get_db(), found.person["id"]))
+    return redirect(safe_next(flow["next_path"]) or home_for(user), 303)
+
+
+# Staff link their own Google or Microsoft account (Your account) ------------------------------------
+# Microsoft accounts never match by e-mail, so this is how a member of staff whose school uses
+# Microsoft starts signing in with it (and how anyone links an account whose e-mail differs).
+@bp.app_template_global()
+def linked_accounts():
+    """The signed-in person's linked accounts, for the Your account page."""
+    return queries.identities_of(get_db(), current_user.id) if current_user.is_authenticated else []
+
+
+@bp.app_template_global()
+def sign_in_providers():
+    """The configured providers and their names, in button order."""
+    return [(p, rules.PROVIDER_NAMES[p]) for p in oidc.configured_providers()]
+
+
+@bp.get("/account/link/<provider>")
+@staff_required
+def link_account(provider):
+    """Start linking a Google or Microsoft account to the signed-in member of staff."""
+    _provider_or_404(provider)
+    return redirect(oidc.authorize_url(provider, purpose="link", person_id=current_user.id), 303)
+
+
+ALREADY_SOMEONE_ELSES = (
+    "You signed in as {name}. That account is already linked to someone else here, so it was not "
+    "linked to you. Ask your school's admin."
+)
+
+
+def link_result(provider, flow, verdict):
+    """Finish linking: every check passes, the account is the signed-in person's school's, and it is
+    nobody else's; then it is linked and they go back to Your account."""
+    if not (current_user.is_authenticated and current_user.is_staff and current_user.id == flow["person_id"]):
+        return refused(provider, oidc.STARTED_ELSEWHERE, 400)
+    if not verdict.accepted or oidc.check_school(verdict, mine=current_user.school_id) is None:
+        return refused(provider, verdict.refusal)
+    claims = verdict.claims
+    owner = queries.person_by_identity(get_db(), claims["iss"], claims["sub"])
+    if owner is not None and owner["id"] != current_user.id:
+        return refused(provider, ALREADY_SOMEONE_ELSES.format(name=rules.account_name(claims)))
+    if owner is None:
+        oidc.record(verdict, rules.Match("link", current_user.row))
+    flash(
+        f"Linked: you can now sign in with {rules.PROVIDER_NAMES[provider]} as {rules.account_name(claims)}.", "success"
+    )
+    return redirect(url_for("accounts.account"), 303)
+
+
+@bp.post("/account/linked/<int:identity_id>/remove")
+@staff_required
+def unlink_account(identity_id):
+    """Unlink one of your own accounts: it can no longer sign you in."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if not queries.unlink_identity(get_db(), current_user.id, identity_id):
+        abort(404)
+    flash("Unlinked. That account can no longer sign you in.", "success")
+    return redirect(url_for("accounts.account"), 303)
+
+
+# The school's sign-in settings (admins) -----------------------------------------------------------
+@bp.route("/admin/sign-in", methods=["GET", "POST"])
+@admin_required
+def sign_in_settings():
+    """The school's Google domains and Microsoft tenants, adding one, and "Try it"."""
+    db, school_id = get_db(), current_user.school_id
+    form = SignInDomainForm()
+    if form.validate_on_submit():
+        value, problem = rules.clean_domain_entry(form.provider.data, form.value.data)
+        if problem is None and not queries.add_school_domain(db, school_id, form.provider.data, value):
+            mine = queries.school_for_domain(db, form.provider.data, value) == school_id
+            # Never say which school has it: that would tell one school about another.
+            problem = (
+                f"{value} is already in your list."
+                if mine
+                else f"{value} is already used by another school on this site. If it is yours, contact the "
+                "site's operator."
+            )
+        if problem is None:
+            audit_by(db, current_user, "sign-in-domain-add", "school", school_id)
+            flash(f"Added {value}. People with accounts there can now sign in.", "success")
+            return redirect(url_for("accounts.sign_in_settings"), 303)
+        form.value.errors.append(problem)
+    domains = queries.school_domains(db, school_id)
+    return render_template(
+        "accounts/sign_in_settings.html",
+        form=form,
+        button=ButtonForm(),
+        google=[d for d in domains if d["provider"] == "google"],
+        microsoft=[d for d in domains if d["provider"] == "microsoft"],
+        configured=oidc.configured_providers(),
+        names=rules.PROVIDER_NAMES,
+    ), (400 if form.errors else 200)
+
+
+@bp.post("/admin/sign-in/<int:domain_id>/remove")
+@admin_required
+def remove_sign_in_domain(domain_id):
+    """Remove a domain or tenant: its people can no longer sign in with it (their links stay)."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    removed = queries.remove_school_domain(db, current_user.school_id, domain_id) or abort(404)
+    audit_by(db, current_user, "sign-in-domain-remove", "school", current_user.school_id)
+    flash(f"Removed {removed[1]}. Accounts there can no longer sign in here.", "success")
+    return redirect(url_for("accounts.sign_in_settings"), 303)
+
+
+# A link, not a form: the page's CSP (form-action 'self') stops a form submission that redirects to
+# the provider. Starting a flow changes nothing, and only this admin's browser can finish it.
+@bp.get("/admin/sign-in/try/<provider>")
+@admin_required
+def try_sign_in(provider):
+    """Start a "Try it" flow: the provider's pages, then a report; nobody is signed in or linked."""
+    _provider_or_404(provider)
+    return redirect(oidc.authorize_url(provider, purpose="try", person_id=current_user.id), 303)
+
+
+def outcome(verdict, school_id):
+    """In words: what a real sign-in with this token would do."""
+    if not verdict.accepted:
+        return verdict.refusal
+    found = oidc.match(verdict, school_id)
+    if found.how == "refused":
+        return found.message
+    if found.how == "pending":
+        return "No account here matches, so they would be asked for a class code to join a class as a pupil." + (
+            " (Microsoft accounts never match by e-mail.)" if verdict.provider == "microsoft" else ""
+        )
+    person = found.person
+    who = f"{person['first_name']} {person['last_name']}".strip() + f" ({person['role']})"
+    return {
+        "identity": f"They would sign in as {who}, whose account is already linked.",
+        "staff": f"They would be linked to {who} by their verified e-mail, and signed in.",
+        "pupil": f"They would be linked to {who} by the e-mail on the class list, and signed in.",
+    }[found.how]
+
+
+def try_result(provider, flow, verdict):
+    """The "Try it" report: the claims the provider sent and each check, for the admin who started it."""
+    if not (current_user.is_authenticated and current_user.role == "admin" and current_user.id == flow["person_id"]):
+        return refused(provider, oidc.STARTED_ELSEWHERE, 400)
+    school_id = oidc.check_school(verdict, mine=current_user.school_id)
+    return render_template(
+        "accounts/sign_in_try.html",
+        provider=provider,
+        name=rules.PROVIDER_NAMES[provider],
+        verdict=verdict,
+        outcome=outcome(verdict, school_id),
+    )
