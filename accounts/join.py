@@ -17,6 +17,8 @@ from flask_login import current_user
 
 from accounts import throttle
 from accounts.forms import JoinForm
+from accounts.oidc import configured_providers
+from accounts.oidc_rules import PROVIDER_NAMES
 from accounts.passwords import hash_password
 from accounts.views import bp, start_signed_in
 from classroom import class_codes, code_queries, roster
@@ -25,7 +27,6 @@ from db import get_db
 PENDING = "oidc_pending"
 # A provider sign-in waiting for its class code is kept this long (contract B), then started again.
 PENDING_FOR = timedelta(minutes=15)
-PROVIDERS = {"google": "Google", "microsoft": "Microsoft"}
 
 NOT_A_CODE = "A class code has 8 letters and numbers, like KXR7-PMQ4. Check what you typed and try again."
 WRONG_CODE = "There's no class with that code. Check each letter and number with your teacher, then try again."
@@ -88,7 +89,7 @@ def unusable_password_hash():
 
 def _account(pending):
     """How the page names the account someone signed in with: its e-mail, else the provider."""
-    return pending.get("email") or f"your {PROVIDERS.get(pending['provider'], 'school')} account"
+    return pending.get("email") or f"your {PROVIDER_NAMES.get(pending['provider'], 'school')} account"
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -101,9 +102,11 @@ def join():
     if not current_user.is_authenticated:
         pending, expired = _pending()
         if pending is None:
+            # The sign-in buttons come back here, with the code from the QR link still in the address.
             next_url = url_for("accounts.join", code=typed) if typed else url_for("accounts.join")
-            return render_template("accounts/join.html", who="nobody", expired=expired,
-                                   sign_in_url=url_for("accounts.sign_in", next=next_url))  # fmt: skip
+            return render_template("accounts/join.html", who="nobody", expired=expired, next_url=next_url,
+                                   sign_in_url=url_for("accounts.sign_in", next=next_url),
+                                   providers=configured_providers(), provider_names=PROVIDER_NAMES)  # fmt: skip
     form = JoinForm() if request.method == "POST" else JoinForm(code=typed)
     error, status = None, 200
     if form.validate_on_submit():
@@ -119,7 +122,7 @@ def join():
         error=error,
         pending=pending,
         account=_account(pending) if pending else None,
-        provider=PROVIDERS.get(pending["provider"]) if pending else None,
+        provider=PROVIDER_NAMES.get(pending["provider"]) if pending else None,
     ), status
 
 

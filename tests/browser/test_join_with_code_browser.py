@@ -108,11 +108,12 @@ def test_pupils_with_google_and_microsoft_accounts_join_with_the_code_and_start_
     code = teacher.locator("#class-code").inner_text()
     assert re.fullmatch(r"[B-Z2-9]{4}-[B-Z2-9]{4}", code), code
 
-    # Nadia scans the QR code: the join link, then Google, then back with the code filled in.
+    # Nadia scans the QR code: the join page offers the sign-in buttons, Google's pages, then back with
+    # the code filled in.
     context, pupil = new_page(browser, base_url)
     try:
         pupil.goto(f"/join?code={code}")
-        pupil.get_by_role("link", name="Sign in").click()
+        assert_accessible(pupil)
         pupil.get_by_role("link", name="Sign in with Google").click()
         through_google(pupil, oidc, "nadia.h@demo.school")
         pupil.wait_for_url(re.compile(r"/join\?code="))
