@@ -14,6 +14,7 @@ import segno
 from accounts.passwords import password_matches
 from classroom import class_codes, code_queries
 from db import now, write_transaction
+from safeguarding.records import erase_pupil, export_pupil
 
 from helpers import PASSWORD, sign_in
 
@@ -348,3 +349,29 @@ def test_guessing_codes_is_slowed_per_account_not_per_address(app, client, db, w
     set_pending(classmate, pending(world["hill"], subject="g-456", email="sam@hill.test", given_name="Sam"))
     assert classmate.post("/join", data={"code": code}).status_code == 303
     assert sign_in(app.test_client(), "teacher@hill.test", PASSWORD).status_code == 303
+
+
+def test_a_pupil_made_by_joining_gets_a_password_from_a_reset_is_in_their_records_and_is_erased_whole(
+    app, client, db, world
+):
+    code = make_code(db, world["class"], world["hill"])
+    set_pending(client, pending(world["hill"]))
+    assert client.post("/join", data={"code": code}).status_code == 303
+    maya = next(db.query("SELECT id, username FROM people WHERE first_name = 'Maya'"))
+
+    records = export_pupil(db, maya["id"])
+    assert records["linked_accounts"][0] | {"linked_at": None, "last_used_at": None} == {
+        "provider": "google", "email": "maya.singh@hill.test", "linked_at": None, "last_used_at": None
+    }  # fmt: skip
+    assert [(j["class_name"], j["new_account"]) for j in records["joined_with_class_code"]] == [("8B", True)]
+
+    # A teacher's "Reset password" gives her a username and password too (for a computer without her account).
+    teacher = app.test_client()
+    sign_in(teacher, "teacher@hill.test")
+    card = teacher.post(f"/classes/{world['class']}/pupils/{maya['id']}/reset-password")
+    password = re.search(r"<code>([a-z]+-[a-z]+-\d+)</code>", card.text).group(1)
+    assert sign_in(app.test_client(), maya["username"], password).status_code == 303
+
+    assert erase_pupil(db, maya["id"], world["teacher"])
+    for table in ("identities", "class_code_joins"):
+        assert db.execute(f"SELECT count(*) FROM {table} WHERE person_id = ?", [maya["id"]]).fetchone()[0] == 0
