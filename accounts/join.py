@@ -122,7 +122,6 @@ def join():
         error=error,
         pending=pending,
         account=_account(pending) if pending else None,
-        provider=PROVIDER_NAMES.get(pending["provider"]) if pending else None,
     ), status
 
 
