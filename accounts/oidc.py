@@ -55,6 +55,21 @@ def client_for(provider):
     return current_app.extensions["oidc"].create_client(provider)
 
 
+class FlowError(Exception):
+    """A sign-in that cannot start or finish; `message` says why in plain words."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+UNREACHABLE = (
+    "{name} could not be reached just now, so signing in with it did not start. Try again in a "
+    "minute, or sign in with your username or e-mail and password."
+)
+
+
 def authorize_url(provider, purpose="sign-in", next_path=None, person_id=None):
     """Start a flow: record its nonce and PKCE verifier, bind its state to this browser, and return
     the provider's authorisation URL."""
@@ -62,22 +77,17 @@ def authorize_url(provider, purpose="sign-in", next_path=None, person_id=None):
     redirect_uri = public_url("accounts.provider_callback", provider=provider)
     # hd=* asks Google's account chooser for Workspace accounts only; the token's hd is still checked.
     extra = {"hd": "*"} if provider == "google" else {}
-    started = client.create_authorization_url(redirect_uri, **extra)
+    try:
+        started = client.create_authorization_url(redirect_uri, **extra)  # fetches the metadata once
+    except (RequestException, ValueError) as error:
+        name = rules.PROVIDER_NAMES[provider]
+        raise FlowError(UNREACHABLE.format(name=name), 502) from error
     queries.start_flow(
         get_db(), started["state"], provider, purpose, started["nonce"], started["code_verifier"],
         redirect_uri, next_path, person_id,
     )  # fmt: skip
     session[SESSION_FLOWS] = [*session.get(SESSION_FLOWS, [])[-(OPEN_FLOWS - 1) :], started["state"]]
     return started["url"]
-
-
-class FlowError(Exception):
-    """A callback that cannot be finished; `message` says why in plain words."""
-
-    def __init__(self, message, status=400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 STARTED_ELSEWHERE = (
@@ -153,9 +163,9 @@ def record(verdict, found):
     """Link the identity (a first sign-in by e-mail) or note its use (issuer, subject, e-mail only)."""
     db, claims = get_db(), verdict.claims
     email = rules.verified_email(verdict.provider, claims)
-    if found.how == "identity":  # "link": a signed-in member of staff linking their own account
+    if found.how == "identity":
         queries.touch_identity(db, found.person["identity_id"], email)
-    else:
+    else:  # matched by e-mail, or a signed-in member of staff linking their own account ("link")
         queries.link_identity(db, found.person["id"], verdict.provider, claims["iss"], claims["sub"], email)
 
 

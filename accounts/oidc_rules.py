@@ -154,6 +154,13 @@ def check_claims(verdict, *, issuer, client_id, nonce, now, leeway=LEEWAY_SECOND
             azp == client_id,
             "Requested by this site." if azp == client_id else f"Requested by {azp!r}, not by this site.",
         )
+    subject = claims.get("sub")
+    verdict.add(
+        "sub",
+        isinstance(subject, str) and 0 < len(subject) <= 255,
+        "Names the account (its subject)." if isinstance(subject, str) and 0 < len(subject) <= 255
+        else "Has no usable subject, so the account cannot be told apart.",
+    )  # fmt: skip
     _check_times(verdict, claims, now, leeway)
     verdict.add(
         "nonce",
@@ -284,8 +291,8 @@ ARCHIVED = (
     "cannot be used. If this is wrong, ask the school office."
 )
 OTHER_SCHOOL = (
-    "You signed in as {name}. That account is linked to a different school on this site, so it was "
-    "refused here. Ask your school's IT team."
+    "You signed in as {name}. That account belongs to someone at a different school on this site, so "
+    "it was refused here. Ask your school's IT team."
 )
 
 

@@ -28,23 +28,33 @@ def provider_sign_in(provider):
     next_path = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_path or home_for(current_user), 303)
-    return redirect(oidc.authorize_url(provider, next_path=next_path), 303)
+    return _to_provider(provider, next_path=next_path)
+
+
+def _to_provider(provider, **flow):
+    """Redirect to the provider's sign-in page, or say it cannot be reached."""
+    try:
+        return redirect(oidc.authorize_url(provider, **flow), 303)
+    except oidc.FlowError as error:
+        return refused(provider, error.message, error.status)
 
 
 def refused(provider, message, status=403):
     """The page for a sign-in that did not go through: what happened and a way to start again."""
-    return render_template("accounts/provider_refused.html", provider=provider, message=message), status
+    name = rules.PROVIDER_NAMES[provider]
+    return render_template("accounts/provider_refused.html", name=name, message=message), status
 
 
 def join_url(next_path):
     """Where a person with no account yet goes: /join (contract C), keeping a class code link."""
+    join = "/join"  # the path contract C gives, whichever blueprint serves it
     for endpoint in ("accounts.join", "join.join"):
         try:
             join = url_for(endpoint)
+            break
         except BuildError:
             continue
-        return next_path if next_path and next_path.split("?")[0] == join else join
-    return next_path or "/join"
+    return next_path if next_path and next_path.split("?")[0] == join else join
 
 
 @bp.get("/sign-in/<provider>/callback")
@@ -98,7 +108,7 @@ def sign_in_providers():
 def link_account(provider):
     """Start linking a Google or Microsoft account to the signed-in member of staff."""
     _provider_or_404(provider)
-    return redirect(oidc.authorize_url(provider, purpose="link", person_id=current_user.id), 303)
+    return _to_provider(provider, purpose="link", person_id=current_user.id)
 
 
 ALREADY_SOMEONE_ELSES = (
@@ -193,7 +203,7 @@ def remove_sign_in_domain(domain_id):
 def try_sign_in(provider):
     """Start a "Try it" flow: the provider's pages, then a report; nobody is signed in or linked."""
     _provider_or_404(provider)
-    return redirect(oidc.authorize_url(provider, purpose="try", person_id=current_user.id), 303)
+    return _to_provider(provider, purpose="try", person_id=current_user.id)
 
 
 def outcome(verdict, school_id):

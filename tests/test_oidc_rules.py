@@ -117,6 +117,9 @@ def test_an_unknown_key_id_is_refused(key, jwks):
         ({"exp": None}, "exp"),
         ({"email_verified": False}, "email_verified"),
         ({"email_verified": "true"}, "email_verified"),
+        ({"sub": None}, "sub"),
+        ({"sub": ""}, "sub"),
+        ({"sub": 12345}, "sub"),
     ],
 )
 def test_google_claim_checks_refuse(key, jwks, changes, check):
@@ -202,3 +205,12 @@ def test_domain_entries_are_cleaned_and_checked():
     assert rules.clean_domain_entry("microsoft", TID.upper()) == (TID, None)
     assert "tenant ID looks like" in rules.clean_domain_entry("microsoft", "hillside.onmicrosoft.com")[1]
     assert rules.clean_domain_entry("microsoft", rules.MICROSOFT_PERSONAL_TENANT)[0] is None
+
+
+def test_a_pending_sign_in_lasts_15_minutes():
+    from datetime import UTC, datetime, timedelta
+
+    started = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    assert rules.pending_is_fresh(started, started + timedelta(minutes=15))
+    assert not rules.pending_is_fresh(started, started + timedelta(minutes=15, seconds=1))
+    assert not rules.pending_is_fresh(started, started - timedelta(seconds=1))

@@ -355,3 +355,18 @@ def test_linking_refuses_another_schools_tenant_and_someone_elses_account(client
     response = client.get(callback_path(oidc, to_provider(client, "microsoft", "/account/link/microsoft"), taken.login))
     assert response.status_code == 403 and "already linked to someone else" in response.text
     assert [i["person_id"] for i in identities(db)] == [other_id]
+
+
+def test_a_provider_that_cannot_be_reached_gets_a_clear_page(tmp_path):
+    # Nothing listens on port 9 of loopback: the metadata fetch fails at once.
+    down = make_app(tmp_path / "down.sqlite", GOOGLE_CLIENT_ID="x", GOOGLE_METADATA_URL="http://127.0.0.1:9/x")
+    response = down.test_client().get("/sign-in/google")
+    assert response.status_code == 502
+    assert "Google could not be reached just now" in response.text and 'href="/sign-in"' in response.text
+
+
+def test_a_class_code_link_is_kept_for_someone_with_no_account(client, oidc, school):
+    account = oidc.add_microsoft_account("new@hillside.onmicrosoft.example", tid=TENANT)
+    start = to_provider(client, "microsoft", "/sign-in/microsoft?next=/join%3Fcode%3DKX7P2Q")
+    response = client.get(callback_path(oidc, start, account.login))
+    assert response.headers["Location"] == "/join?code=KX7P2Q"

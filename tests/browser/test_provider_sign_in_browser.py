@@ -10,7 +10,7 @@ from accounts.demo import seed_demo
 from app import create_app
 from db import connect, migrate, write_transaction
 
-from browser_helpers import assert_accessible
+from browser_helpers import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 CLIENT_ID, CLIENT_SECRET = "browser-training-app", "browser-app-secret"
@@ -70,6 +70,33 @@ def test_a_teacher_signs_in_with_google_and_sees_their_classes(browser, provider
         page.wait_for_url(f"{provider_server}/classes")
         assert page.get_by_role("link", name="8B").first.is_visible()
         assert page.get_by_role("button", name="Sign out").is_visible()
+        assert_accessible(page)
+    finally:
+        context.close()
+
+
+def test_an_admin_tries_google_sign_in_and_reads_each_check(browser, provider_server, oidc):
+    # Under the app's strict CSP: Try it must reach the provider from a real browser.
+    oidc.add_google_account("asha.p@demo.school", hd="demo.school", given_name="Asha", family_name="Patel")
+    context = browser.new_context(base_url=provider_server)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, "admin@demo.school")
+        page.wait_for_url("**/classes")
+        page.get_by_role("link", name="Sign-in settings").click()
+        assert page.get_by_role("button", name="Remove demo.school").is_visible()
+        assert_accessible(page)
+        page.get_by_role("link", name="Try signing in with Google").click()
+        page.wait_for_url(f"{oidc.base_url}/**")
+        page.get_by_label("Email").fill("asha.p@demo.school")
+        page.get_by_label("Password").fill("provider-password")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("heading", name="Try it: signing in with Google").wait_for()
+        assert page.get_by_text("Would be accepted.").is_visible()
+        assert page.get_by_text("No account here matches").is_visible()
+        assert page.locator("table.checks .check-refused").count() == 0
         assert_accessible(page)
     finally:
         context.close()
