@@ -113,6 +113,7 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
+    import accounts.join  # noqa: F401 (adds /join, accounts.join, to the accounts blueprint)
     from accounts import provider_views  # noqa: F401  (its routes are on accounts.bp)
     from accounts.views import bp as accounts_bp
     from certificates.views import bp as certificates_bp

@@ -129,3 +129,14 @@ MICROSOFT_CLIENT_SECRET = ""
 # The multi-tenant ("organizations") endpoint: its issuer is templated with {tenantid}, filled
 # from each token's tid claim before the issuer is checked.
 MICROSOFT_METADATA_URL = "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"
+
+# --- Class codes: pupils join a class with the code its teacher shows (classroom/class_codes.py) ---
+# A code stops working by itself this many days after it is made or switched on: pupils join in the
+# first lessons, and a code photographed off the projector should not stay open all year. The
+# teacher switches it on again (same code) or makes a new one with one click.
+CLASS_CODE_DAYS = 14
+# Wrong codes one account (a pending Google/Microsoft sign-in, or a signed-in pupil) may type per
+# SIGN_IN_WINDOW before joining is paused for it: plenty for typos, far too few to guess a code.
+CLASS_CODE_TRY_LIMIT = 10
+# None: counted when RATELIMIT_ENABLED is (tests turn it off, then on where they test it).
+CLASS_CODE_THROTTLE = None

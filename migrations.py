@@ -497,6 +497,41 @@ def m017_identities_and_sign_in_settings(db):
 
 
 @migrations()
+def m018_class_codes(db):
+    # A class's code, shown by its teacher for pupils to join (classroom/class_codes.py). A class has
+    # at most one current code (replaced_at IS NULL); "Make a new code" replaces it. Codes are never
+    # reused, so an old one can only ever say "not in use". A code stops by itself at expires_at
+    # unless the teacher switches it on again. class_code_joins is who joined with which code, for
+    # the teacher's screen. Pupils' roster e-mails go in people.email (already UNIQUE, NOCASE).
+    db.executescript(
+        """
+        CREATE TABLE class_codes (
+            id INTEGER PRIMARY KEY,
+            class_id INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            code TEXT NOT NULL UNIQUE,
+            made_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            switched_off_at TEXT,
+            replaced_at TEXT
+        );
+        CREATE UNIQUE INDEX class_codes_current ON class_codes(class_id) WHERE replaced_at IS NULL;
+        CREATE TABLE class_code_joins (
+            id INTEGER PRIMARY KEY,
+            class_id INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+            code_id INTEGER NOT NULL REFERENCES class_codes(id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            new_account INTEGER NOT NULL DEFAULT 0,   -- 1: the pupil's account was made by joining
+            joined_at TEXT NOT NULL
+        );
+        CREATE INDEX class_code_joins_class ON class_code_joins(class_id, joined_at);
+        CREATE INDEX class_code_joins_person ON class_code_joins(person_id);
+        """
+    )
+
+
+@migrations()
 def m020_sign_in_flows(db):
     # A Google or Microsoft sign-in in progress: what its callback needs (PKCE verifier, nonce),
     # keyed by a hash of its state. The browser's session holds the state (binding the flow to that

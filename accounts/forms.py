@@ -31,6 +31,23 @@ class SignOutEverywhereForm(FlaskForm):
     """A button that needs only CSRF protection."""
 
 
+class JoinForm(FlaskForm):
+    """A pupil types the class code their teacher shows (classroom/class_codes.py reads it)."""
+
+    code = StringField(
+        "Class code",
+        validators=[
+            DataRequired("Type the class code your teacher shows you. It looks like KXR7-PMQ4."),
+            Length(max=40, message="A class code has 8 letters and numbers, like KXR7-PMQ4."),
+        ],
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+        },
+    )
+
+
 class SignInDomainForm(FlaskForm):
     """A Google Workspace domain or Microsoft tenant id the school accepts for signing in."""
 

@@ -7,6 +7,7 @@ SELECT c.* FROM classes c
 WHERE c.id = :class_id AND c.school_id = :school_id
   AND (:whole_school OR c.id IN (SELECT class_id FROM class_teachers WHERE person_id = :person_id))
 """
+TEACHES_CLASS = "SELECT 1 FROM class_teachers WHERE class_id = ? AND person_id = ?"
 PUPIL_IN_CLASS = """
 SELECT p.* FROM people p JOIN class_pupils cp ON cp.person_id = p.id
 WHERE cp.class_id = ? AND p.id = ? AND p.role = 'pupil' AND p.school_id = ?
@@ -43,3 +44,18 @@ def pupil_or_404(db, user, class_id, pupil_id):
     """(class, pupil) if `user` may see the class and the pupil is in it; otherwise 404."""
     class_row = class_or_404(db, user, class_id)
     return class_row, pupil_in_class(db, class_id, pupil_id, user.school_id) or abort(404)
+
+
+def code_class_or_404(db, user, class_id):
+    """The class if `user` may see and change its class code (its teachers and the school's admins), else 404.
+
+    Narrower than class_or_404: a DSL sees every class, but a code lets pupils into a class, so
+    only the people who teach it (or run the school's accounts) show and change it.
+    """
+    class_row = class_or_404(db, user, class_id)
+    return class_row if may_show_code(db, user, class_id) else abort(404)
+
+
+def may_show_code(db, user, class_id):
+    """Whether `user` may open the class's code screen (for the link on the class page)."""
+    return user.role == "admin" or bool(next(db.query(TEACHES_CLASS, [class_id, user.id]), None))

@@ -6,7 +6,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from classroom.roster import MAX_NAME, MAX_USERNAME, YEAR_GROUPS
+from classroom.roster import MAX_EMAIL, MAX_NAME, MAX_USERNAME, YEAR_GROUPS
 
 YEAR_CHOICES = [SelectChoice(str(year), f"Year {year}") for year in YEAR_GROUPS]
 ROLE_LABELS = {"teacher": "Teacher", "dsl": "Designated safeguarding lead (DSL)", "admin": "School admin"}
@@ -107,6 +107,13 @@ class PupilForm(FlaskForm):
             ),
         ],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"},
+    )
+    # Checked in the view with the roster's rule (classroom.roster.email_problem), so the form and
+    # the CSV import accept the same addresses.
+    email = StringField(
+        "School account e-mail (optional)",
+        validators=[Optional(), Length(max=MAX_EMAIL, message=f"An e-mail can be up to {MAX_EMAIL} characters.")],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none", "type": "email"},
     )
 
 

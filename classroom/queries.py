@@ -31,7 +31,7 @@ ORDER BY c.year_group, c.name
 SET_CLASS_COURSE = "UPDATE classes SET course_id = ? WHERE id = ? AND school_id = ?"
 CLASS_NAME_TAKEN = "SELECT 1 FROM classes WHERE school_id = ? AND name = ? COLLATE NOCASE"
 CLASS_ROSTER = """
-SELECT p.id, p.first_name, p.last_name, p.username, p.year_group, p.last_active_at, p.archived_at
+SELECT p.id, p.first_name, p.last_name, p.username, p.email, p.year_group, p.last_active_at, p.archived_at
 FROM people p JOIN class_pupils cp ON cp.person_id = p.id
 WHERE cp.class_id = ? AND p.school_id = ? AND p.role = 'pupil'
 ORDER BY p.archived_at IS NOT NULL, lower(p.last_name), lower(p.first_name)
@@ -54,6 +54,8 @@ ORDER BY archived_at IS NOT NULL, lower(last_name), lower(first_name)
 STAFF_IN_SCHOOL = "SELECT * FROM people WHERE id = ? AND school_id = ? AND role IN ('teacher', 'dsl', 'admin')"
 EMAIL_TAKEN = "SELECT 1 FROM people WHERE email = ? COLLATE NOCASE"
 USERNAMES_TAKEN = "SELECT username FROM people WHERE username IN (SELECT value FROM json_each(?))"
+# people.email is COLLATE NOCASE, so the IN compares without case.
+EMAILS_TAKEN = "SELECT email FROM people WHERE email IN (SELECT value FROM json_each(?))"
 # Stems are only a-z and dots (accounts.passwords.username_stem), so they are safe in GLOB.
 USERNAMES_LIKE = "SELECT username FROM people WHERE username GLOB ? || '*'"
 SET_PASSWORD = "UPDATE people SET password_hash = ? WHERE id = ? AND school_id = ?"
@@ -139,6 +141,14 @@ def taken_usernames(db, usernames):
     return {r["username"] for r in db.query(USERNAMES_TAKEN, [json.dumps(usernames)])}
 
 
+def taken_emails(db, emails):
+    """Which of `emails` anyone, staff or pupil in any school, already has; casefolded (e-mails are global)."""
+    emails = [e for e in emails if e]
+    if not emails:
+        return set()
+    return {r["email"].casefold() for r in db.query(EMAILS_TAKEN, [json.dumps(emails)])}
+
+
 def usernames_like(db, stems):
     """Usernames anyone already has that start with one of `stems` (for making new ones)."""
     return {r["username"] for stem in stems for r in db.query(USERNAMES_LIKE, [stem])}
@@ -199,8 +209,9 @@ def username_for(db, pupil, taken):
 def create_pupils(db, school_id, class_id, pupils):
     """Create pupils in the class, all or none; returns them with their usernames.
 
-    `pupils`: dicts of first_name, last_name, year_group, username ('' to generate) and
-    password_hash (hashed before, so the write lock is held only for the inserts).
+    `pupils`: dicts of first_name, last_name, year_group, username ('' to generate),
+    password_hash (hashed before, so the write lock is held only for the inserts) and
+    optionally email (the school account e-mail: a provider sign-in finds the pupil by it).
     Generated usernames are unique against every school's, including this batch's.
     """
     created = []
@@ -212,6 +223,7 @@ def create_pupils(db, school_id, class_id, pupils):
                 "school_id": school_id,
                 "role": "pupil",
                 "username": username,
+                "email": pupil.get("email") or None,
                 "first_name": pupil["first_name"],
                 "last_name": pupil["last_name"],
                 "year_group": pupil["year_group"],

@@ -18,9 +18,12 @@ MAX_BYTES = 1_000_000  # a roster of 500 pupils is about 20 KB; anything near 1 
 MAX_ROWS = 500  # one import is one class or year group, not the whole school's history
 MAX_NAME = 50  # fits on a sign-in card and a certificate
 MAX_USERNAME = 30
+MAX_EMAIL = 254  # the longest address SMTP allows
 YEAR_GROUPS = range(7, 14)  # secondary school: year 7 to year 13 (sixth form)
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9.]*$")
 YEAR_PATTERN = re.compile(r"^(?:y|yr|year)?\s*(\d{1,2})$", re.IGNORECASE)
+# The same rule as the staff form: something@somewhere.something, no spaces.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # Header names as schools' systems and people write them, compared without case, spaces or
 # punctuation: "First name", "first_name" and "FIRSTNAME" are one name.
@@ -34,6 +37,10 @@ HEADER_ALIASES = {
     "class_name": ("class", "classname", "form", "formgroup", "tutorgroup", "group", "registrationgroup",
                    "reggroup", "teachinggroup", "set"),
     "username": ("username", "user", "login", "loginname", "userid", "signin"),
+    # The pupil's school account e-mail: a Google or Microsoft sign-in with this verified e-mail
+    # finds the pupil (issue 10, contract B step 3).
+    "email": ("email", "emailaddress", "schoolemail", "schoolemailaddress", "pupilemail", "studentemail",
+              "accountemail", "mail", "emailaccount"),
 }  # fmt: skip
 REQUIRED = ("first_name", "last_name", "year_group")
 COLUMN_LABELS = {
@@ -42,6 +49,7 @@ COLUMN_LABELS = {
     "year_group": "year group",
     "class_name": "class",
     "username": "username",
+    "email": "e-mail",
 }
 
 # Files that are clearly not a CSV, by their first bytes.
@@ -76,6 +84,7 @@ class RosterRow:
     class_name: str = ""
     username: str = ""
     made: bool = False  # the username was made from the name, not given in the file
+    email: str = ""  # the school account e-mail, if the file has one (optional)
 
     def key(self):
         """What makes two rows the same pupil: names without case or accents, and year group."""
@@ -202,13 +211,15 @@ def parse(data, class_name):
             Problem(
                 1,
                 f"The header row (row 1) needs a column for {_and_list(missing)}. It has {found}. "
-                'Name the columns "First name", "Last name", "Year group" and, if you like, "Class" and "Username".',
+                'Name the columns "First name", "Last name", "Year group" and, if you like, "Class", "Username" '
+                'and "E-mail".',
             )
         )
         return roster
 
     seen = {}
     seen_usernames = {}
+    seen_emails = {}
     for number, cells in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue  # blank lines between pupils are harmless
@@ -217,7 +228,15 @@ def parse(data, class_name):
             index = columns.get(key)
             return tidy(cells[index]) if index is not None and index < len(cells) else ""
 
-        row = RosterRow(number, cell("first_name"), cell("last_name"), None, cell("class_name"), cell("username"))
+        row = RosterRow(
+            number,
+            cell("first_name"),
+            cell("last_name"),
+            None,
+            cell("class_name"),
+            cell("username"),
+            email=cell("email"),
+        )
         roster.rows.append(row)
         problems = _check_row(row, cell("year_group"), class_name)
         if not problems:
@@ -229,6 +248,10 @@ def parse(data, class_name):
                 earlier = seen_usernames.setdefault(row.username, number)
                 if earlier != number:
                     problems.append(f"Username {row.username} is also on row {earlier}. Each pupil needs their own.")
+            if row.email:
+                earlier = seen_emails.setdefault(row.email.casefold(), number)
+                if earlier != number:
+                    problems.append(f"The e-mail {row.email} is also on row {earlier}. Each pupil needs their own.")
         roster.problems.extend(Problem(number, message) for message in problems)
 
     if not roster.rows:
@@ -280,11 +303,27 @@ def _check_row(row, year_text, class_name):
                 f'The username "{row.username}" can only use letters a to z, numbers and dots, start with a letter, '
                 f"and be up to {MAX_USERNAME} characters. Or leave it blank and one will be made."
             )
+    if row.email:
+        problem = email_problem(row.email)
+        if problem:
+            problems.append(problem)
     return problems
 
 
-def check_existing(rows, existing_keys, taken_usernames, class_name):
-    """Problems against the database: pupils already in the class, usernames already used."""
+def email_problem(email):
+    """Why `email` (tidied) can't be a pupil's school account e-mail, or None if it can."""
+    if len(email) > MAX_EMAIL:
+        return f"The e-mail is {len(email)} characters long; the most is {MAX_EMAIL}."
+    if not EMAIL_PATTERN.match(email):
+        return f'"{email}" is not an e-mail address. Type one like sam.taylor@school.sch.uk, or leave it blank.'
+    return None
+
+
+def check_existing(rows, existing_keys, taken_usernames, class_name, taken_emails=frozenset()):
+    """Problems against the database: pupils already in the class, usernames and e-mails already used.
+
+    `taken_emails` is casefolded: an e-mail is the same whatever its case.
+    """
     problems = []
     for row in rows:
         if row.year_group is not None and row.key() in existing_keys:
@@ -294,6 +333,9 @@ def check_existing(rows, existing_keys, taken_usernames, class_name):
             problems.append(
                 Problem(row.row, f"The username {row.username} is already used. Choose another or leave it blank.")
             )
+        if row.email and row.email.casefold() in taken_emails:
+            taken = f"The e-mail {row.email} already belongs to someone with an account here."
+            problems.append(Problem(row.row, taken))
     return problems
 
 

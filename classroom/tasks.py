@@ -43,7 +43,8 @@ CARDS_INTERRUPTED = ("Making the cards was interrupted because the server restar
 CARDS_FAILED = "Sorry, the cards could not be made. Nothing was saved: please try again."
 ALREADY_ADDED = "These pupils were already added from this class list (the button was pressed twice)."
 PREVIEW_GONE = "The preview expired before the cards were made. Nothing was saved: upload the file again."
-USERNAME_TAKEN = "A username in the file was taken a moment ago. Nothing was saved: check the preview again."
+USERNAME_TAKEN = ("A username or e-mail in the file was taken a moment ago. Nothing was saved: "
+                  "check the preview again.")  # fmt: skip
 
 # The heartbeat is beaten this often while a report builds (the lease is several times longer).
 HEARTBEAT_EVERY = 15
@@ -216,7 +217,7 @@ def _pupils_for(db, batch):
             raise LookupError(batch["import_token"])
         rows = roster.rows_from_dicts(json.loads(kept["rows"])["rows"])
         pupils = [{"first_name": r.first_name, "last_name": r.last_name, "year_group": r.year_group,
-                   "username": r.username} for r in rows]  # fmt: skip
+                   "username": r.username, "email": r.email} for r in rows]  # fmt: skip
         return card_queries.plan_usernames(db, pupils)
     return [dict(p) for p in queries.class_roster(db, batch["class_id"], batch["school_id"]) if not p["archived_at"]]
 

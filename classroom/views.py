@@ -2,8 +2,10 @@
 
 import json
 import sqlite3
+from datetime import UTC, datetime
 from io import BytesIO
 
+import segno
 from flask import (
     Blueprint,
     abort,
@@ -24,8 +26,8 @@ import dates
 from accounts.passwords import hash_password, readable_password
 from accounts.queries import school_by_id
 from accounts.users import role_required, staff_required
-from classroom import card_queries, queries, roster
-from classroom.access import class_or_404, pupil_or_404, sees_whole_school
+from classroom import card_queries, class_codes, code_queries, queries, roster
+from classroom.access import class_or_404, code_class_or_404, may_show_code, pupil_or_404, sees_whole_school
 from classroom.cards import cards_pdf
 from classroom.forms import (
     DEPUTY_DSL,
@@ -141,6 +143,7 @@ def class_page(class_id):
         pupils=queries.class_roster(db, class_id, current_user.school_id),
         teachers=queries.class_teachers(db, class_id, current_user.school_id),
         teachers_form=teachers_form,
+        shows_code=may_show_code(db, current_user, class_id),
     )
 
 
@@ -188,6 +191,82 @@ def class_route(class_id):
     return redirect(url_for("classroom.class_page", class_id=class_id), 303)
 
 
+# --- Class code ------------------------------------------------------------------------------
+
+
+def _join_url(code):
+    """The join page's public address with the code filled in (what the QR code holds)."""
+    return public_url("accounts.join", code=class_codes.display(code))
+
+
+@bp.get("/classes/<int:class_id>/code")
+@staff_required
+def class_code(class_id):
+    """The class's code in large letters and as a QR code, its on/off switch, and who joined with it."""
+    db = get_db()
+    class_row = code_class_or_404(db, current_user, class_id)
+    code = code_queries.current_code(db, class_id)
+    qr = join_url = None
+    if code:
+        join_url = _join_url(code["code"])
+        # An <img> with a data: URI (the CSP allows data: images): no inline style, no script.
+        qr = segno.make(join_url, error="m").svg_data_uri(scale=8, border=4, dark="#1b1b3a", light="#ffffff")
+    return render_template(
+        "classroom/class_code.html",
+        class_=class_row,
+        code=code,
+        shown=class_codes.display(code["code"]) if code else None,
+        state=class_codes.state(code, datetime.now(UTC)) if code else None,
+        join_url=join_url,
+        join_page=public_url("accounts.join"),
+        qr=qr,
+        days=current_app.config["CLASS_CODE_DAYS"],
+        joins=code_queries.joins(db, class_id, current_user.school_id),
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/classes/<int:class_id>/code/new")
+@staff_required
+def new_class_code(class_id):
+    """Make a new code for the class: the old one stops working at once."""
+    db = get_db()
+    code_class_or_404(db, current_user, class_id)
+    if ConfirmForm().validate_on_submit():
+        had = code_queries.current_code(db, class_id)
+        code = code_queries.make_code(db, class_id, current_user.school_id, current_user.id,
+                                      current_app.config["CLASS_CODE_DAYS"])  # fmt: skip
+        audit_by(db, current_user, "class-code-new", "class", class_id)
+        old = " The old code no longer works." if had else ""
+        flash(f"The class code is now {class_codes.display(code['code'])}.{old}", "success")
+    return redirect(url_for("classroom.class_code", class_id=class_id), 303)
+
+
+@bp.post("/classes/<int:class_id>/code/off")
+@staff_required
+def class_code_off(class_id):
+    """Switch the class's code off: nobody can join with it until it is switched on."""
+    db = get_db()
+    code_class_or_404(db, current_user, class_id)
+    if ConfirmForm().validate_on_submit() and code_queries.switch_off(db, class_id):
+        audit_by(db, current_user, "class-code-off", "class", class_id)
+        flash("The class code is switched off. Nobody can join with it now.", "success")
+    return redirect(url_for("classroom.class_code", class_id=class_id), 303)
+
+
+@bp.post("/classes/<int:class_id>/code/on")
+@staff_required
+def class_code_on(class_id):
+    """Switch the class's code on again (the same code) for CLASS_CODE_DAYS more days."""
+    db = get_db()
+    code_class_or_404(db, current_user, class_id)
+    days = current_app.config["CLASS_CODE_DAYS"]
+    if ConfirmForm().validate_on_submit() and code_queries.switch_on(db, class_id, days):
+        audit_by(db, current_user, "class-code-on", "class", class_id)
+        flash(f"The class code is switched on for the next {days} days.", "success")
+    return redirect(url_for("classroom.class_code", class_id=class_id), 303)
+
+
 # --- One pupil ------------------------------------------------------------------------------
 
 
@@ -204,20 +283,25 @@ def add_pupil(class_id):
         first, last = roster.tidy(form.first_name.data), roster.tidy(form.last_name.data)
         year = int(form.year_group.data)
         username = (form.username.data or "").strip().lower()
+        email = roster.tidy(form.email.data or "")
         key = roster.pupil_key(first, last, year)
         if key in queries.existing_pupil_keys(db, class_id, roster.pupil_key):
             form.first_name.errors.append(f"{first} {last} (year {year}) is already in {class_row['name']}.")
         elif username and queries.taken_usernames(db, [username]):
             form.username.errors.append(f"The username {username} is already used. Choose another or leave it blank.")
+        elif email and roster.email_problem(email):
+            form.email.errors.append(roster.email_problem(email))
+        elif email and queries.taken_emails(db, [email]):
+            form.email.errors.append(f"The e-mail {email} already belongs to someone with an account here.")
         else:
             password = readable_password()
-            pupil = {"first_name": first, "last_name": last, "year_group": year, "username": username}
+            pupil = {"first_name": first, "last_name": last, "year_group": year, "username": username, "email": email}
             try:
                 created = queries.create_pupils(
                     db, current_user.school_id, class_id, [dict(pupil, password_hash=hash_password(password))]
                 )[0]
             except sqlite3.IntegrityError:
-                form.username.errors.append("That username was taken a moment ago. Choose another or leave it blank.")
+                form.username.errors.append("That username or e-mail was taken a moment ago. Check them and try again.")
             else:
                 audit_by(db, current_user, "pupil-add", "pupil", created["id"])
                 shown = [dict(created, password=password)]
@@ -360,6 +444,7 @@ def _checked_preview(class_row, kept):
         queries.existing_pupil_keys(db, class_row["id"], roster.pupil_key),
         queries.taken_usernames(db, [r.username for r in rows]),
         class_row["name"],
+        queries.taken_emails(db, [r.email for r in rows]),
     )
     problems.sort(key=lambda p: p.row or 0)
     _assign_usernames(db, rows)

@@ -11,8 +11,18 @@ from db import now, write_transaction
 from safeguarding.queries import audit
 
 PERSON_COLUMNS = (
-    "id", "role", "username", "first_name", "last_name", "year_group", "created_at", "last_active_at", "archived_at",
+    "id", "role", "username", "email", "first_name", "last_name", "year_group", "created_at", "last_active_at",
+    "archived_at",
 )  # fmt: skip
+# Google or Microsoft accounts linked to the pupil (issue 10): which, the e-mail the provider sent, when.
+LINKED_ACCOUNTS = """
+SELECT provider, email, linked_at, last_used_at FROM identities WHERE person_id = ? ORDER BY linked_at
+"""
+# The classes the pupil joined with a class code, and when.
+CODE_JOINS = """
+SELECT c.name AS class_name, j.joined_at, j.new_account FROM class_code_joins j JOIN classes c ON c.id = j.class_id
+WHERE j.person_id = ? ORDER BY j.joined_at
+"""
 PUPIL = "SELECT * FROM people WHERE id = ? AND role = 'pupil'"
 SCHOOL_NAME = "SELECT name FROM schools WHERE id = ?"
 CLASSES = """
@@ -100,6 +110,10 @@ def export_pupil(db, pupil_id, include_talk=True):
         | {"password": "set; stored only as a one-way hash, which cannot be turned back into the password"},
         "school": next(db.query(SCHOOL_NAME, [person["school_id"]]))["name"],
         "classes": list(db.query(CLASSES, [pupil_id])),
+        "linked_accounts": list(db.query(LINKED_ACCOUNTS, [pupil_id])),
+        "joined_with_class_code": [
+            dict(j, new_account=bool(j["new_account"])) for j in db.query(CODE_JOINS, [pupil_id])
+        ],  # fmt: skip
         "lesson_progress": list(db.query(PROGRESS, [pupil_id])),
         "quiz_attempts": attempts,
         "certificates": [dict(c, pdf_held=bool(c["pdf_held"])) for c in db.query(CERTIFICATES, [pupil_id])],
