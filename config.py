@@ -129,3 +129,10 @@ MICROSOFT_CLIENT_SECRET = ""
 # The multi-tenant ("organizations") endpoint: its issuer is templated with {tenantid}, filled
 # from each token's tid claim before the issuer is checked.
 MICROSOFT_METADATA_URL = "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"
+
+# --- Two-step sign-in for staff who sign in with a password (issue 10, accounts/mfa.py) ---
+# On: DSLs and admins who sign in with a password must also type a code from an authenticator app,
+# teachers too where their school asks. Off: nobody is asked (tests turn it off unless testing it).
+# The app's secrets are stored encrypted with a key derived from SECRET_KEY: when rotating
+# SECRET_KEY, put the old one in SECRET_KEY_FALLBACKS or every authenticator must be reset.
+STAFF_MFA = True
