@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 CODE_HINT = "The 6-digit code your authenticator app shows now, or one of your recovery codes."
@@ -38,8 +39,8 @@ class MfaSettingForm(FlaskForm):
     teachers = RadioField(
         "Teachers must use an authenticator app",
         choices=[
-            ("yes", "Yes: teachers who sign in with a password also type a code from an app"),
-            ("no", "No: teachers may choose to set one up (DSLs and admins always use one)"),
+            SelectChoice("yes", "Yes: teachers who sign in with a password also type a code from an app"),
+            SelectChoice("no", "No: teachers may choose to set one up (DSLs and admins always use one)"),
         ],
         validators=[DataRequired("Choose yes or no.")],
     )
