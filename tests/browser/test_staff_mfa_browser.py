@@ -7,8 +7,9 @@ import time
 import pyotp
 import pytest
 
+from accounts.mfa import encrypt_secret
 from accounts.queries import create_person, person_by_login
-from db import connect
+from db import connect, now
 
 from browser_helpers import assert_accessible, sign_in
 
@@ -23,12 +24,16 @@ NARROW = {"width": 320, "height": 640}
 def mfa_on(live_app):
     """Two-step sign-in on (as deployed) for this test, and a DSL who has not set it up yet."""
     db = connect(live_app.config["DATABASE"])
-    if not person_by_login(db, EMAIL):
-        create_person(db, 1, "dsl", "Nia", PASSWORD, last_name="Evans", email=EMAIL)
+    create_person(db, 1, "dsl", "Nia", PASSWORD, last_name="Evans", email=EMAIL)
     db.close()
     live_app.config["STAFF_MFA"] = True
     yield
     live_app.config["STAFF_MFA"] = False
+    # Leave the demo school as other browser tests expect it (one DSL and a deputy get its e-mails).
+    db = connect(live_app.config["DATABASE"])
+    db.execute("UPDATE people SET archived_at = ? WHERE email = ?", [now(), EMAIL])
+    db.conn.commit()
+    db.close()
 
 
 def fits_narrow(page):
@@ -83,3 +88,35 @@ def test_a_dsl_signing_in_with_a_password_must_pass_a_code(page, browser, live_s
     assert other.get_by_text("On: when you sign in with your password").is_visible()
     assert_accessible(other)
     context.close()
+
+
+def test_an_admin_sets_the_teacher_rule_and_resets_an_authenticator(page, live_app):
+    # A deputy with an authenticator set up (the demo seed in browser tests sets up none).
+    db = connect(live_app.config["DATABASE"])
+    deputy = person_by_login(db, "deputy@demo.school")
+    stored = encrypt_secret(pyotp.random_base32(), live_app.config["SECRET_KEY"])
+    db.execute("UPDATE people SET totp_secret = ?, totp_set_up_at = ? WHERE id = ?", [stored, now(), deputy["id"]])
+    db.conn.commit()
+
+    sign_in(page, "admin@demo.school")  # STAFF_MFA is off here: the password alone
+    page.goto("/staff")
+    page.get_by_role("link", name="Choose whether teachers must too").click()
+    page.get_by_role("heading", name="Two-step sign-in", exact=True).wait_for()
+    assert_accessible(page)
+    page.get_by_label("Yes: teachers who sign in with a password").check()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved: teachers must use an authenticator app.").wait_for()
+    assert page.get_by_label("Yes: teachers who sign in with a password").is_checked()
+    assert_accessible(page)
+    page.get_by_label("No: teachers may choose").check()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved: teachers may choose to use an authenticator app.").wait_for()
+
+    page.goto("/staff")
+    page.get_by_role("link", name="Reset authenticator for Priya Shah").click()
+    page.get_by_role("heading", name="Reset Priya Shah's authenticator?").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Reset authenticator").click()
+    page.get_by_text("Priya Shah's authenticator is reset").wait_for()
+    assert db["people"].get(deputy["id"])["totp_secret"] is None
+    db.close()
