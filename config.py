@@ -140,3 +140,10 @@ CLASS_CODE_DAYS = 14
 CLASS_CODE_TRY_LIMIT = 10
 # None: counted when RATELIMIT_ENABLED is (tests turn it off, then on where they test it).
 CLASS_CODE_THROTTLE = None
+
+# --- Two-step sign-in for staff who sign in with a password (issue 10, accounts/mfa.py) ---
+# On: DSLs and admins who sign in with a password must also type a code from an authenticator app,
+# teachers too where their school asks. Off: nobody is asked (tests turn it off unless testing it).
+# The app's secrets are stored encrypted with a key derived from SECRET_KEY: when rotating
+# SECRET_KEY, put the old one in SECRET_KEY_FALLBACKS or every authenticator must be reset.
+STAFF_MFA = True

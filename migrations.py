@@ -532,6 +532,41 @@ def m018_class_codes(db):
 
 
 @migrations()
+def m019_staff_mfa(db):
+    # Two-step sign-in for staff who sign in with a password (issue 10). The TOTP secret is stored
+    # encrypted (accounts/mfa.py); totp_last_step is the last 30-second step whose code was used,
+    # so the same code cannot be used twice. Recovery codes are stored hashed, each used once.
+    # A pending step (password matched, code not yet typed; or a new secret being confirmed) is
+    # kept here, not only in the session cookie, so its wrong-code count cannot be reset by
+    # replaying an old cookie.
+    db.executescript(
+        """
+        ALTER TABLE people ADD COLUMN totp_secret TEXT;
+        ALTER TABLE people ADD COLUMN totp_set_up_at TEXT;
+        ALTER TABLE people ADD COLUMN totp_last_step INTEGER;
+        ALTER TABLE schools ADD COLUMN mfa_for_teachers INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE mfa_recovery_codes (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            code_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            used_at TEXT
+        );
+        CREATE INDEX mfa_recovery_codes_person ON mfa_recovery_codes(person_id);
+        CREATE TABLE mfa_pending (
+            key TEXT PRIMARY KEY,              -- SHA-256 of the random token in the session
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            purpose TEXT NOT NULL CHECK (purpose IN ('sign-in', 'account')),
+            started_at TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0,
+            new_secret TEXT                    -- encrypted; a secret shown for set-up, not yet confirmed
+        );
+        CREATE INDEX mfa_pending_person ON mfa_pending(person_id);
+        """
+    )
+
+
+@migrations()
 def m020_sign_in_flows(db):
     # A Google or Microsoft sign-in in progress: what its callback needs (PKCE verifier, nonce),
     # keyed by a hash of its state. The browser's session holds the state (binding the flow to that

@@ -24,6 +24,9 @@ DEMO_CLASSES = (
                                          ("Maya", "S", "maya.s"), ("Leo", "T", "leo.t"))),
     ("10A", 10, "online-blackmail-14-18", (("Zara", "A", "zara.a"), ("Sam", "O", "sam.o"))),
 )  # fmt: skip
+# The demo staff who must use an authenticator (the DSL, deputy and admin) share a fixed demo
+# secret; in demo mode only, the code step shows its current code so anyone trying the demo gets in.
+DEMO_MFA_EMAILS = ("dsl@demo.school", "deputy@demo.school", "admin@demo.school")
 DEMO_PUPILS = tuple(pupil for *_, pupils in DEMO_CLASSES for pupil in pupils)
 # Shown on the sign-in page in demo mode only (never otherwise).
 DEMO_SIGN_INS = tuple(
@@ -33,8 +36,11 @@ DEMO_SIGN_INS = tuple(
 )
 
 
-def seed_demo(db):
-    """Create the demo school, its staff, a class on each route and pupils; does nothing if it exists."""
+def seed_demo(db, secret_key=None):
+    """Create the demo school, its staff, a class on each route and pupils; does nothing if it exists.
+
+    With `secret_key` (the app's SECRET_KEY) the DSL, deputy and admin get the demo authenticator.
+    """
     if person_by_login(db, DEMO_STAFF[0][3]):
         return False
     with write_transaction(db):
@@ -59,7 +65,21 @@ def seed_demo(db):
                 )  # fmt: skip
                 db["class_pupils"].insert({"class_id": class_id, "person_id": pupil_id})
         after_school_created(db, school_id)
+        if secret_key:
+            set_up_demo_authenticators(db, secret_key)
     return True
+
+
+def set_up_demo_authenticators(db, secret_key):
+    """Give the demo DSL, deputy and admin the fixed demo TOTP secret (encrypted with `secret_key`)."""
+    from accounts.mfa import DEMO_TOTP_SECRET, encrypt_secret
+    from db import now
+
+    stored = encrypt_secret(DEMO_TOTP_SECRET, secret_key)
+    with write_transaction(db):
+        for email in DEMO_MFA_EMAILS:
+            person = person_by_login(db, email)
+            db["people"].update(person["id"], {"totp_secret": stored, "totp_set_up_at": now()})
 
 
 def after_school_created(db, school_id):
@@ -74,7 +94,7 @@ def after_school_created(db, school_id):
 def seed_demo_command():
     """Seed the demo school (safe to run twice)."""
     db = connect(current_app.config["DATABASE"])
-    created = seed_demo(db)
+    created = seed_demo(db, current_app.config["SECRET_KEY"])
     db.close()
     click.echo("Demo school created." if created else "Demo school already there.")
 

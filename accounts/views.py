@@ -105,6 +105,10 @@ def sign_in():
     # An unknown name is checked against a dummy hash: a wrong password takes as long either way.
     matches = password_matches(row["password_hash"] if row else dummy_password_hash(), form.password.data)
     if row and matches:
+        # Two-step sign-in lives here, in the password path only: Google and Microsoft sign-ins
+        # rely on the provider's own checks and call start_signed_in directly.
+        if mfa_views.code_step_needed(row):
+            return mfa_views.begin_code_step(row, key, safe_next(request.args.get("next")))
         user = start_signed_in(row)
         response = redirect(safe_next(request.args.get("next")) or home_for(user), 303)
         _set_device_cookie(response, key, cookie)
@@ -206,3 +210,7 @@ def sign_out_everywhere():
     logout_user()
     flash("You have signed out on every computer and phone.", "info")
     return redirect(url_for("accounts.sign_in"), 303)
+
+
+# The two-step sign-in routes (on this blueprint); imported last, as they use what is above.
+from accounts import mfa_views  # noqa: E402

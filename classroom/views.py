@@ -23,6 +23,7 @@ from werkzeug.utils import secure_filename
 from wtforms.fields.choices import SelectChoice
 
 import dates
+from accounts.mfa_queries import people_with_authenticator
 from accounts.passwords import hash_password, readable_password
 from accounts.queries import school_by_id
 from accounts.users import role_required, staff_required
@@ -593,8 +594,9 @@ def staff():
             )
     status = 400 if form.errors else 200
     return render_template(
-        "classroom/staff.html", form=form, staff=queries.school_staff(db, current_user.school_id)
-    ), status
+        "classroom/staff.html", form=form, staff=queries.school_staff(db, current_user.school_id),
+        mfa_set_up=people_with_authenticator(db, current_user.school_id),
+    ), status  # fmt: skip
 
 
 @bp.route("/staff/<int:person_id>/archive", methods=["GET", "POST"])

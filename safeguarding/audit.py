@@ -32,6 +32,8 @@ ACTIONS = {
     "staff-add": "Added a member of staff",
     "staff-reset-password": "Reset a member of staff's password",
     "staff-archive": "Archived a member of staff",
+    "staff-reset-authenticator": "Reset a member of staff's authenticator app (two-step sign-in)",
+    "school-mfa-setting": "Changed whether teachers must use two-step sign-in",
     "certificate-revoke": "Revoked a certificate",
     "certificate-reissue": "Reissued a certificate",
     "sign-in-domain-add": "Added a Google domain or Microsoft tenant for signing in",

@@ -15,6 +15,8 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "PUBLIC_BASE_URL": "https://training.example.test",
+    # Staff sign in with a password alone, except in the two-step sign-in tests (test_staff_mfa.py).
+    "STAFF_MFA": False,
 }
 QUIZ_URL = "/courses/online-blackmail-11-13/lessons/{}/quiz"
 CHECK_URL = "/courses/online-blackmail-11-13/checks/{}"

@@ -41,6 +41,8 @@ def live_app(tmp_path_factory):
             "DATABASE": str(database_path),
             "RATELIMIT_ENABLED": False,
             "DEMO_MODE": True,
+            # Demo staff sign in with a password alone; the two-step test turns this on for itself.
+            "STAFF_MFA": False,
         }
     )
     database = connect(app.config["DATABASE"])
