@@ -426,7 +426,7 @@ def mfa_setting():
         queries.set_mfa_for_teachers(get_db(), current_user.school_id, value)
         audit_by(get_db(), current_user, "school-mfa-setting", "school")
         flash("Saved: teachers " + ("must" if value else "may choose to") + " use an authenticator app.", "success")
-        return redirect(safe_next(request.form.get("back")) or url_for("accounts.mfa_setting"), 303)
+        return redirect(safe_next(request.form.get("back")) or url_for("accounts.sign_in_settings"), 303)
     status = 400 if form.errors else 200
     return render_template("accounts/mfa_setting.html", form=form if form.errors else None), status
 

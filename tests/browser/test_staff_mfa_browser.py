@@ -101,7 +101,9 @@ def test_an_admin_sets_the_teacher_rule_and_resets_an_authenticator(page, live_a
     sign_in(page, "admin@demo.school")  # STAFF_MFA is off here: the password alone
     page.goto("/staff")
     page.get_by_role("link", name="Choose whether teachers must too").click()
-    page.get_by_role("heading", name="Two-step sign-in", exact=True).wait_for()
+    # One screen for the school's sign-in settings: providers and the teachers' two-step rule.
+    page.get_by_role("heading", name="Sign-in settings", exact=True).wait_for()
+    page.get_by_role("heading", name="Two-step sign-in for teachers").wait_for()
     assert_accessible(page)
     page.get_by_label("Yes: teachers who sign in with a password").check()
     page.get_by_role("button", name="Save").click()
