@@ -7,6 +7,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from accounts.demo import seed_demo
+from accounts.mfa import DEMO_TOTP_SECRET, current_code
 from app import create_app
 from db import connect, migrate, write_transaction
 
@@ -33,7 +34,7 @@ def provider_server(tmp_path_factory, oidc):
     )
     database = connect(app.config["DATABASE"])
     migrate(database)
-    seed_demo(database)
+    seed_demo(database, secret_key=app.config["SECRET_KEY"])  # the admin has the demo authenticator
     with write_transaction(database):
         database["school_sign_in_domains"].insert(
             {"school_id": 1, "provider": "google", "value": "demo.school", "added_at": "2026-01-01"}
@@ -83,6 +84,10 @@ def test_an_admin_tries_google_sign_in_and_reads_each_check(browser, provider_se
     page.set_default_timeout(10_000)
     try:
         sign_in(page, "admin@demo.school")
+        # An admin signing in with a password passes two-step sign-in (STAFF_MFA is on here).
+        page.wait_for_url("**/sign-in/two-step")
+        page.get_by_label("Code").fill(current_code(DEMO_TOTP_SECRET))
+        page.get_by_role("button", name="Sign in").click()
         page.wait_for_url("**/classes")
         page.get_by_role("link", name="Sign-in settings").click()
         assert page.get_by_role("button", name="Remove demo.school").is_visible()
