@@ -62,6 +62,19 @@ def on_worker_start(function):
     return function
 
 
+@on_worker_start
+def lower_priority():
+    """Lower this process's CPU priority to JOBS_WORKER_NICE, so web workers on the machine win the CPU.
+
+    Registered first, so it runs before any start-up step and before the consumer starts its threads:
+    on Linux a nice value is per thread, and threads inherit their creator's.
+    """
+    wanted = int(current_app.config["JOBS_WORKER_NICE"])
+    current = os.nice(0)
+    if wanted > current:  # only ever lower it (raising it back needs root)
+        os.nice(wanted - current)
+
+
 def job_name(function):
     """The stable name a job is stored under, the same in the web and worker processes."""
     return f"{function.__module__}.{function.__qualname__}"

@@ -4,12 +4,18 @@ Jobs run in-process from the real queue (jobs.run_pending), never in Huey's imme
 """
 
 import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 from huey import SqliteHuey
 
 import jobs
 
+ROOT = Path(__file__).resolve().parent.parent
 CALLS = []
 
 
@@ -88,3 +94,65 @@ def test_the_worker_and_run_pending_commands_exist(runner, app):
     result = runner.invoke(args=["jobs", "run-pending"])
     assert result.exit_code == 0 and "Ran 2 jobs." in result.output
     assert CALLS == ["c", "c"]
+
+
+# The worker's CPU priority: web workers must win the CPU while a big report builds ---------------
+def nice_of(thread_id=0):
+    """A thread's nice value (0: the calling thread; on Linux each thread has its own)."""
+    return os.getpriority(os.PRIO_PROCESS, thread_id)
+
+
+def in_a_thread(function):
+    """Run `function` in a thread of its own and return its result: a nice set there leaves pytest's own alone."""
+    results = []
+    thread = threading.Thread(target=lambda: results.append(function()))
+    thread.start()
+    thread.join()
+    return results[0]
+
+
+def test_the_worker_lowers_its_priority_first_and_its_job_threads_inherit_it(app):
+    assert jobs._on_worker_start[0] is jobs.lower_priority  # before any start-up step or job thread
+    app.config["JOBS_WORKER_NICE"] = 10
+
+    def start():
+        before = nice_of()
+        with app.app_context():
+            jobs.lower_priority()
+        # The consumer starts its job threads after the start-up steps: they inherit the value.
+        return before, nice_of(), in_a_thread(nice_of)
+
+    before, after, job_thread = in_a_thread(start)
+    assert after == job_thread == max(10, before)
+
+
+def test_a_nice_of_zero_leaves_the_worker_as_it_is(app):
+    app.config["JOBS_WORKER_NICE"] = 0
+
+    def start():
+        before = nice_of()
+        with app.app_context():
+            jobs.lower_priority()
+        return before, nice_of()
+
+    before, after = in_a_thread(start)
+    assert after == before
+
+
+def test_the_real_worker_runs_every_thread_at_the_configured_nice(app):
+    env = dict(os.environ, FLASK_DATABASE=app.config["DATABASE"], FLASK_SECRET_KEY="test-secret",
+               FLASK_DEVELOPMENT="true", FLASK_PUBLIC_BASE_URL="https://training.example.test",
+               FLASK_JOBS_WORKER_NICE="7")  # fmt: skip
+    command = [sys.executable, "-m", "flask", "--app", "app", "jobs", "worker", "--workers", "2"]
+    worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        nices = {}
+        deadline = time.monotonic() + 60  # waits for the threads to start; generous for a busy machine
+        while time.monotonic() < deadline and worker.poll() is None and len(nices) < 4:  # main, scheduler, 2 jobs
+            nices = {task.name: nice_of(int(task.name)) for task in Path(f"/proc/{worker.pid}/task").iterdir()}
+            time.sleep(0.05)
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0].decode()
+    assert len(nices) >= 4, output
+    assert set(nices.values()) == {max(7, os.nice(0))}, (nices, output)
