@@ -27,8 +27,8 @@ from bench.load import WORKERS, free_port, signed_in_session, start_gunicorn
 from classroom.progress_forms import WHOLE_SCHOOL
 from db import connect, migrate
 
-SECONDS = 4  # each wrk window
-PAIRS = 5  # alone / loaded windows per priority, alternating
+SECONDS = 3  # each wrk window
+PAIRS = 8  # alone / loaded windows per priority, alternating (the order swaps each pair)
 CONNECTIONS = WORKERS  # one pupil's request at a time per web worker: latency, not a queue wrk makes itself
 GOAL = 1.5
 COURSE = "online-blackmail-11-13"
@@ -112,14 +112,17 @@ def measure(client, database, port, class_id, nice, script, lesson):
         query = "SELECT status FROM report_jobs WHERE id = ?"
         wait_for(database, query, [jobs["pdf"]], lambda row: row[0] != "queued")
         lesson_latency(url, cookie, script)  # warm-up: both web workers have served the page
-        for _ in range(PAIRS):
-            os.kill(worker.pid, signal.SIGSTOP)
-            try:
-                alone.append(lesson_latency(url, cookie, script))
-            finally:
-                os.kill(worker.pid, signal.SIGCONT)
-            top_up(client, database, class_id, jobs)
-            loaded.append(lesson_latency(url, cookie, script))
+        for pair in range(PAIRS):
+            for side in ("alone", "loaded") if pair % 2 == 0 else ("loaded", "alone"):
+                if side == "loaded":
+                    top_up(client, database, class_id, jobs)
+                    loaded.append(lesson_latency(url, cookie, script))
+                    continue
+                os.kill(worker.pid, signal.SIGSTOP)
+                try:
+                    alone.append(lesson_latency(url, cookie, script))
+                finally:
+                    os.kill(worker.pid, signal.SIGCONT)
     finally:
         os.kill(worker.pid, signal.SIGCONT)
         stop(worker)  # SIGTERM: the jobs it was running are cut off; this database is thrown away
@@ -160,7 +163,7 @@ def run(_app=None):
         def median(samples, index):
             return statistics.median(sample[index] for sample in samples)
 
-        # Each loaded window over the alone window just before it: neighbours see the same machine.
+        # Each loaded window over the alone window beside it: neighbours see the same machine.
         ratio = statistics.median(load[0] / quiet[0] for quiet, load in zip(alone, loaded, strict=True))
         figures = (
             f"{ratio:.2f}x (p95 {median(loaded, 0):.1f} vs {median(alone, 0):.1f} ms, p50 {median(loaded, 1):.1f} vs "
