@@ -97,13 +97,13 @@ def test_the_worker_and_run_pending_commands_exist(runner, app):
 
 
 # The worker's CPU priority: web workers must win the CPU while a big report builds ---------------
-def nice_of(thread_id=0):
-    """A thread's nice value (0: the calling thread; on Linux each thread has its own)."""
-    return os.getpriority(os.PRIO_PROCESS, thread_id)
+def priority_of(thread_id=0):
+    """A thread's (nice value, scheduling class); 0: the calling thread. On Linux each thread has its own."""
+    return os.getpriority(os.PRIO_PROCESS, thread_id), os.sched_getscheduler(thread_id)
 
 
 def in_a_thread(function):
-    """Run `function` in a thread of its own and return its result: a nice set there leaves pytest's own alone."""
+    """Run `function` in a thread of its own and return its result: a priority set there leaves pytest's alone."""
     results = []
     thread = threading.Thread(target=lambda: results.append(function()))
     thread.start()
@@ -113,46 +113,46 @@ def in_a_thread(function):
 
 def test_the_worker_lowers_its_priority_first_and_its_job_threads_inherit_it(app):
     assert jobs._on_worker_start[0] is jobs.lower_priority  # before any start-up step or job thread
-    app.config["JOBS_WORKER_NICE"] = 10
+    app.config.update(JOBS_WORKER_NICE=10, JOBS_WORKER_SCHED_IDLE=True)
 
     def start():
-        before = nice_of()
+        before = priority_of()
         with app.app_context():
             jobs.lower_priority()
-        # The consumer starts its job threads after the start-up steps: they inherit the value.
-        return before, nice_of(), in_a_thread(nice_of)
+        # The consumer starts its job threads after the start-up steps: they inherit the priority.
+        return before, priority_of(), in_a_thread(priority_of)
 
-    before, after, job_thread = in_a_thread(start)
-    assert after == job_thread == max(10, before)
+    (nice, _), after, job_thread = in_a_thread(start)
+    assert after == job_thread == (max(10, nice), os.SCHED_IDLE)
 
 
-def test_a_nice_of_zero_leaves_the_worker_as_it_is(app):
-    app.config["JOBS_WORKER_NICE"] = 0
+def test_a_nice_of_zero_and_no_idle_class_leave_the_worker_as_it_is(app):
+    app.config.update(JOBS_WORKER_NICE=0, JOBS_WORKER_SCHED_IDLE=False)
 
     def start():
-        before = nice_of()
+        before = priority_of()
         with app.app_context():
             jobs.lower_priority()
-        return before, nice_of()
+        return before, priority_of()
 
     before, after = in_a_thread(start)
     assert after == before
 
 
-def test_the_real_worker_runs_every_thread_at_the_configured_nice(app):
+def test_the_real_worker_runs_every_thread_at_the_configured_priority(app):
     env = dict(os.environ, FLASK_DATABASE=app.config["DATABASE"], FLASK_SECRET_KEY="test-secret",
                FLASK_DEVELOPMENT="true", FLASK_PUBLIC_BASE_URL="https://training.example.test",
                FLASK_JOBS_WORKER_NICE="7")  # fmt: skip
     command = [sys.executable, "-m", "flask", "--app", "app", "jobs", "worker", "--workers", "2"]
     worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        nices = {}
+        threads = {}
         deadline = time.monotonic() + 60  # waits for the threads to start; generous for a busy machine
-        while time.monotonic() < deadline and worker.poll() is None and len(nices) < 4:  # main, scheduler, 2 jobs
-            nices = {task.name: nice_of(int(task.name)) for task in Path(f"/proc/{worker.pid}/task").iterdir()}
+        while time.monotonic() < deadline and worker.poll() is None and len(threads) < 4:  # main, scheduler, 2 jobs
+            threads = {task.name: priority_of(int(task.name)) for task in Path(f"/proc/{worker.pid}/task").iterdir()}
             time.sleep(0.05)
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode()
-    assert len(nices) >= 4, output
-    assert set(nices.values()) == {max(7, os.nice(0))}, (nices, output)
+    assert len(threads) >= 4, output
+    assert set(threads.values()) == {(max(7, os.nice(0)), os.SCHED_IDLE)}, (threads, output)
