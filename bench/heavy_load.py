@@ -135,7 +135,7 @@ def measure(client, database, port, class_id, priority, script, lesson):
 
 
 def run(_app=None):
-    """The lesson page's p95 while heavy jobs run vs alone, with the worker at a low priority and not; returns table rows."""
+    """The lesson page's p95 while heavy jobs run vs alone, the worker at a low priority and not; table rows."""
     with tempfile.TemporaryDirectory() as folder:
         database = os.path.join(folder, "heavy.sqlite")
         app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": database,
