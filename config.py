@@ -112,6 +112,14 @@ JOBS_POLL_MAX_SECONDS = 0.25
 # Seconds the worker waits on the mail server per step before the attempt counts as failed.
 MAIL_TIMEOUT_SECONDS = 10
 
+# --- The job worker's CPU priority (jobs.py) ---
+# `flask jobs worker` lowers its own priority to this nice value (0-19) as it starts, so on a shared
+# machine the web workers win the CPU and lessons stay quick while a big PDF builds. 0 leaves it.
+JOBS_WORKER_NICE = 10
+# Linux only: the worker also moves to the SCHED_IDLE class, so a web worker that wakes takes the CPU from
+# it at once (with nice alone, the lesson's p95 under a whole-school PDF was still ~1.5x; with this ~1.2x).
+JOBS_WORKER_SCHED_IDLE = True
+
 # --- Report jobs on the queue (classroom/tasks.py) ---
 # A running report job whose worker has not beaten its heartbeat for this many seconds was cut off
 # (the worker was killed): the sweep tries it again once, then marks it failed with a message.

@@ -1,7 +1,9 @@
-"""The database: one sqlite_utils.Database per request, the PRAGMAs, and the write helper."""
+"""The database: one connection per web worker thread, reused by its requests; the PRAGMAs; the write helper."""
 
 import contextlib
+import os
 import sqlite3
+import threading
 from datetime import UTC, datetime
 
 import click
@@ -27,18 +29,51 @@ def connect(path):
     return Database(conn)
 
 
+# This thread's connection, kept between its requests: (process id, path, Database). Opening one and
+# reading the schema took about 0.5 ms a request (measured here), against about 5 us for a query.
+_kept = threading.local()
+
+
 def get_db():
-    """The request's Database, opened on first use."""
+    """The request's Database: this thread's own connection, opened by its first request and reused after."""
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        g.db = _thread_connection(current_app.config["DATABASE"])
     return g.db
 
 
-def close_db(_exc=None):
-    """Close the request's Database, if one was opened."""
+def _thread_connection(path):
+    """This thread's connection to `path`, opened if it has none (or one to another database, or from before a fork)."""
+    kept = getattr(_kept, "connection", None)
+    if kept is not None and kept[:2] == (os.getpid(), path):
+        return kept[2]
+    if kept is not None and kept[0] == os.getpid():
+        kept[2].close()  # another database (tests): at most one connection per thread
+    db = connect(path)
+    _kept.connection = (os.getpid(), path, db)
+    return db
+
+
+def _forget_thread_connection():
+    """Close this thread's connection; the thread's next request opens a new one."""
+    kept = getattr(_kept, "connection", None)
+    _kept.connection = None
+    if kept is not None and kept[0] == os.getpid():
+        kept[2].close()
+
+
+def close_db(exc=None):
+    """End the request's use of the connection: nothing it left open reaches the thread's next request.
+
+    A transaction left open is rolled back. After an unhandled error the connection is closed instead:
+    the error's traceback may still hold a cursor, and with it a read snapshot the next request would see.
+    """
     db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    if db is None:
+        return
+    if exc is not None:
+        _forget_thread_connection()
+    elif db.conn.in_transaction:
+        db.conn.rollback()
 
 
 @contextlib.contextmanager

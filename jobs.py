@@ -62,6 +62,21 @@ def on_worker_start(function):
     return function
 
 
+@on_worker_start
+def lower_priority():
+    """Lower the worker's CPU priority (JOBS_WORKER_NICE, JOBS_WORKER_SCHED_IDLE): web workers win the CPU.
+
+    Registered first, so it runs before any start-up step and before the consumer starts its threads:
+    on Linux a nice value and a scheduling class are per thread, and threads inherit their creator's.
+    """
+    wanted = int(current_app.config["JOBS_WORKER_NICE"])
+    current = os.nice(0)
+    if wanted > current:  # only ever lower it (raising it back needs root)
+        os.nice(wanted - current)
+    if current_app.config["JOBS_WORKER_SCHED_IDLE"] and hasattr(os, "SCHED_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
 def job_name(function):
     """The stable name a job is stored under, the same in the web and worker processes."""
     return f"{function.__module__}.{function.__qualname__}"

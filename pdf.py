@@ -49,11 +49,21 @@ def _stylesheet(name):
     return CSS(string=(STATIC / "css" / name).read_text(), font_config=_fonts, url_fetcher=_fetcher)
 
 
+def parse(html):
+    """Parse an HTML string for WeasyPrint with our fetcher (html_to_pdf's first stage)."""
+    return HTML(string=html, base_url="static:/", url_fetcher=_fetcher)
+
+
+def lay_out(document, stylesheet=None):
+    """Style and lay out a parsed document into pages (html_to_pdf's second stage)."""
+    stylesheets = [_stylesheet(stylesheet)] if stylesheet else []
+    return document.render(font_config=_fonts, stylesheets=stylesheets, pdf_variant=PDF_VARIANT)
+
+
 def html_to_pdf(html, stylesheet=None):
     """Render an HTML string (and optionally a stylesheet from static/css) to tagged PDF bytes.
 
     The HTML must say its language (<html lang="en-GB">) and have a <title>: PDF/UA needs both.
+    The last stage draws the pages and writes the PDF (fonts subset, structure tree).
     """
-    stylesheets = [_stylesheet(stylesheet)] if stylesheet else []
-    document = HTML(string=html, base_url="static:/", url_fetcher=_fetcher)
-    return document.write_pdf(stylesheets=stylesheets, font_config=_fonts, pdf_variant=PDF_VARIANT)
+    return lay_out(parse(html), stylesheet).write_pdf(pdf_variant=PDF_VARIANT)

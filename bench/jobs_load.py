@@ -20,13 +20,14 @@ RUNS = 3
 IDLE_SECONDS = 8
 
 
-def start_worker(database, port=5000):
-    """`flask jobs worker` against `database` (its queue file beside it); returns the process once it is up."""
+def start_worker(database, port=5000, **env):
+    """`flask jobs worker` against `database` (its queue file beside it), with `env` added; returns it once up."""
     env = dict(
         os.environ,
         FLASK_DATABASE=database,
         FLASK_SECRET_KEY=secrets.token_hex(16),
         FLASK_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",  # card links; required outside development
+        **env,
     )
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/flask"), "--app", "app", "jobs", "worker"],

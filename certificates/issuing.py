@@ -63,8 +63,13 @@ def verify_url(code):
 
 def render_certificate(values):
     """The certificate PDF for these plain values (A4 landscape, neutral title)."""
+    return html_to_pdf(certificate_html(values), "certificate.css")
+
+
+def certificate_html(values):
+    """The certificate's HTML for these plain values, with its QR code inline."""
     link = verify_url(values["code"])
-    html = render_template(
+    return render_template(
         "certificates/certificate.html",
         **values,
         verify_link=link,
@@ -73,4 +78,3 @@ def render_certificate(values):
         # A fixed mask (any is valid) spares scoring all eight, most of the encoding time.
         qr_svg=segno.make(link, error="m", mask=0).png_data_uri(dark="#1b1b3a", border=0, scale=1),
     )
-    return html_to_pdf(html, "certificate.css")

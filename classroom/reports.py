@@ -148,7 +148,7 @@ def summary_rows(data):
         ("Route", data.route),
         ("From", period.start.isoformat() if period.start else "the beginning"),
         ("To", period.end.isoformat() if period.end else "today"),
-        ("Generated (UTC)", data.generated_at.strftime("%Y-%m-%dT%H:%MZ")),
+        ("Generated", when(data.generated_at)),  # UK local time, as people read it on every screen
         ("Pupils", len(data.grid.rows)),
         ("Not started yet", len(data.grid.not_started)),
         ("Completed every lesson", data.grid.finished),

@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -272,6 +272,16 @@ def test_xlsx_report_has_a_sheet_per_view_with_numbers_as_numbers(db, course, wo
     assert certificates[1][0] == "Ava Brown" and certificates[1][4] == "Valid"
     reteach_rows = list(book["Re-teach"].values)[1:]
     assert reteach_rows[0][4] == data.questions[0].share
+
+
+def test_the_summary_says_when_it_was_generated_in_uk_local_time(db, course, world, activity):
+    summer = datetime(2026, 7, 1, 13, 30, tzinfo=UTC)  # 14:30 on a UK clock (BST)
+    data = reports.collect(db, course, class_scope(world), generated_at=summer)
+    assert ("Generated", "1 Jul 2026, 14:30") in reports.summary_rows(data)
+    summary = dict(list(load_workbook(io.BytesIO(reports.to_xlsx(data)))["Summary"].values)[1:])
+    assert summary["Generated"] == "1 Jul 2026, 14:30"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(reports.to_pdf(data))).pages)
+    assert "1 Jul 2026, 14:30" in text and "(UTC)" not in text.split("Progress grid")[0]
 
 
 def test_pdf_report_has_summary_then_landscape_grid(db, course, world, activity):

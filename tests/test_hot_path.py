@@ -27,6 +27,8 @@ def statements(monkeypatch):
         return database
 
     monkeypatch.setattr(db_module, "connect", traced)
+    # Requests reuse their thread's connection: drop the one a fixture's sign-in opened, untraced.
+    db_module._forget_thread_connection()
     return seen
 
 

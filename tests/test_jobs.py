@@ -4,12 +4,18 @@ Jobs run in-process from the real queue (jobs.run_pending), never in Huey's imme
 """
 
 import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 from huey import SqliteHuey
 
 import jobs
 
+ROOT = Path(__file__).resolve().parent.parent
 CALLS = []
 
 
@@ -88,3 +94,65 @@ def test_the_worker_and_run_pending_commands_exist(runner, app):
     result = runner.invoke(args=["jobs", "run-pending"])
     assert result.exit_code == 0 and "Ran 2 jobs." in result.output
     assert CALLS == ["c", "c"]
+
+
+# The worker's CPU priority: web workers must win the CPU while a big report builds ---------------
+def priority_of(thread_id=0):
+    """A thread's (nice value, scheduling class); 0: the calling thread. On Linux each thread has its own."""
+    return os.getpriority(os.PRIO_PROCESS, thread_id), os.sched_getscheduler(thread_id)
+
+
+def in_a_thread(function):
+    """Run `function` in a thread of its own and return its result: a priority set there leaves pytest's alone."""
+    results = []
+    thread = threading.Thread(target=lambda: results.append(function()))
+    thread.start()
+    thread.join()
+    return results[0]
+
+
+def test_the_worker_lowers_its_priority_first_and_its_job_threads_inherit_it(app):
+    assert jobs._on_worker_start[0] is jobs.lower_priority  # before any start-up step or job thread
+    app.config.update(JOBS_WORKER_NICE=10, JOBS_WORKER_SCHED_IDLE=True)
+
+    def start():
+        before = priority_of()
+        with app.app_context():
+            jobs.lower_priority()
+        # The consumer starts its job threads after the start-up steps: they inherit the priority.
+        return before, priority_of(), in_a_thread(priority_of)
+
+    (nice, _), after, job_thread = in_a_thread(start)
+    assert after == job_thread == (max(10, nice), os.SCHED_IDLE)
+
+
+def test_a_nice_of_zero_and_no_idle_class_leave_the_worker_as_it_is(app):
+    app.config.update(JOBS_WORKER_NICE=0, JOBS_WORKER_SCHED_IDLE=False)
+
+    def start():
+        before = priority_of()
+        with app.app_context():
+            jobs.lower_priority()
+        return before, priority_of()
+
+    before, after = in_a_thread(start)
+    assert after == before
+
+
+def test_the_real_worker_runs_every_thread_at_the_configured_priority(app):
+    env = dict(os.environ, FLASK_DATABASE=app.config["DATABASE"], FLASK_SECRET_KEY="test-secret",
+               FLASK_DEVELOPMENT="true", FLASK_PUBLIC_BASE_URL="https://training.example.test",
+               FLASK_JOBS_WORKER_NICE="7")  # fmt: skip
+    command = [sys.executable, "-m", "flask", "--app", "app", "jobs", "worker", "--workers", "2"]
+    worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        threads = {}
+        deadline = time.monotonic() + 60  # waits for the threads to start; generous for a busy machine
+        while time.monotonic() < deadline and worker.poll() is None and len(threads) < 4:  # main, scheduler, 2 jobs
+            threads = {task.name: priority_of(int(task.name)) for task in Path(f"/proc/{worker.pid}/task").iterdir()}
+            time.sleep(0.05)
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0].decode()
+    assert len(threads) >= 4, output
+    assert set(threads.values()) == {(max(7, os.nice(0)), os.SCHED_IDLE)}, (threads, output)
