@@ -129,3 +129,8 @@ MICROSOFT_CLIENT_SECRET = ""
 # The multi-tenant ("organizations") endpoint: its issuer is templated with {tenantid}, filled
 # from each token's tid claim before the issuer is checked.
 MICROSOFT_METADATA_URL = "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"
+
+# --- Class dashboard (issue 9, the Kolibri comparison) ---
+# Rendered progress grids each web worker keeps, by everything they show (about 40 KiB each for a class
+# of 30): a refresh with no new work skips the rendering. 0 keeps none.
+GRID_HTML_CACHE = 64

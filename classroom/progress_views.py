@@ -24,7 +24,7 @@ from accounts.users import staff_required
 from certificates.issuing import eligibility_for
 from classroom import report_jobs
 from classroom.access import class_for_staff, class_or_404, pupil_or_404, sees_whole_school
-from classroom.dashboard import parse_sort, response_text, sort_rows
+from classroom.dashboard import LastUsed, parse_sort, response_text, sort_rows
 from classroom.forms import ConfirmForm
 from classroom.progress_forms import (
     WHOLE_SCHOOL,
@@ -40,7 +40,8 @@ from classroom.progress_queries import (
     classes_for_staff,
     count_pupils,
     create_job,
-    grid_for,
+    grid_from,
+    grid_source,
     job_content,
     job_for_staff,
     pupil_answers,
@@ -73,18 +74,39 @@ def dashboard(class_id):
     """A grid of the class's pupils by lessons, with totals; sortable by any column."""
     klass = class_or_404(get_db(), current_user, class_id)
     course = course_for_class(klass)
-    grid = grid_for(get_db(), course, Scope(current_user.school_id, class_id, klass["name"]))
+    source = grid_source(get_db(), course, Scope(current_user.school_id, class_id, klass["name"]))
     sort, descending = parse_sort(request.args.get("sort"), [lesson.id for lesson in course.lessons])
     return render_template(
         "classroom/dashboard.html",
         klass=klass,
         course=course,
-        grid=grid,
-        rows=sort_rows(grid.rows, sort, descending),
-        sort=sort,
-        descending=descending,
+        grid_html=grid_html(class_id, course, source, sort, descending),
         class_page=class_page_url(klass),
     )
+
+
+def grid_html(class_id, course, source, sort, descending):
+    """The grid's HTML, kept per worker by the rows it is made from: a refresh with no new work renders nothing.
+
+    The rows are read afresh on every request (`source`, from grid_source) and are part of the key,
+    so the page never shows stale rows; only building and rendering the grid (most of the page's
+    time) is reused.
+    """
+    cache = current_app.extensions.setdefault("progress_grid_html", LastUsed(current_app.config["GRID_HTML_CACHE"]))
+    key = (class_id, course.id, sort, descending, source)
+    html = cache.get(key)
+    if html is None:
+        grid = grid_from(course, source)
+        html = render_template(
+            "classroom/_progress_grid.html",
+            class_id=class_id,
+            grid=grid,
+            rows=sort_rows(grid.rows, sort, descending),
+            sort=sort,
+            descending=descending,
+        )
+        cache.put(key, html)
+    return html
 
 
 @bp.route("/classes/<int:class_id>/pupils/<int:pupil_id>")
