@@ -77,29 +77,27 @@ def dashboard(class_id):
     source = grid_source(get_db(), course, Scope(current_user.school_id, class_id, klass["name"]))
     sort, descending = parse_sort(request.args.get("sort"), [lesson.id for lesson in course.lessons])
     return render_template(
-        "classroom/dashboard.html",
-        klass=klass,
-        course=course,
-        grid_html=grid_html(class_id, course, source, sort, descending),
-        class_page=class_page_url(klass),
+        "classroom/dashboard.html", klass=klass, grid_html=grid_html(klass, course, source, sort, descending)
     )
 
 
-def grid_html(class_id, course, source, sort, descending):
-    """The grid's HTML, kept per worker by the rows it is made from: a refresh with no new work renders nothing.
+def grid_html(klass, course, source, sort, descending):
+    """The page's content, kept per worker by the rows it is made from: a refresh with no new work renders nothing.
 
     The rows are read afresh on every request (`source`, from grid_source) and are part of the key,
     so the page never shows stale rows; only building and rendering the grid (most of the page's
     time) is reused.
     """
     cache = current_app.extensions.setdefault("progress_grid_html", LastUsed(current_app.config["GRID_HTML_CACHE"]))
-    key = (class_id, course.id, sort, descending, source)
+    key = (klass["id"], klass["name"], course.id, sort, descending, source)
     html = cache.get(key)
     if html is None:
         grid = grid_from(course, source)
         html = render_template(
             "classroom/_progress_grid.html",
-            class_id=class_id,
+            klass=klass,
+            course=course,
+            class_page=class_page_url(klass),
             grid=grid,
             rows=sort_rows(grid.rows, sort, descending),
             sort=sort,
