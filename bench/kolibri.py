@@ -150,6 +150,29 @@ def our_session(base):
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
+def cpu_seconds(pid):
+    """CPU time (user + system) used so far by a process and every process under it, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # ended meanwhile
+    return total
+
+
+def loaded(url, cookie, pid):
+    """wrk on url, plus the server's CPU ms per request over the run: (rps, p50, p99, errors, cpu ms)."""
+    before = cpu_seconds(pid)
+    rps, p50, p99, errors = wrk(url, cookie)
+    return rps, p50, p99, errors, (cpu_seconds(pid) - before) * 1000 / (rps * SECONDS)
+
+
 def checked(url, cookie, expect):
     """GET url with the cookie; fail unless it answers 200 with `expect` in the body (no bench of an error)."""
     request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 - loopback http
@@ -189,7 +212,8 @@ def run():
             rounds = []
             for n in range(ROUNDS):
                 print(f"round {n + 1} of {ROUNDS}: ours, then Kolibri's ...", flush=True)
-                rounds.append((wrk(ours_url, ours_cookie), wrk(kolibri_url, kolibri_cookie)))
+                ours_run = loaded(ours_url, ours_cookie, ours.pid)
+                rounds.append((ours_run, loaded(kolibri_url, kolibri_cookie, theirs.pid)))
         finally:
             ours.terminate()
             ours.wait()
@@ -201,6 +225,10 @@ def run():
     kolibri_rps = sum(k[0] for _, k in rounds) / ROUNDS
     ours_p99 = max(o[2] for o, _ in rounds)  # the worse round on each side
     kolibri_p99 = max(k[2] for _, k in rounds)
+    # CPU per request: far steadier than req/s on a shared machine; each side's ceiling is its cores over it
+    # (ours: WORKERS processes; Kolibri: one process, its threads share one interpreter lock).
+    ours_cpu = sum(o[4] for o, _ in rounds) / ROUNDS
+    kolibri_cpu = sum(k[4] for _, k in rounds) / ROUNDS
     label = f"wrk {CONNECTIONS} connections, {SECONDS} s, {ROUNDS} rounds each, interleaved"
     rows = [
         (
@@ -214,11 +242,19 @@ def run():
             f"<= 1/{P99_GOAL}",
         ),
     ]
+    rows.append(
+        (
+            "server CPU per request, ours vs Kolibri's (from /proc; steadier than req/s on a busy machine)",
+            f"{ours_cpu:.2f} ms vs {kolibri_cpu:.1f} ms ({kolibri_cpu / ours_cpu:.0f}x less); ceilings "
+            f"~{WORKERS * 1000 / ours_cpu:.0f} vs ~{1000 / kolibri_cpu:.0f} req/s "
+            f"({WORKERS * kolibri_cpu / ours_cpu:.0f}x)",
+        )
+    )
     for n, (o, k) in enumerate(rounds, 1):
-        rows.append((f"round {n}: ours (gunicorn {WORKERS} workers)",
-                     f"{o[0]:.0f} req/s, p50 {o[1]:.1f} ms, p99 {o[2]:.1f} ms, errors {o[3]}"))  # fmt: skip
-        rows.append((f"round {n}: Kolibri (kolibri start, CherryPy threads)",
-                     f"{k[0]:.1f} req/s, p50 {k[1]:.0f} ms, p99 {k[2]:.0f} ms, errors {k[3]}"))  # fmt: skip
+        rows.append((f"round {n}: ours (gunicorn {WORKERS} workers)", f"{o[0]:.0f} req/s, p50 {o[1]:.1f} ms, "
+                     f"p99 {o[2]:.1f} ms, errors {o[3]}, CPU {o[4]:.2f} ms/request"))  # fmt: skip
+        rows.append((f"round {n}: Kolibri (kolibri start, CherryPy threads)", f"{k[0]:.1f} req/s, p50 {k[1]:.0f} ms, "
+                     f"p99 {k[2]:.0f} ms, errors {k[3]}, CPU {k[4]:.1f} ms/request"))  # fmt: skip
     rows += [
         ("seeded, ours", f"30 pupils, {len(course.lessons)} lessons, {our_seed['lesson_progress']} lesson progress "
          f"rows, {our_seed['attempts']} attempts, {our_seed['answers']} answers; {ours_bytes / 1024:.0f} KiB HTML"),
