@@ -1,5 +1,6 @@
 """Progress for staff: the class dashboard, a pupil's page, what to re-teach, reports, class certificates."""
 
+import functools
 from datetime import UTC, datetime
 from io import BytesIO
 
@@ -17,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from accounts.queries import school_by_id
@@ -81,6 +83,21 @@ def dashboard(class_id):
     )
 
 
+LESSON_CELL = Markup('<td class="cell-{kind}" data-lesson="{lesson}">{status}{score}</td>')
+CELL_SCORE = Markup(' <span class="cell-score">{}%</span>')
+
+
+def lesson_cell(state):
+    """A lesson's cell in the grid (a training.progress.LessonState), made once per worker for each kind."""
+    return _lesson_cell(state.lesson.id, state.status, state.best_percent)
+
+
+@functools.lru_cache(maxsize=4096)
+def _lesson_cell(lesson_id, status, best_percent):
+    score = CELL_SCORE.format(best_percent) if best_percent is not None else ""
+    return LESSON_CELL.format(kind=status.replace(" ", "-"), lesson=lesson_id, status=status.capitalize(), score=score)
+
+
 def grid_html(klass, course, source, sort, descending):
     """The page's content, kept per worker by the rows it is made from: a refresh with no new work renders nothing.
 
@@ -102,6 +119,7 @@ def grid_html(klass, course, source, sort, descending):
             rows=sort_rows(grid.rows, sort, descending),
             sort=sort,
             descending=descending,
+            lesson_cell=lesson_cell,
         )
         cache.put(key, html)
     return html

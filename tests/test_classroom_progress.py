@@ -389,6 +389,21 @@ def test_dashboard_grid_is_rendered_every_time_when_the_store_is_off(app, world,
     assert grids_rendered() == 2
 
 
+def test_lesson_cell_is_the_grid_cell_with_its_text_escaped(course):
+    from classroom.progress_views import lesson_cell
+    from training.progress import LessonState
+
+    lesson = course.lessons[0]
+    assert lesson_cell(LessonState(lesson, IN_PROGRESS, 2, 3, None)) == (
+        f'<td class="cell-in-progress" data-lesson="{lesson.id}">In progress</td>'
+    )
+    assert lesson_cell(LessonState(lesson, COMPLETE, 9, 9, 80)) == (
+        f'<td class="cell-complete" data-lesson="{lesson.id}">Complete <span class="cell-score">80%</span></td>'
+    )
+    odd = type(lesson)(**{**lesson.__dict__, "id": 'a"<b>'})
+    assert 'data-lesson="a&#34;&lt;b&gt;"' in lesson_cell(LessonState(odd, NOT_STARTED, 1, 0, None))
+
+
 def test_last_used_forgets_the_least_recently_used():
     store = dashboard.LastUsed(2)
     store.put("a", 1)
