@@ -65,7 +65,7 @@ def channel():
     return pairs
 
 
-def attempts(user, node, summary, items, skill, at, mastery_level):
+def attempts(user, summary, items, skill, at, mastery_level):
     """One try at an exercise or quiz: a session log, a mastery log and an attempt log per item."""
     session = ContentSessionLog.objects.create(
         user=user, content_id=summary.content_id, channel_id=summary.channel_id, start_timestamp=at,
@@ -94,7 +94,7 @@ def summary(user, content_id, channel_id, kind, progress, at):
     )  # fmt: skip
 
 
-def exam(facility, classroom, coach, title, exercises):
+def exam(classroom, coach, title, exercises):
     """A quiz (Kolibri's exam) of CHECK_SIZE questions drawn from the lesson exercises, assigned to the class."""
     questions = [
         {"exercise_id": exercises[n % len(exercises)].id, "question_id": f"q{n}",
@@ -140,8 +140,8 @@ def seed():
         LessonAssignment.objects.create(lesson=lesson, collection=classroom, assigned_by=coach)
         lessons.append(lesson)
     exercises = [exercise for exercise, _, _ in pairs]
-    baseline, baseline_items = exam(facility, classroom, coach, "Baseline check", exercises)
-    final, final_items = exam(facility, classroom, coach, "Final check", exercises)
+    baseline, baseline_items = exam(classroom, coach, "Baseline check", exercises)
+    final, final_items = exam(classroom, coach, "Final check", exercises)
 
     logs = 0
     for learner in learners:
@@ -150,7 +150,7 @@ def seed():
         skill = rng.uniform(0.55, 0.98)
         at = when(30)
         quiz = summary(learner, baseline.id, None, "quiz", 1, at)
-        attempts(learner, None, quiz, baseline_items, skill - 0.3, at, -rng.randrange(1, 10**6))
+        attempts(learner, quiz, baseline_items, skill - 0.3, at, -rng.randrange(1, 10**6))
         logs += 1
         done = min(len(pairs), int(rng.triangular(0, len(pairs) + 2, len(pairs))))
         for number, (exercise, video, size) in enumerate(pairs[: done + 1], 1):
@@ -161,17 +161,17 @@ def seed():
                 break  # opened, quiz not passed yet
             log = summary(learner, exercise.content_id, exercise.channel_id, "exercise", 0, at)
             items = [f"{exercise.id}:q{n}" for n in range(size)]
-            level, score = 1, attempts(learner, exercise, log, items, skill, at, 1)
+            level, score = 1, attempts(learner, log, items, skill, at, 1)
             while score < 0.6:
                 level += 1
-                score = attempts(learner, exercise, log, items, min(1.0, skill + 0.3), at, level)
+                score = attempts(learner, log, items, min(1.0, skill + 0.3), at, level)
             log.progress = 1
             log.save()
             logs += 1
         if done == len(pairs):
             at = when(10)
             quiz = summary(learner, final.id, None, "quiz", 1, at)
-            attempts(learner, None, quiz, final_items, skill + 0.1, at, -rng.randrange(1, 10**6))
+            attempts(learner, quiz, final_items, skill + 0.1, at, -rng.randrange(1, 10**6))
             logs += 1
     return {
         "class_id": classroom.id,
