@@ -10,7 +10,7 @@ RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subse
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
 BENCH_PACKAGES := $(RUN_PACKAGES) wrk
 
-.PHONY: run test lint format bench setup clean
+.PHONY: run test lint format bench bench-kolibri setup clean
 
 # DEVELOPMENT: plain http on 127.0.0.1, and no PUBLIC_BASE_URL needed (links use 127.0.0.1:5000).
 # The job worker (staff e-mails, report files, sign-in cards and imports) runs beside the web server, as in
@@ -38,6 +38,12 @@ format: setup
 bench: setup
 	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
 	$(PYTHON) -m bench
+
+# Our class dashboard against Kolibri 0.19.5's coach class summary (issue 9). Installs Kolibri with pip
+# into a virtualenv cached outside git (~/.cache/bench-kolibri, or BENCH_KOLIBRI_CACHE); nothing of it is committed.
+bench-kolibri: setup
+	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
+	$(PYTHON) -m bench.kolibri
 
 setup: $(VENV)/.installed
 	@$(MAKE) --no-print-directory packages PACKAGES="$(RUN_PACKAGES)"

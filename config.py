@@ -155,3 +155,8 @@ CLASS_CODE_THROTTLE = None
 # The app's secrets are stored encrypted with a key derived from SECRET_KEY: when rotating
 # SECRET_KEY, put the old one in SECRET_KEY_FALLBACKS or every authenticator must be reset.
 STAFF_MFA = True
+
+# --- Class dashboard (issue 9, the Kolibri comparison) ---
+# Rendered progress grids each web worker keeps, by everything they show (about 40 KiB each for a class
+# of 30): a refresh with no new work skips the rendering. 0 keeps none.
+GRID_HTML_CACHE = 64

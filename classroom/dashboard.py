@@ -4,6 +4,8 @@ A pupil's lesson status comes from training.progress.lesson_states, the same fun
 pupil's course page calls, so the teacher and the pupil always see the same thing.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from quizzes.shuffle import ordered_options
@@ -131,6 +133,31 @@ def pupil_rows(course, pupils, progress_rows, summary_rows, certificates):
             last_active=pupil.get("last_active_at"),
             certificate=certificates.get(pupil["id"]),
         )
+
+
+class LastUsed:
+    """A small thread-safe store that forgets the least recently used entry beyond `size`."""
+
+    def __init__(self, size):
+        self.size = size
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        """The value kept for `key`, or None."""
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        """Keep `value` for `key`, forgetting the oldest entry if full."""
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
 
 def parse_sort(value, lesson_ids):

@@ -244,14 +244,24 @@ def _current_certificates(rows):
 
 def grid_for(db, course, scope, period=ALL_TIME):
     """The progress grid for the scope, built from the rows the pupils' own pages use."""
+    return grid_from(course, grid_source(db, course, scope, period))
+
+
+def grid_source(db, course, scope, period=ALL_TIME):
+    """Every row the grid is built from: (pupils, progress, summaries, certificates), each a tuple of sqlite3.Row.
+
+    Rows made in C and hashable, so equal sources can share one rendering (progress_views.grid_html).
+    """
     params = _params(scope, course.id, period)
-    return build_grid(
-        course,
-        pupils_in_scope(db, scope),
-        db.query(scoped(PROGRESS, scope), params),
-        db.query(scoped(SUMMARIES, scope), params),
-        _current_certificates(db.query(scoped(CERTIFICATES, scope), params)),
+    return tuple(
+        tuple(_light_rows(db, scoped(sql, scope), params)) for sql in (PUPILS, PROGRESS, SUMMARIES, CERTIFICATES)
     )
+
+
+def grid_from(course, source):
+    """The grid from grid_source's rows."""
+    pupils, progress, summaries, certificates = source
+    return build_grid(course, [dict(p) for p in pupils], progress, summaries, _current_certificates(certificates))
 
 
 def grid_rows_streamed(db, course, scope, period=ALL_TIME):

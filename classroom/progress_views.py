@@ -1,5 +1,6 @@
 """Progress for staff: the class dashboard, a pupil's page, what to re-teach, reports, class certificates."""
 
+import functools
 from datetime import UTC, datetime
 from io import BytesIO
 
@@ -17,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from accounts.queries import school_by_id
@@ -24,7 +26,7 @@ from accounts.users import staff_required
 from certificates.issuing import eligibility_for
 from classroom import report_jobs
 from classroom.access import class_for_staff, class_or_404, pupil_or_404, sees_whole_school
-from classroom.dashboard import parse_sort, response_text, sort_rows
+from classroom.dashboard import LastUsed, parse_sort, response_text, sort_rows
 from classroom.forms import ConfirmForm
 from classroom.progress_forms import (
     WHOLE_SCHOOL,
@@ -40,7 +42,8 @@ from classroom.progress_queries import (
     classes_for_staff,
     count_pupils,
     create_job,
-    grid_for,
+    grid_from,
+    grid_source,
     job_content,
     job_for_staff,
     pupil_answers,
@@ -73,18 +76,53 @@ def dashboard(class_id):
     """A grid of the class's pupils by lessons, with totals; sortable by any column."""
     klass = class_or_404(get_db(), current_user, class_id)
     course = course_for_class(klass)
-    grid = grid_for(get_db(), course, Scope(current_user.school_id, class_id, klass["name"]))
+    source = grid_source(get_db(), course, Scope(current_user.school_id, class_id, klass["name"]))
     sort, descending = parse_sort(request.args.get("sort"), [lesson.id for lesson in course.lessons])
     return render_template(
-        "classroom/dashboard.html",
-        klass=klass,
-        course=course,
-        grid=grid,
-        rows=sort_rows(grid.rows, sort, descending),
-        sort=sort,
-        descending=descending,
-        class_page=class_page_url(klass),
+        "classroom/dashboard.html", klass=klass, grid_html=grid_html(klass, course, source, sort, descending)
     )
+
+
+LESSON_CELL = Markup('<td class="cell-{kind}" data-lesson="{lesson}">{status}{score}</td>')
+CELL_SCORE = Markup(' <span class="cell-score">{}%</span>')
+
+
+def lesson_cell(state):
+    """A lesson's cell in the grid (a training.progress.LessonState), made once per worker for each kind."""
+    return _lesson_cell(state.lesson.id, state.status, state.best_percent)
+
+
+@functools.lru_cache(maxsize=4096)
+def _lesson_cell(lesson_id, status, best_percent):
+    score = CELL_SCORE.format(best_percent) if best_percent is not None else ""
+    return LESSON_CELL.format(kind=status.replace(" ", "-"), lesson=lesson_id, status=status.capitalize(), score=score)
+
+
+def grid_html(klass, course, source, sort, descending):
+    """The page's content, kept per worker by the rows it is made from: a refresh with no new work renders nothing.
+
+    The rows are read afresh on every request (`source`, from grid_source) and are part of the key,
+    so the page never shows stale rows; only building and rendering the grid (most of the page's
+    time) is reused.
+    """
+    cache = current_app.extensions.setdefault("progress_grid_html", LastUsed(current_app.config["GRID_HTML_CACHE"]))
+    key = (klass["id"], klass["name"], course.id, sort, descending, source)
+    html = cache.get(key)
+    if html is None:
+        grid = grid_from(course, source)
+        html = render_template(
+            "classroom/_progress_grid.html",
+            klass=klass,
+            course=course,
+            class_page=class_page_url(klass),
+            grid=grid,
+            rows=sort_rows(grid.rows, sort, descending),
+            sort=sort,
+            descending=descending,
+            lesson_cell=lesson_cell,
+        )
+        cache.put(key, html)
+    return html
 
 
 @bp.route("/classes/<int:class_id>/pupils/<int:pupil_id>")

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from flask import template_rendered
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -346,6 +347,83 @@ def test_dashboard_sorts_server_side_with_aria_sort(app, world, activity):
     assert '?sort=complete"' in html  # the active column's link flips the direction
     plain = teacher.get(f"/classes/{world['class_b']}/progress").text
     assert 'aria-sort="ascending"' in plain  # by name
+
+
+@pytest.fixture
+def grids_rendered(app):
+    """How many times the progress grid's template was rendered (not taken from the worker's store)."""
+    names = []
+
+    def record(_sender, template, **_extra):
+        names.append(template.name)
+
+    with template_rendered.connected_to(record, app):
+        yield lambda: names.count("classroom/_progress_grid.html")
+
+
+def grid_part(html):
+    return html[html.index('id="count-pupils"') : html.index("</table>")]
+
+
+def test_dashboard_reuses_its_grid_until_the_class_work_changes(app, db, world, course, grids_rendered):
+    teacher = staff_client(app, "teach@hill.test")
+    url = f"/classes/{world['class_b']}/progress"
+    first = teacher.get(url).text
+    assert grid_part(teacher.get(url).text) == grid_part(first)
+    assert grids_rendered() == 1  # the refresh with nothing new rendered nothing
+    # A pupil's quiz: the next refresh shows it (the rows read are the key, never a stale grid).
+    ava = pupil_client(app, "ava.b")
+    lesson = course.lessons[0]
+    submit_quiz(ava, QUIZ_URL.format(lesson.id), lesson.quiz, right_answers(lesson.quiz))
+    after = teacher.get(url).text
+    assert grids_rendered() == 2
+    ava_row = re.search(rf'data-pupil="{world["pupils"]["ava.b"]}">(.*?)</tr>', after, re.S).group(1)
+    assert re.search(rf'data-lesson="{lesson.id}">Complete', ava_row)
+    # A pupil renamed by the school: shown at once too.
+    with write_transaction(db):
+        db.execute("UPDATE people SET first_name = 'Avery' WHERE id = ?", [world["pupils"]["ava.b"]])
+    assert "Avery Brown" in teacher.get(url).text
+    # Another sort order is another rendering; going back to the first reuses it.
+    by_final = teacher.get(url + "?sort=-final").text
+    assert 'aria-sort="descending"' in by_final and '?sort=-final">Refresh<' in by_final  # refresh keeps the order
+    assert grids_rendered() == 4
+    teacher.get(url)
+    assert grids_rendered() == 4
+
+
+def test_dashboard_grid_is_rendered_every_time_when_the_store_is_off(app, world, grids_rendered):
+    app.config["GRID_HTML_CACHE"] = 0
+    teacher = staff_client(app, "teach@hill.test")
+    for _ in range(2):
+        assert teacher.get(f"/classes/{world['class_b']}/progress").status_code == 200
+    assert grids_rendered() == 2
+
+
+def test_lesson_cell_is_the_grid_cell_with_its_text_escaped(course):
+    from classroom.progress_views import lesson_cell
+    from training.progress import LessonState
+
+    lesson = course.lessons[0]
+    assert lesson_cell(LessonState(lesson, IN_PROGRESS, 2, 3, None)) == (
+        f'<td class="cell-in-progress" data-lesson="{lesson.id}">In progress</td>'
+    )
+    assert lesson_cell(LessonState(lesson, COMPLETE, 9, 9, 80)) == (
+        f'<td class="cell-complete" data-lesson="{lesson.id}">Complete <span class="cell-score">80%</span></td>'
+    )
+    odd = type(lesson)(**{**lesson.__dict__, "id": 'a"<b>'})
+    assert 'data-lesson="a&#34;&lt;b&gt;"' in lesson_cell(LessonState(odd, NOT_STARTED, 1, 0, None))
+
+
+def test_last_used_forgets_the_least_recently_used():
+    store = dashboard.LastUsed(2)
+    store.put("a", 1)
+    store.put("b", 2)
+    assert store.get("a") == 1  # now "b" is the oldest
+    store.put("c", 3)
+    assert (store.get("a"), store.get("b"), store.get("c")) == (1, None, 3)
+    empty = dashboard.LastUsed(0)
+    empty.put("a", 1)
+    assert empty.get("a") is None
 
 
 @pytest.mark.parametrize("path", ["/classes/{cls}/progress", "/classes/{cls}/reteach",
