@@ -1,7 +1,9 @@
 """Helpers for browser tests: axe-core checks and signing in. Import from here, not conftest."""
 
+import contextlib
 import functools
 import json
+import threading
 from pathlib import Path
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -61,3 +63,48 @@ def demo_certificate(live_app, code, pupil_name, initials):
         db.conn.commit()
     db.close()
     return code
+
+
+@contextlib.contextmanager
+def provider_demo_server(database_path, oidc, domains, client=("browser-app", "browser-secret"), **config):
+    """The demo school's app with sign-in at the loopback OpenID Provider, served on 127.0.0.1.
+
+    `domains`: (provider, Google domain or Microsoft tenant) pairs the school lists; the app is registered
+    with the provider for each provider named there. Yields (base URL, app).
+    """
+    from werkzeug.serving import make_server
+
+    from accounts.demo import seed_demo
+    from app import create_app
+    from db import connect, migrate, write_transaction
+
+    client_id, client_secret = client
+    providers = sorted({provider for provider, _value in domains})
+    settings = {"TESTING": True, "DEVELOPMENT": True, "SECRET_KEY": "browser-secret",
+                "DATABASE": str(database_path), "RATELIMIT_ENABLED": False}  # fmt: skip
+    for provider in providers:
+        prefix = provider.upper()
+        settings |= {f"{prefix}_CLIENT_ID": client_id, f"{prefix}_CLIENT_SECRET": client_secret,
+                     f"{prefix}_METADATA_URL": getattr(oidc, f"{provider}_metadata_url")}  # fmt: skip
+    app = create_app(settings | config)
+    database = connect(app.config["DATABASE"])
+    migrate(database)
+    seed_demo(database, secret_key=app.config["SECRET_KEY"])  # the DSL, deputy and admin: demo authenticator
+    with write_transaction(database):
+        for provider, value in domains:
+            database["school_sign_in_domains"].insert(
+                {"school_id": 1, "provider": provider, "value": value, "added_at": "2026-01-01"}
+            )
+    database.close()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = base_url  # redirect URIs and QR links are built from it
+    oidc.add_client(
+        client_id, client_secret, [f"{base_url}/sign-in/{p}/callback" for p in providers], providers=providers
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base_url, app
+    finally:
+        server.shutdown()

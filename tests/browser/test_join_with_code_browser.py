@@ -4,16 +4,10 @@ join link), signs in and joins; a pupil with a Microsoft account signs in and ty
 a lesson; the teacher sees both on the code screen. Signing in again goes straight to the lessons."""
 
 import re
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from accounts.demo import seed_demo
-from app import create_app
-from db import connect, migrate, write_transaction
-
-from browser_helpers import assert_accessible
+from browser_helpers import assert_accessible, provider_demo_server
 
 pytestmark = pytest.mark.browser
 CLIENT_ID, CLIENT_SECRET = "browser-join-app", "browser-join-secret"
@@ -23,39 +17,10 @@ TENANT = "6f1d2c3b-4a59-4e8d-9c7b-0a1b2c3d4e5f"
 @pytest.fixture(scope="module")
 def join_server(tmp_path_factory, oidc):
     """The demo school's app with Google (demo.school) and Microsoft (TENANT) sign-in at the loopback provider."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "DEVELOPMENT": True,
-            "SECRET_KEY": "browser-secret",
-            "DATABASE": str(tmp_path_factory.mktemp("join") / "browser.sqlite"),
-            "RATELIMIT_ENABLED": False,
-            "GOOGLE_CLIENT_ID": CLIENT_ID,
-            "GOOGLE_CLIENT_SECRET": CLIENT_SECRET,
-            "GOOGLE_METADATA_URL": oidc.google_metadata_url,
-            "MICROSOFT_CLIENT_ID": CLIENT_ID,
-            "MICROSOFT_CLIENT_SECRET": CLIENT_SECRET,
-            "MICROSOFT_METADATA_URL": oidc.microsoft_metadata_url,
-        }
-    )
-    database = connect(app.config["DATABASE"])
-    migrate(database)
-    seed_demo(database)
-    with write_transaction(database):
-        for provider, value in (("google", "demo.school"), ("microsoft", TENANT)):
-            database["school_sign_in_domains"].insert(
-                {"school_id": 1, "provider": provider, "value": value, "added_at": "2026-01-01"}
-            )
-    database.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base_url = f"http://127.0.0.1:{server.server_port}"
-    app.config["PUBLIC_BASE_URL"] = base_url  # redirect URIs and the QR code's link are built from it
-    callbacks = [f"{base_url}/sign-in/google/callback", f"{base_url}/sign-in/microsoft/callback"]
-    oidc.add_client(CLIENT_ID, CLIENT_SECRET, callbacks)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base_url, app
-    server.shutdown()
+    database = tmp_path_factory.mktemp("join") / "browser.sqlite"
+    domains = (("google", "demo.school"), ("microsoft", TENANT))
+    with provider_demo_server(database, oidc, domains, client=(CLIENT_ID, CLIENT_SECRET)) as served:
+        yield served
 
 
 def new_page(browser, base_url):

@@ -1,17 +1,11 @@
 """A teacher in a real Chromium signs in with Google: the app's button, the (loopback) provider's own
 sign-in and consent pages, back to the app, and onto their classes. No mock of the provider."""
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from accounts.demo import seed_demo
 from accounts.mfa import DEMO_TOTP_SECRET, current_code
-from app import create_app
-from db import connect, migrate, write_transaction
 
-from browser_helpers import assert_accessible, sign_in
+from browser_helpers import assert_accessible, provider_demo_server, sign_in
 
 pytestmark = pytest.mark.browser
 CLIENT_ID, CLIENT_SECRET = "browser-training-app", "browser-app-secret"
@@ -19,35 +13,12 @@ CLIENT_ID, CLIENT_SECRET = "browser-training-app", "browser-app-secret"
 
 @pytest.fixture(scope="module")
 def provider_server(tmp_path_factory, oidc):
-    """The demo school's app with Google sign-in at the loopback provider, served on 127.0.0.1."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "DEVELOPMENT": True,
-            "SECRET_KEY": "browser-secret",
-            "DATABASE": str(tmp_path_factory.mktemp("provider") / "browser.sqlite"),
-            "RATELIMIT_ENABLED": False,
-            "GOOGLE_CLIENT_ID": CLIENT_ID,
-            "GOOGLE_CLIENT_SECRET": CLIENT_SECRET,
-            "GOOGLE_METADATA_URL": oidc.google_metadata_url,
-        }
-    )
-    database = connect(app.config["DATABASE"])
-    migrate(database)
-    seed_demo(database, secret_key=app.config["SECRET_KEY"])  # the admin has the demo authenticator
-    with write_transaction(database):
-        database["school_sign_in_domains"].insert(
-            {"school_id": 1, "provider": "google", "value": "demo.school", "added_at": "2026-01-01"}
-        )
-    database.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base_url = f"http://127.0.0.1:{server.server_port}"
-    app.config["PUBLIC_BASE_URL"] = base_url  # the redirect URI is built from it
-    oidc.add_client(CLIENT_ID, CLIENT_SECRET, [f"{base_url}/sign-in/google/callback"], providers=("google",))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base_url
-    server.shutdown()
+    """The demo school's app with Google sign-in (demo.school) at the loopback provider, served on 127.0.0.1."""
+    database = tmp_path_factory.mktemp("provider") / "browser.sqlite"
+    with provider_demo_server(
+        database, oidc, (("google", "demo.school"),), client=(CLIENT_ID, CLIENT_SECRET)
+    ) as served:
+        yield served[0]
 
 
 def test_a_teacher_signs_in_with_google_and_sees_their_classes(browser, provider_server, oidc):
