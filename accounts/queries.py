@@ -287,3 +287,17 @@ def unlink_identity(db, person_id, identity_id):
     """Unlink one of the person's own accounts; True if there was one."""
     with write_transaction(db):
         return db.execute(UNLINK_IDENTITY, [identity_id, person_id]).rowcount == 1
+
+
+LINKED_PROVIDERS = (
+    "SELECT DISTINCT identities.person_id, identities.provider FROM identities "
+    "JOIN people ON people.id = identities.person_id WHERE people.school_id = ? ORDER BY identities.provider"
+)
+
+
+def linked_providers(db, school_id):
+    """{person id: ('google', 'microsoft', ...)} for the school's people with a linked account."""
+    linked = {}
+    for row in db.query(LINKED_PROVIDERS, [school_id]):
+        linked.setdefault(row["person_id"], []).append(row["provider"])
+    return {person_id: tuple(providers) for person_id, providers in linked.items()}

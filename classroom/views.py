@@ -25,7 +25,7 @@ from wtforms.fields.choices import SelectChoice
 import dates
 from accounts.mfa_queries import people_with_authenticator
 from accounts.passwords import hash_password, readable_password
-from accounts.queries import school_by_id
+from accounts.queries import linked_providers, school_by_id
 from accounts.users import role_required, staff_required
 from classroom import card_queries, class_codes, code_queries, queries, roster
 from classroom.access import class_or_404, code_class_or_404, may_show_code, pupil_or_404, sees_whole_school
@@ -596,6 +596,7 @@ def staff():
     return render_template(
         "classroom/staff.html", form=form, staff=queries.school_staff(db, current_user.school_id),
         mfa_set_up=people_with_authenticator(db, current_user.school_id),
+        linked=linked_providers(db, current_user.school_id),
     ), status  # fmt: skip
 
 

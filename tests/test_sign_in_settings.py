@@ -91,3 +91,21 @@ def test_without_providers_the_screen_says_so_and_offers_no_try(client, admin):
     page = client.get("/admin/sign-in").text
     assert "Signing in with Google is not switched on for this site yet" in page
     assert "Try signing in with" not in page
+
+
+def test_the_staff_page_says_how_each_member_of_staff_signs_in(client, db, admin, make_staff):
+    from accounts.queries import link_identity
+
+    teacher = make_staff(admin, "tom@hillside.example", first_name="Tom", last_name="Reed")
+    dsl = make_staff(admin, "dee@hillside.example", role="dsl", first_name="Dee", last_name="Lane")
+    link_identity(db, teacher, "google", "https://accounts.google.com", "1001", "tom@hillside.example")
+    link_identity(db, teacher, "microsoft", f"https://login.microsoftonline.com/{TENANT}/v2.0", "m-1", None)
+    db.execute("UPDATE people SET totp_secret = 'x', totp_set_up_at = '2026-11-21' WHERE id = ?", [dsl])
+    db.conn.commit()
+    page = client.get("/staff").text
+    assert '<th scope="col">Signs in with</th>' in page
+    rows = {
+        name: row for name, row in ((n, page.split(n, 1)[1].split("</tr>", 1)[0]) for n in ("Tom Reed", "Dee Lane"))
+    }
+    assert "<td>Password, Google, Microsoft</td>" in rows["Tom Reed"]
+    assert "<td>Password and authenticator app</td>" in rows["Dee Lane"]
