@@ -166,22 +166,32 @@ def sweep_jobs():
         db.close()
 
 
-def sweep_reports_in(db, lease):
-    """Deal with cut-off and lost report jobs; returns {"retried": n, "failed": n, "requeued": n}."""
+def sweep_in(db, rows, lease, queue, interrupted, what):
+    """Retry once, or fail with `interrupted`, the jobs of `rows` a crash cut off; queue again those lost.
+
+    Returns {"retried": n, "failed": n, "requeued": n}. A duplicate enqueue is harmless: only a queued job
+    can be claimed.
+    """
     counts = {"retried": 0, "failed": 0, "requeued": 0}
-    for row in job_queries.cut_off(db, lease):
+    for row in rows.cut_off(db, lease):
+        key = row[rows.key]
         if report_jobs.after_cut_off(row["attempts"]) == "fail":
-            job_queries.fail(db, row["id"], report_jobs.INTERRUPTED)
-            current_app.logger.error("Report job %s was cut off %s times; marked failed.", row["id"], row["attempts"])
+            rows.fail(db, key, interrupted)
+            current_app.logger.error("%s %s was cut off %s times; marked failed.", what, key, row["attempts"])
             counts["failed"] += 1
-        elif job_queries.requeue(db, row["id"], lease):
-            current_app.logger.warning("Report job %s was cut off (its worker stopped); trying again.", row["id"])
-            queue_report(row["id"])
+        elif rows.requeue(db, key, lease):
+            current_app.logger.warning("%s %s was cut off (its worker stopped); trying again.", what, key)
+            queue(key)
             counts["retried"] += 1
-    for job_id in job_queries.lost(db, lease):
-        queue_report(job_id)  # a duplicate is harmless: only a queued job can be claimed
+    for key in rows.lost(db, lease):
+        queue(key)
         counts["requeued"] += 1
     return counts
+
+
+def sweep_reports_in(db, lease):
+    """Deal with cut-off and lost report jobs; returns {"retried": n, "failed": n, "requeued": n}."""
+    return sweep_in(db, job_queries.ROWS, lease, queue_report, report_jobs.INTERRUPTED, "Report job")
 
 
 # --- Sign-in cards ---------------------------------------------------------------------------
@@ -291,15 +301,4 @@ def run_cards(db, token):
 
 def sweep_cards_in(db, lease):
     """Deal with cut-off and lost card batches; returns {"retried": n, "failed": n, "requeued": n}."""
-    counts = {"retried": 0, "failed": 0, "requeued": 0}
-    for row in card_queries.cut_off(db, lease):
-        if report_jobs.after_cut_off(row["attempts"]) == "fail":
-            card_queries.fail(db, row["token"], CARDS_INTERRUPTED)
-            counts["failed"] += 1
-        elif card_queries.requeue(db, row["token"], lease):
-            queue_cards(row["token"])
-            counts["retried"] += 1
-    for token in card_queries.lost(db, lease):
-        queue_cards(token)
-        counts["requeued"] += 1
-    return counts
+    return sweep_in(db, card_queries.ROWS, lease, queue_cards, CARDS_INTERRUPTED, "Card batch")
