@@ -589,3 +589,23 @@ def m020_sign_in_flows(db):
         CREATE INDEX sign_in_flows_created ON sign_in_flows(created_at);
         """
     )
+
+
+@migrations()
+def m021_organisations(db):
+    # Many schools on one service (issue 11). A trust (a group of schools) and the operator's own team
+    # are rows of `schools` with their own kind, so their people sign in, pass two-step checks, keep
+    # server-side sessions and are managed on the Staff page exactly as a school's staff are: a trust
+    # lead is an admin of a 'trust' row, an operator an admin of the one 'operator' row. A school
+    # belongs to at most one trust (trust_id). Suspending a school stops its people signing in;
+    # offboarding erases what it holds and keeps only the row, so its certificates verify as no longer held.
+    db.executescript(
+        """
+        ALTER TABLE schools ADD COLUMN kind TEXT NOT NULL DEFAULT 'school'
+            CHECK (kind IN ('school', 'trust', 'operator'));
+        ALTER TABLE schools ADD COLUMN trust_id INTEGER REFERENCES schools(id);
+        ALTER TABLE schools ADD COLUMN suspended_at TEXT;
+        ALTER TABLE schools ADD COLUMN offboarded_at TEXT;
+        CREATE INDEX schools_trust ON schools(trust_id);
+        """
+    )

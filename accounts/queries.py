@@ -18,9 +18,10 @@ TOUCH_PERSON = "UPDATE people SET last_active_at = ? WHERE id = ?"
 # The one query per request: the person, through a live session (not ended, not idle too long).
 SESSION_USER = """
 SELECT p.*, s.last_seen_at AS session_seen_at,
-       (SELECT settings_version FROM schools WHERE id = p.school_id) AS school_settings_version
-FROM sessions s JOIN people p ON p.id = s.person_id
+       o.settings_version AS school_settings_version, o.kind AS school_kind
+FROM sessions s JOIN people p ON p.id = s.person_id JOIN schools o ON o.id = p.school_id
 WHERE s.id = ? AND s.ended_at IS NULL AND s.last_seen_at > ? AND p.archived_at IS NULL
+  AND o.suspended_at IS NULL AND o.offboarded_at IS NULL
 """
 TOUCH_SESSION = "UPDATE sessions SET last_seen_at = ? WHERE id = ?"
 # Sign-in tidies the person's own old rows: bounded by one person's sessions, on the index.

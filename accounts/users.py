@@ -25,6 +25,8 @@ class User(UserMixin):
         self.id = row["id"]
         self.role = row["role"]
         self.school_id = row["school_id"]
+        # 'school', or 'trust' / 'operator' for the people of a trust or of the operator's team (m021).
+        self.school_kind = row.get("school_kind") or "school"
         self.first_name = row["first_name"]
         self.last_name = row["last_name"]
 
