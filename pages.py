@@ -5,6 +5,7 @@ import sqlite3
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
+from accounts.views import home_for
 from db import get_db
 
 bp = Blueprint("pages", __name__)
@@ -15,9 +16,7 @@ def home():
     """Send each person to where they start."""
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.sign_in"))
-    if current_user.is_pupil:
-        return redirect(url_for("training.course"))
-    return redirect(url_for("classroom.home"))
+    return redirect(home_for(current_user))
 
 
 @bp.route("/healthz")

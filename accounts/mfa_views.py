@@ -15,7 +15,7 @@ from accounts.demo import DEMO_MFA_EMAILS
 from accounts.forms import SignInForm
 from accounts.mfa_forms import CodeForm, MfaSettingForm, NewCodeForm, SavedForm
 from accounts.queries import end_sessions, person_by_id, school_by_id
-from accounts.users import role_required, staff_required
+from accounts.users import account_required, role_required
 from accounts.views import (
     TOO_MANY_TRIES,
     _device_max_age,
@@ -304,7 +304,7 @@ def _account_pending():
 
 
 @bp.route("/account/two-step", methods=["GET", "POST"])
-@staff_required
+@account_required
 def mfa_account_set_up():
     """Set up an authenticator, or set it up again (a code from the old one first, then a new secret)."""
     db = get_db()
@@ -339,7 +339,7 @@ def mfa_account_set_up():
 
 
 @bp.route("/account/two-step/recovery-codes", methods=["GET", "POST"])
-@staff_required
+@account_required
 def mfa_new_recovery_codes():
     """New recovery codes (after a code from the app); the old ones stop working."""
     db = get_db()

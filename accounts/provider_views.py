@@ -7,7 +7,7 @@ from werkzeug.routing import BuildError
 from accounts import oidc, queries
 from accounts import oidc_rules as rules
 from accounts.forms import ButtonForm, SignInDomainForm
-from accounts.users import role_required, staff_required
+from accounts.users import account_required, role_required
 from accounts.views import bp, home_for, safe_next, start_signed_in
 from db import get_db
 from safeguarding.queries import audit_by
@@ -104,7 +104,7 @@ def sign_in_providers():
 
 
 @bp.get("/account/link/<provider>")
-@staff_required
+@account_required
 def link_account(provider):
     """Start linking a Google or Microsoft account to the signed-in member of staff."""
     _provider_or_404(provider)
@@ -137,7 +137,7 @@ def link_result(provider, flow, verdict):
 
 
 @bp.post("/account/linked/<int:identity_id>/remove")
-@staff_required
+@account_required
 def unlink_account(identity_id):
     """Unlink one of your own accounts: it can no longer sign you in."""
     if not ButtonForm().validate_on_submit():

@@ -65,15 +65,21 @@ def _end_server_session(_app, user, **_extra):
         end_session(get_db(), user.session_id)
 
 
-def role_required(*roles):
-    """Let only signed-in people with one of `roles` use the view; others get 403."""
+# What each kind of organisation's people may use (m021). School pages stay school-only, so an operator
+# (an admin of the operator's team) or a trust lead (an admin of a trust) never reaches a school's pages.
+SCHOOL_KINDS = ("school",)
+EVERY_KIND = ("school", "trust", "operator")
+
+
+def role_required(*roles, kinds=SCHOOL_KINDS):
+    """Let only signed-in people with one of `roles`, in an organisation of one of `kinds`, use the view; else 403."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if current_user.role not in roles:
+            if current_user.role not in roles or current_user.school_kind not in kinds:
                 abort(403)
             return view(*args, **kwargs)
 
@@ -84,3 +90,7 @@ def role_required(*roles):
 
 pupil_required = role_required("pupil")
 staff_required = role_required(*STAFF_ROLES)
+# Your account, two-step sign-in and linked accounts: every member of staff of every kind of organisation.
+account_required = role_required(*STAFF_ROLES, kinds=EVERY_KIND)
+operator_required = role_required("admin", kinds=("operator",))
+trust_lead_required = role_required("admin", kinds=("trust",))

@@ -29,7 +29,7 @@ from accounts.queries import (
     touch_session,
 )
 from accounts.sessions import device_summary, session_key
-from accounts.users import User, staff_required
+from accounts.users import User, account_required
 from db import get_db
 
 bp = Blueprint("accounts", __name__)
@@ -76,9 +76,15 @@ def _device_max_age():
     return current_app.config["DEVICE_COOKIE_DAYS"] * 24 * 60 * 60
 
 
+# Where the people of a trust or of the operator's team start (m021); a school's staff start at their classes.
+HOME_BY_KIND = {"operator": "console.home", "trust": "trusts.home"}
+
+
 def home_for(user):
     """Where a person lands after signing in."""
-    return url_for("training.course") if user.is_pupil else url_for("classroom.home")
+    if user.is_pupil:
+        return url_for("training.course")
+    return url_for(HOME_BY_KIND.get(user.school_kind, "classroom.home"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -188,7 +194,7 @@ def sign_out():
 
 
 @bp.get("/account")
-@staff_required
+@account_required
 def account():
     """The staff member's account: where they are signed in, and signing out everywhere."""
     sessions = live_sessions(get_db(), current_user.id, current_app.config["SESSION_IDLE_LIMIT"])
@@ -201,7 +207,7 @@ def account():
 
 
 @bp.post("/account/sign-out-everywhere")
-@staff_required
+@account_required
 def sign_out_everywhere():
     """End every session of this person, this one included (a lost phone, a shared computer)."""
     if not SignOutEverywhereForm().validate_on_submit():
