@@ -41,7 +41,7 @@ SELECT r.*, p.first_name AS pupil_first_name, p.last_name AS pupil_last_name, p.
 FROM talk_requests r
 JOIN people p ON p.id = r.pupil_id
 LEFT JOIN people t ON t.id = r.teacher_id
-WHERE r.school_id = :school_id AND (:whole_school OR r.teacher_id = :person_id)
+WHERE r.school_id = :school_id AND (:whole_school = 1 OR r.teacher_id = :person_id)
 """
 # Open requests: the most urgent first, then the longest waiting. Closed ones: the latest first.
 OPEN_REQUESTS = (

@@ -124,11 +124,13 @@ def make_older_route(root, training_parent, quiz_parent):
 
 
 def make_app(database_path, **overrides):
-    """The app on a new, migrated database file at `database_path`, with TEST_CONFIG and `overrides`."""
+    """The app on a new, migrated database (the file `database_path`, or PostgreSQL's copy), with TEST_CONFIG."""
+    from engines import database_for
+
     from app import create_app
     from db import connect, migrate
 
-    app = create_app({**TEST_CONFIG, "DATABASE": str(database_path), **overrides})
+    app = create_app({**TEST_CONFIG, "DATABASE": database_for(database_path), **overrides})
     database = connect(app.config["DATABASE"])
     migrate(database)
     database.close()

@@ -82,7 +82,7 @@ SELECT course_id,
        (SELECT json_group_array(quiz_id) FROM (
             SELECT DISTINCT quiz_id FROM attempts
             WHERE pupil_id = :pupil_id AND course_id = pupil_course.course_id AND phase = 'lesson' AND passed = 1
-       )) AS passed_quizzes
+       ) AS passed) AS passed_quizzes
 FROM pupil_course
 """
 
