@@ -178,6 +178,8 @@ CODE_REWRITES = (
     # SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE does the same.
     (re.compile(r"\bLIKE\b", re.I), "ILIKE"),
     (re.compile(r"\bgroup_concat\(", re.I), "string_agg("),
+    # "a CROSS JOIN b ON ..." fixes SQLite's join order; PostgreSQL plans the join itself.
+    (re.compile(r"\bCROSS JOIN (\w+(?: AS)? \w+) ON\b", re.I), r"JOIN \1 ON"),
     # Schema: a one-column INTEGER PRIMARY KEY is SQLite's rowid alias, numbered by the database.
     (
         re.compile(r"\bINTEGER PRIMARY KEY(?: AUTOINCREMENT)?(?!\s*\()", re.I),
@@ -338,7 +340,9 @@ class PostgresDatabase:
 
     def __init__(self, url):
         # Autocommit, as sqlite3 is used here: write_transaction() opens and commits every transaction.
-        raw = psycopg.connect(url, autocommit=True)
+        # Values are bound in the client, as SQLite binds them: "(? IS NULL OR col = ?)" and a number
+        # compared with a text column then mean what they mean on SQLite, instead of failing to get a type.
+        raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor)
         _configure(raw)
         self.url = url
         self.conn = _PostgresConnection(raw)

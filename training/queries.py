@@ -13,7 +13,7 @@ INSERT INTO lesson_progress (pupil_id, course_id, lesson_id, current_step, furth
 VALUES (:pupil_id, :course_id, :lesson_id, :step, :step, :now, :now)
 ON CONFLICT (pupil_id, lesson_id) DO UPDATE SET
     current_step = :step,
-    furthest_step = max(furthest_step, :step),
+    furthest_step = max(lesson_progress.furthest_step, :step),
     updated_at = :now
 """
 COMPLETE_LESSON = """
