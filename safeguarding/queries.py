@@ -136,7 +136,8 @@ WHERE a.school_id = ? ORDER BY s.last_name, s.first_name, s.id
 # The same person's same view of the same record since `since`: such a view is not logged again.
 RECENT_VIEW = """
 SELECT 1 FROM audit_log
-WHERE school_id = ? AND staff_id = ? AND action = ? AND subject_type = ? AND subject_id IS NOT DISTINCT FROM ? AND created_at >= ?
+WHERE school_id = ? AND staff_id = ? AND action = ? AND subject_type = ?
+  AND subject_id IS NOT DISTINCT FROM ? AND created_at >= ?
 LIMIT 1
 """
 AUDIT_FOR_SUBJECT = """
