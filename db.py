@@ -131,7 +131,7 @@ def now():
 def light_rows(db, sql, params):
     """Rows read by name (row["column"]) at the least cost each engine offers: sqlite3.Row, made in C."""
     if isinstance(db, PostgresDatabase):
-        return db.query(sql, params)
+        return _run(db.conn.raw.cursor(row_factory=_light_row_factory), sql, params)
     cursor = db.conn.cursor()
     cursor.row_factory = sqlite3.Row
     return cursor.execute(sql, params)
@@ -276,6 +276,26 @@ def split_script(script):
             current.append(text)
     statements.append("".join(current))
     return [s.strip() for s in statements if s.strip()]
+
+
+class _LightRow(tuple):
+    """A row read by name or position, hashable and compared as a tuple: what sqlite3.Row gives on SQLite."""
+
+    __slots__ = ()
+    _index = {}
+
+    def __getitem__(self, key):
+        return tuple.__getitem__(self, self._index[key] if isinstance(key, str) else key)
+
+    def keys(self):
+        """The column names, in order."""
+        return list(self._index)
+
+
+def _light_row_factory(cursor):
+    names = {column.name: i for i, column in enumerate(cursor.description or ())}
+    row_class = type("Row", (_LightRow,), {"__slots__": (), "_index": names})
+    return row_class
 
 
 class _BoolDumper(Dumper):
