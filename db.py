@@ -131,7 +131,7 @@ def now():
 def light_rows(db, sql, params):
     """Rows read by name (row["column"]) at the least cost each engine offers: sqlite3.Row, made in C."""
     if isinstance(db, PostgresDatabase):
-        return _run(db.conn.raw.cursor(row_factory=_light_row_factory), sql, params)
+        return db.conn.run(sql, params, row_factory=_light_row_factory)
     cursor = db.conn.cursor()
     cursor.row_factory = sqlite3.Row
     return cursor.execute(sql, params)
@@ -325,6 +325,19 @@ class _PostgresConnection:
 
     def __init__(self, raw):
         self.raw = raw
+        self.trace = None
+
+    def set_trace_callback(self, callback):
+        """Call `callback` with each statement run, as sqlite3.Connection.set_trace_callback (tests use it)."""
+        self.trace = callback
+
+    def run(self, sql, params=None, row_factory=None):
+        """Run one statement of the parts' dialect; returns the cursor."""
+        if self.trace is not None:
+            self.trace(sql)
+        params = params if params else None
+        cursor = self.raw.cursor(row_factory=row_factory) if row_factory else self.raw.cursor()
+        return cursor.execute(postgres_sql(sql, params is not None), params)
 
     @property
     def in_transaction(self):
@@ -333,7 +346,7 @@ class _PostgresConnection:
 
     def execute(self, sql, params=None):
         """Run one statement, as sqlite3.Connection.execute."""
-        return _run(self.raw.cursor(), sql, params)
+        return self.run(sql, params)
 
     def rollback(self):
         """Roll back an open transaction, if any."""
@@ -350,9 +363,6 @@ class _PostgresConnection:
         self.raw.close()
 
 
-def _run(cursor, sql, params):
-    params = params if params else None
-    return cursor.execute(postgres_sql(sql, params is not None), params)
 
 
 class PostgresDatabase:
@@ -370,11 +380,11 @@ class PostgresDatabase:
 
     def execute(self, sql, params=None):
         """Run one statement; returns the cursor (fetchone, fetchall, rowcount), rows as tuples."""
-        return _run(self.conn.raw.cursor(), sql, params)
+        return self.conn.run(sql, params)
 
     def query(self, sql, params=None):
         """Run a query; yields each row as a dict."""
-        yield from _run(self.conn.raw.cursor(row_factory=dict_row), sql, params)
+        yield from self.conn.run(sql, params, row_factory=dict_row)
 
     def executescript(self, script):
         """Run several statements (schema scripts)."""
