@@ -363,8 +363,6 @@ class _PostgresConnection:
         self.raw.close()
 
 
-
-
 class PostgresDatabase:
     """A PostgreSQL database with the part of sqlite_utils.Database's interface the app uses."""
 

@@ -1,5 +1,6 @@
 """Helpers for tests: quiz answers as a form would send them."""
 
+import os
 import re
 
 from quizzes.forms import field_name
@@ -130,7 +131,10 @@ def make_app(database_path, **overrides):
     from app import create_app
     from db import connect, migrate
 
-    app = create_app({**TEST_CONFIG, "DATABASE": database_for(database_path), **overrides})
+    database = database_for(database_path)
+    if database != str(database_path):  # PostgreSQL: the test's own SQLite job queue, where its file would be
+        overrides = {"JOBS_DATABASE": os.path.join(os.path.dirname(database_path), "jobs.sqlite"), **overrides}
+    app = create_app({**TEST_CONFIG, "DATABASE": database, **overrides})
     database = connect(app.config["DATABASE"])
     migrate(database)
     database.close()

@@ -82,7 +82,8 @@ def provider_demo_server(database_path, oidc, domains, client=("browser-app", "b
     client_id, client_secret = client
     providers = sorted({provider for provider, _value in domains})
     settings = {"TESTING": True, "DEVELOPMENT": True, "SECRET_KEY": "browser-secret",
-                "DATABASE": database_for(database_path), "RATELIMIT_ENABLED": False}  # fmt: skip
+                "DATABASE": database_for(database_path), "RATELIMIT_ENABLED": False,
+                "JOBS_DATABASE": str(Path(database_path).parent / "jobs.sqlite")}  # fmt: skip
     for provider in providers:
         prefix = provider.upper()
         settings |= {f"{prefix}_CLIENT_ID": client_id, f"{prefix}_CLIENT_SECRET": client_secret,

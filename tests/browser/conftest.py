@@ -40,6 +40,7 @@ def live_app(tmp_path_factory):
             "DEVELOPMENT": True,
             "SECRET_KEY": "browser-secret",
             "DATABASE": database_for(database_path),
+            "JOBS_DATABASE": str(database_path.parent / "jobs.sqlite"),
             "RATELIMIT_ENABLED": False,
             "DEMO_MODE": True,
             # Demo staff sign in with a password alone; the two-step test turns this on for itself.
