@@ -16,6 +16,7 @@ TEMPLATE = "training_template"
 
 _server = None
 _created = []
+_by_path = {}
 _numbers = itertools.count(1)
 
 
@@ -42,9 +43,19 @@ def database_for(path):
     """The DATABASE setting for a test that would use the SQLite file `path`: the file, or a new PostgreSQL copy."""
     if not on_postgres() or is_postgres(path):
         return str(path)
+    if str(path) in _by_path:  # the same file twice in a test is the same database, as on SQLite
+        return _by_path[str(path)]
     name = f"test_{os.getpid()}_{next(_numbers)}"
-    _created.append(name)
-    return server().create_database(name, template=TEMPLATE)
+    _created.append((name, str(path)))
+    _by_path[str(path)] = server().create_database(name, template=TEMPLATE)
+    return _by_path[str(path)]
+
+
+def dump_text(db):
+    """Everything the database holds, as text (sqlite3's iterdump on SQLite; every row of every table else)."""
+    if not is_postgres(getattr(db, "url", "")):
+        return "\n".join(db.conn.iterdump())
+    return "\n".join(str(row) for table in db.table_names() for row in db[table].rows)
 
 
 def created_count():
@@ -55,4 +66,6 @@ def created_count():
 def drop_since(count):
     """Drop the test databases made after `count` (ending connections still open to them)."""
     while len(_created) > count:
-        server().drop_database(_created.pop())
+        name, path = _created.pop()
+        _by_path.pop(path, None)
+        server().drop_database(name)
