@@ -7,7 +7,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # WeasyPrint needs Pango and HarfBuzz's subset library (without it a PDF took ~250 ms, with it ~20 ms).
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) chromium
+# redis-server: the tests start a throwaway one (tests/redis_server.py) for the Redis backends.
+TEST_PACKAGES := $(RUN_PACKAGES) chromium redis-server
 BENCH_PACKAGES := $(RUN_PACKAGES) wrk
 
 .PHONY: run test lint format bench bench-kolibri setup clean

@@ -106,6 +106,10 @@ def _init_extensions(app):
     from extensions import csrf, limiter
 
     app.config.setdefault("RATELIMIT_ENABLED", True)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        # With Redis, a limit counts across every app server; without it, per process (one server).
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_PREFIX"] + "limits")
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

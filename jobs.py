@@ -86,7 +86,7 @@ def build_huey(config):
     """A Huey instance from the app's settings: Redis if REDIS_URL is set, else a SQLite file."""
     name = config.get("JOBS_NAME", "online-safety")
     if config.get("REDIS_URL"):
-        # Needs the `redis` package (`pip install redis`), only when this setting is used.
+        # Several app servers and workers share one queue; the worker blocks on it (no polling).
         return RedisHuey(name, url=config["REDIS_URL"])
     # Beside the app's database (the instance folder by default): a test's or benchmark's own
     # database gets its own queue.
@@ -140,7 +140,8 @@ def run_pending(huey, limit=100):
     done = 0
     for task_ in huey.read_schedule(huey._get_timestamp()):
         huey.enqueue(task_)
-    while done < limit:
+    # Checked first: RedisHuey's dequeue blocks for a second on an empty queue.
+    while done < limit and huey.pending_count():
         task_ = huey.dequeue()
         if task_ is None:
             break

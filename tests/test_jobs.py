@@ -10,7 +10,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 from huey import SqliteHuey
 
 import jobs
@@ -78,10 +77,11 @@ def test_jobs_get_the_default_retries_unless_they_say_otherwise(app):
     assert wrappers["safeguarding.tasks.send_mail"].retries == 0
 
 
-def test_redis_is_used_when_redis_url_is_set():
-    pytest.importorskip("redis", reason="the redis package is only installed where REDIS_URL is set")
-    huey = jobs.build_huey({"REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE": "unused.sqlite"})
+def test_redis_is_used_when_redis_url_is_set(redis_url):
+    huey = jobs.build_huey({"REDIS_URL": redis_url, "DATABASE": "unused.sqlite"})
     assert type(huey).__name__ == "RedisHuey"
+    huey.storage.enqueue(b"ping")  # a real round trip to the test's redis-server
+    assert huey.pending_count() == 1
 
 
 def test_the_worker_and_run_pending_commands_exist(runner, app):
