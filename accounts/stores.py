@@ -1,7 +1,9 @@
 """Where sessions and failed sign-ins live: the database (the default) or Redis (REDIS_URL, several app servers).
 
 Each has one small interface and two backends. The database ones are today's tables (accounts.queries);
-the Redis ones keep the same rules with keys that expire by themselves:
+the Redis ones keep the same rules with keys that expire by themselves. Failures go to Redis whenever
+REDIS_URL is set; sessions only with SESSION_STORE = "redis" (see config.py for why the database stays
+the default: every request reads the person and their school from the database anyway).
 
 - a session is a hash `<prefix>session:<sha256 of the id>` (person, created, last seen, browser) whose TTL
   is the idle limit, renewed when last-seen is written; a set `<prefix>person-sessions:<person id>` lists a
@@ -48,8 +50,8 @@ def redis_client(app=None):
 
 
 def sessions_in_redis(config):
-    """Whether sessions are kept in Redis: SESSION_STORE, or Redis whenever REDIS_URL is set."""
-    store = config.get("SESSION_STORE") or ("redis" if config.get("REDIS_URL") else "database")
+    """Whether sessions are kept in Redis (SESSION_STORE = "redis"); the database is the default either way."""
+    store = config.get("SESSION_STORE") or "database"
     if store not in ("database", "redis"):
         raise ValueError(f"SESSION_STORE must be 'database' or 'redis', not {store!r}")
     if store == "redis" and not config.get("REDIS_URL"):

@@ -2,7 +2,7 @@
 everywhere" end sessions on the server, so a copied cookie stops working.
 
 Every test runs on both session stores (issue 11): the database's `sessions` table (the default) and
-Redis (REDIS_URL set), through the store's own interface (accounts.stores).
+Redis (REDIS_URL and SESSION_STORE = "redis"), through the store's own interface (accounts.stores).
 """
 
 from datetime import UTC, datetime, timedelta
@@ -12,7 +12,8 @@ from flask_login.utils import encode_cookie
 
 from accounts.queries import DatabaseFailureStore
 from accounts.sessions import device_summary, session_key
-from accounts.stores import DatabaseSessionStore, RedisSessionStore, failure_store, session_store
+from accounts.stores import DatabaseSessionStore, RedisFailureStore, RedisSessionStore, failure_store, session_store
+from db import connect
 from jobs import run_pending
 
 from helpers import make_app, sign_in
@@ -25,7 +26,7 @@ def app(request, tmp_path):
     """The test app with its sessions in the database, or in the test Redis."""
     if request.param == "database":
         return make_app(tmp_path / "test.sqlite")
-    return make_app(tmp_path / "test.sqlite", REDIS_URL=request.getfixturevalue("redis_url"))
+    return make_app(tmp_path / "test.sqlite", REDIS_URL=request.getfixturevalue("redis_url"), SESSION_STORE="redis")
 
 
 def store(app, db):
@@ -293,6 +294,18 @@ def test_a_redis_session_of_a_suspended_school_or_archived_person_is_refused(app
     assert sessions.user(teacher) is None
     db["schools"].update(school["id"], {"suspended_at": "2026-01-01T00:00:00+00:00"})
     assert sessions.user(pupil) is None
+
+
+def test_sessions_stay_in_the_database_unless_redis_is_asked_for(tmp_path, redis_url):
+    app = make_app(tmp_path / "r.sqlite", REDIS_URL=redis_url)
+    db = connect(app.config["DATABASE"])
+    with app.app_context():
+        assert isinstance(session_store(db), DatabaseSessionStore)
+        assert isinstance(failure_store(db, 60), RedisFailureStore)  # failures go to Redis with REDIS_URL alone
+    with pytest.raises(SystemExit, match="SESSION_STORE"):
+        make_app(tmp_path / "s.sqlite", SESSION_STORE="redis")  # no REDIS_URL: refused at start-up
+    with pytest.raises(SystemExit, match="SESSION_STORE"):
+        make_app(tmp_path / "t.sqlite", SESSION_STORE="memcached")
 
 
 @pytest.mark.parametrize("app", ["database"], indirect=True)

@@ -231,3 +231,17 @@ def test_old_failures_leave_redis_by_themselves(database):
     assert "old" not in store.redis.zrange(store.prefix + "address:10.0.0.1", 0, -1)  # trimmed to the window
     assert 890 <= store.redis.ttl(store.prefix + "name:k") <= 900  # and every key expires with it
     assert connect(str(database))["sign_in_failures"].count == 0  # nothing in the database
+
+
+@pytest.mark.parametrize("database", ["redis"], indirect=True)
+def test_wrong_class_codes_are_counted_in_redis_too(database):
+    from classroom.code_queries import record_wrong_code, wrong_codes
+
+    a, b = new_app(database), new_app(database)  # two app servers
+    db = connect(str(database))
+    with a.app_context():
+        for _ in range(3):
+            record_wrong_code(db, "pending:google:123", 900)
+    with b.app_context():
+        assert wrong_codes(db, "pending:google:123", 900) == 3
+    assert db["sign_in_failures"].count == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from accounts.queries import create_person, create_school
-from accounts.stores import RedisFailureStore, RedisSessionStore, failure_store, session_store
+from accounts.stores import DatabaseSessionStore, RedisFailureStore, RedisSessionStore, failure_store, session_store
 from app import create_app
 from db import connect, get_db, migrate
 from extensions import limiter
@@ -52,16 +52,19 @@ def is_signed_out(response):
     return response.status_code == 302 and "/sign-in" in response.location
 
 
-def test_a_cookie_from_one_server_works_on_the_other_and_signing_out_on_either_ends_it(database, redis_url):
-    a, b = server(database, redis_url), server(database, redis_url)
+@pytest.mark.parametrize("store", ["database", "redis"])
+def test_a_cookie_from_one_server_works_on_the_other_and_signing_out_on_either_ends_it(database, redis_url, store):
+    a, b = server(database, redis_url, SESSION_STORE=store), server(database, redis_url, SESSION_STORE=store)
     on_a = a.test_client()
     assert sign_in(on_a, "ryan.d").status_code == 303
     on_b = b.test_client()  # the load balancer sends the same browser to the other server
     on_b.set_cookie("session", on_a.get_cookie("session").value)
     assert on_b.get(COURSE).status_code == 200
     with a.app_context():
-        assert isinstance(session_store(get_db()), RedisSessionStore)
-    assert connect(str(database))["sessions"].count == 0  # held in Redis, not in either process
+        kind = RedisSessionStore if store == "redis" else DatabaseSessionStore
+        assert isinstance(session_store(get_db()), kind)
+    # Held in Redis or in the database: never in either process.
+    assert connect(str(database))["sessions"].count == (0 if store == "redis" else 1)
 
     assert on_b.post("/sign-out").status_code == 303
     assert is_signed_out(on_a.get(COURSE))
