@@ -224,9 +224,11 @@ class RedisFailureStore:
         self.window = int(window)
         self.prefix = f"{prefix}failures:"
 
-    def _keys(self, name_key, address, device):
+    def _keys(self, name_key, address, device, recording):
+        """The sorted set of each count. As in the database: a failure counts for the name only when it came
+        without a device cookie for it, and for the device only with one."""
         return {
-            "name": f"{self.prefix}name:{name_key}" if device is None else None,
+            "name": f"{self.prefix}name:{name_key}" if device is None or not recording else None,
             "device": f"{self.prefix}device:{device}" if device is not None else None,
             "address": f"{self.prefix}address:{address}",
             "address_names": f"{self.prefix}address-names:{address}",
@@ -237,9 +239,8 @@ class RedisFailureStore:
         moment = time.time()
         # Unique members: two failures in the same microsecond are two failures.
         failure = f"{moment:.6f}:{secrets.token_hex(4)}"
-        keys = self._keys(name_key, address, device)
         with self.redis.pipeline() as pipe:
-            for kind, key in keys.items():
+            for kind, key in self._keys(name_key, address, device, recording=True).items():
                 if key is None:
                     continue
                 # The names set holds each name once, scored by its latest failure: a count of distinct names.
@@ -251,9 +252,12 @@ class RedisFailureStore:
     def counts(self, name_key, address, device):
         """Failures within the window, as throttle.Counts."""
         since = f"({time.time() - self.window}"  # exclusive, as the database's `failed_at > since`
-        keys = self._keys(name_key, address, device)
+        keys = self._keys(name_key, address, device, recording=False)
         with self.redis.pipeline(transaction=False) as pipe:
             for key in keys.values():
-                pipe.zcount(key, since, "+inf") if key else pipe.echo("0")
+                if key is None:
+                    pipe.echo("0")  # no device cookie: nothing counted for one
+                else:
+                    pipe.zcount(key, since, "+inf")
             values = pipe.execute()
         return Counts(**{kind: int(value) for kind, value in zip(keys, values, strict=True)})

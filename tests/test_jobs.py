@@ -178,6 +178,7 @@ def test_with_redis_url_the_queue_is_shared_by_every_app_on_that_redis(tmp_path,
     one = make_app(tmp_path / "one.sqlite", REDIS_URL=redis_url)
     other = make_app(tmp_path / "other.sqlite", REDIS_URL=redis_url)  # another machine: no shared files
     assert isinstance(one.extensions["huey"], RedisHuey)
+    assert jobs.build_huey({"REDIS_URL": redis_url, "REDIS_PREFIX": "other-trust:"}).name == "other-trust"
     CALLS.clear()
     with one.app_context():
         jobs.enqueue(flaky_job, "shared")

@@ -245,3 +245,26 @@ def test_wrong_class_codes_are_counted_in_redis_too(database):
     with b.app_context():
         assert wrong_codes(db, "pending:google:123", 900) == 3
     assert db["sign_in_failures"].count == 0
+
+
+def test_the_redis_store_counts_exactly_as_the_database_store(tmp_path, redis_url):
+    import redis
+
+    from accounts.queries import DatabaseFailureStore
+    from accounts.stores import RedisFailureStore
+
+    db = connect(str(tmp_path / "parity.sqlite"))
+    migrate(db)
+    stores = [DatabaseFailureStore(db, 900), RedisFailureStore(redis.Redis.from_url(redis_url, decode_responses=True),
+                                                                900, "parity:")]  # fmt: skip
+    failures = [("ryan", "10.0.0.1", None), ("ryan", "10.0.0.1", "dev-1"), ("ryan", "10.0.0.2", None),
+                ("amir", "10.0.0.1", None), ("amir", "10.0.0.1", "dev-2"), ("ryan", "10.0.0.1", "dev-1")]  # fmt: skip
+    for store in stores:
+        for failure in failures:
+            store.record(*failure)
+    questions = [("ryan", "10.0.0.1", None), ("ryan", "10.0.0.1", "dev-1"), ("amir", "10.0.0.2", "dev-2"),
+                 ("nobody", "10.0.0.3", None), ("ryan", "10.0.0.2", "dev-9")]  # fmt: skip
+    database, in_redis = ([store.counts(*q) for q in questions] for store in stores)
+    assert database == in_redis
+    assert database[0] == Counts(name=2, device=0, address=5, address_names=2)
+    assert database[1] == Counts(name=2, device=2, address=5, address_names=2)
