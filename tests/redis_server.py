@@ -3,6 +3,7 @@
 No persistence (no RDB snapshots, no append-only file), its own empty working folder, stopped at the end.
 """
 
+import os
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,8 @@ class RedisServer:
 
     def __init__(self):
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        if not os.path.exists(binary):
+            raise RuntimeError("redis-server is not installed: `apt-get install redis-server` (`make test` does it).")
         self.port = free_port()
         self.folder = tempfile.mkdtemp(prefix="redis-test-")
         command = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
