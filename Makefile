@@ -7,8 +7,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # WeasyPrint needs Pango and HarfBuzz's subset library (without it a PDF took ~250 ms, with it ~20 ms).
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
-# PostgreSQL: the suite runs on it too (tests/postgres_server.py starts a throwaway server; none is left running).
-TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql
+# PostgreSQL and redis-server: the tests start throwaway servers of each on loopback
+# (tests/postgres_server.py, tests/redis_server.py); none is left running.
+TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql redis-server
 BENCH_PACKAGES := $(RUN_PACKAGES) wrk
 
 .PHONY: run test test-sqlite test-postgresql test-setup lint format bench bench-kolibri setup clean

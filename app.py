@@ -106,10 +106,19 @@ def _unknown_host(_error):
 
 def _init_extensions(app):
     from accounts import oidc
+    from accounts.stores import sessions_in_redis
     from accounts.users import login_manager
     from extensions import csrf, limiter
 
+    try:
+        sessions_in_redis(app.config)  # a wrong SESSION_STORE stops start-up, not the first sign-in
+    except ValueError as error:
+        raise SystemExit(str(error)) from error
     app.config.setdefault("RATELIMIT_ENABLED", True)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        # With Redis, a limit counts across every app server; without it, per process (one server).
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_PREFIX"] + "limits")
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

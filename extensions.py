@@ -5,6 +5,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
 
 csrf = CSRFProtect()
-# No default limits: routes opt in. The store is per process (see README); sign-in does not use
-# it but counts failures in the database, shared by every worker (accounts/throttle.py).
+# No default limits: routes opt in. The store is RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set (shared by
+# every app server), else per process. Sign-in does not use it but counts failures in a shared store
+# (accounts/stores.py: the database, or Redis).
 limiter = Limiter(key_func=get_remote_address)

@@ -86,7 +86,9 @@ def build_huey(config):
     """A Huey instance from the app's settings: Redis if REDIS_URL is set, else a SQLite file."""
     name = config.get("JOBS_NAME", "online-safety")
     if config.get("REDIS_URL"):
-        # Needs the `redis` package (`pip install redis`), only when this setting is used.
+        # Several app servers and workers share one queue; the worker blocks on it (no polling). Named by
+        # REDIS_PREFIX, as every other key, so two deployments on one Redis never run each other's jobs.
+        name = config.get("JOBS_NAME") or config.get("REDIS_PREFIX", "online-safety:").rstrip(":")
         return RedisHuey(name, url=config["REDIS_URL"])
     # Beside the app's database (the instance folder by default): a test's or benchmark's own
     # database gets its own queue.
@@ -140,7 +142,8 @@ def run_pending(huey, limit=100):
     done = 0
     for task_ in huey.read_schedule(huey._get_timestamp()):
         huey.enqueue(task_)
-    while done < limit:
+    # Checked first: RedisHuey's dequeue blocks for a second on an empty queue.
+    while done < limit and huey.pending_count():
         task_ = huey.dequeue()
         if task_ is None:
             break

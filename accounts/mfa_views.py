@@ -14,7 +14,8 @@ from accounts import mfa_queries as queries
 from accounts.demo import DEMO_MFA_EMAILS
 from accounts.forms import SignInForm
 from accounts.mfa_forms import CodeForm, MfaSettingForm, NewCodeForm, SavedForm
-from accounts.queries import end_sessions, person_by_id, school_by_id
+from accounts.queries import person_by_id, school_by_id
+from accounts.stores import session_store
 from accounts.users import account_required, role_required
 from accounts.views import (
     TOO_MANY_TRIES,
@@ -388,7 +389,7 @@ def reset_authenticator(person_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         queries.reset_authenticator(db, person_id)
-        end_sessions(db, person_id)
+        session_store(db).end_all(person_id)
         audit_by(db, current_user, "staff-reset-authenticator", "staff", person_id)
         flash(f"{name}'s authenticator is reset and they are signed out. They set up an app when they next "
               "sign in.", "success")  # fmt: skip

@@ -2,7 +2,7 @@
 
 Failures are counted per name (from browsers that have not signed in with it before), per
 device cookie, and per address, in a store every worker shares. The store is a tiny interface
-(`record`, `counts`): the database one is in accounts.queries; a Redis one can sit beside it.
+(`record`, `counts`): the database one is in accounts.queries, the Redis one in accounts.stores.
 """
 
 import hashlib

@@ -2,10 +2,11 @@
 
 import functools
 
-from flask import abort, current_app, has_request_context
+from flask import abort, has_request_context
 from flask_login import LoginManager, UserMixin, current_user, user_logged_out
 
-from accounts.queries import STAFF_ROLES, end_session, session_user
+from accounts.queries import STAFF_ROLES
+from accounts.stores import session_store
 from db import get_db
 
 login_manager = LoginManager()
@@ -52,9 +53,9 @@ class User(UserMixin):
 
 @login_manager.user_loader
 def load_user(session_id):
-    """Flask-Login's loader: one query, through a live session; ended sessions, archived or
-    deleted people are signed out."""
-    row = session_user(get_db(), session_id, current_app.config["SESSION_IDLE_LIMIT"])
+    """Flask-Login's loader: through a live session (the database's or Redis's), the person and their school
+    read now; ended sessions, archived or deleted people and suspended schools are signed out."""
+    row = session_store(get_db()).user(session_id)
     return User(row, session_id) if row else None
 
 
@@ -62,7 +63,7 @@ def load_user(session_id):
 def _end_server_session(_app, user, **_extra):
     """Every sign-out (the button, quick exit) ends the session row, not just the cookie."""
     if has_request_context() and getattr(user, "session_id", None):
-        end_session(get_db(), user.session_id)
+        session_store(get_db()).end(user.session_id)
 
 
 # What each kind of organisation's people may use (m021). School pages stay school-only, so an operator

@@ -20,15 +20,10 @@ from accounts.forms import SignInForm, SignOutEverywhereForm
 from accounts.oidc import configured_providers
 from accounts.oidc_rules import PROVIDER_NAMES
 from accounts.passwords import dummy_password_hash, password_matches
-from accounts.queries import (
-    DatabaseFailureStore,
-    end_sessions,
-    live_sessions,
-    person_by_login,
-    start_session,
-    touch_session,
-)
+from accounts.queries import person_by_login
 from accounts.sessions import device_summary, session_key
+from accounts.stores import failure_store as store_for_failures
+from accounts.stores import session_store
 from accounts.users import User, account_required
 from db import get_db
 
@@ -55,7 +50,7 @@ def note_activity():
         return
     last = current_user.row["session_seen_at"]
     if datetime.fromisoformat(last) < datetime.now(UTC) - LAST_ACTIVE_EVERY:
-        touch_session(get_db(), current_user.session_id, current_user.id)
+        session_store(get_db()).touch(current_user.session_id, current_user.id)
 
 
 def throttle_on():
@@ -65,11 +60,8 @@ def throttle_on():
 
 
 def failure_store():
-    """Where failures are counted: the database, which every worker shares.
-
-    A Redis store (same two methods, see throttle.FailureStore) goes here when it is configured.
-    """
-    return DatabaseFailureStore(get_db(), current_app.config["SIGN_IN_WINDOW"])
+    """Where failures are counted, shared by every worker and server: Redis if REDIS_URL is set, else the database."""
+    return store_for_failures(get_db(), current_app.config["SIGN_IN_WINDOW"])
 
 
 def _device_max_age():
@@ -131,7 +123,7 @@ def start_signed_in(row):
     Every way of signing in (password, Google, Microsoft, joining with a class code) ends here.
     """
     user_agent = device_summary(request.headers.get("User-Agent"))
-    session_id = start_session(get_db(), row["id"], user_agent, current_app.config["SESSION_IDLE_LIMIT"])
+    session_id = session_store(get_db()).start(row["id"], user_agent)
     user = User(row, session_id)
     login_user(user)
     return user
@@ -197,7 +189,7 @@ def sign_out():
 @account_required
 def account():
     """The staff member's account: where they are signed in, and signing out everywhere."""
-    sessions = live_sessions(get_db(), current_user.id, current_app.config["SESSION_IDLE_LIMIT"])
+    sessions = session_store(get_db()).live(current_user.id)
     return render_template(
         "accounts/account.html",
         sessions=sessions,
@@ -212,7 +204,7 @@ def sign_out_everywhere():
     """End every session of this person, this one included (a lost phone, a shared computer)."""
     if not SignOutEverywhereForm().validate_on_submit():
         return redirect(url_for("accounts.account"), 303)
-    end_sessions(get_db(), current_user.id)
+    session_store(get_db()).end_all(current_user.id)
     logout_user()
     flash("You have signed out on every computer and phone.", "info")
     return redirect(url_for("accounts.sign_in"), 303)

@@ -7,7 +7,7 @@ never lets anyone in.
 
 from datetime import UTC, datetime
 
-from accounts.queries import DatabaseFailureStore
+from accounts.stores import failure_store
 from classroom import class_codes
 from classroom.queries import username_for
 from db import IntegrityError, now, write_transaction
@@ -173,8 +173,8 @@ def create_joined_pupil(db, code, pending, first_name, last_name, password_hash)
 
 
 def wrong_code_store(db, window):
-    """The failure store that counts wrong codes (accounts.queries.DatabaseFailureStore)."""
-    return DatabaseFailureStore(db, window)
+    """The failure store that counts wrong codes (the sign-in one: Redis if REDIS_URL is set, else the database)."""
+    return failure_store(db, window)
 
 
 def wrong_codes(db, key, window):

@@ -9,7 +9,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from accounts.passwords import unique_username, username_stem
-from accounts.queries import STAFF_ROLES, end_sessions
+from accounts.queries import STAFF_ROLES
+from accounts.stores import session_store
 from db import now, write_transaction
 
 # A preview waits this long for its confirm; the parsed names are then deleted.
@@ -241,7 +242,7 @@ def set_password(db, school_id, person_id, password_hash):
     someone else may know the old password)."""
     with write_transaction(db):
         if db.execute(SET_PASSWORD, [password_hash, person_id, school_id]).rowcount:
-            end_sessions(db, person_id)
+            session_store(db).end_all(person_id)
 
 
 def archive_person(db, school_id, person_id):
@@ -249,7 +250,7 @@ def archive_person(db, school_id, person_id):
     records stay for reports."""
     with write_transaction(db):
         if db.execute(ARCHIVE_PERSON, [now(), person_id, school_id]).rowcount:
-            end_sessions(db, person_id)
+            session_store(db).end_all(person_id)
 
 
 def save_import(db, user, class_id, filename, roster):

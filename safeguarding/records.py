@@ -6,6 +6,7 @@ Plain functions on a sqlite_utils Database (no Flask), tested directly.
 import calendar
 from datetime import UTC, datetime, timedelta
 
+from accounts.stores import session_store
 from classroom.queries import purge_expired
 from db import now, write_transaction
 from safeguarding.queries import audit
@@ -147,7 +148,8 @@ def erase_pupil(db, pupil_id, staff_id=None, action="erase"):
     stamp = now()
     with write_transaction(db):
         db.execute(ERASE_CERTIFICATES, {"now": stamp, "pupil_id": pupil_id})
-        db.execute(DELETE_PUPIL, [pupil_id])
+        db.execute(DELETE_PUPIL, [pupil_id])  # their session rows go with them (ON DELETE CASCADE)
+        session_store(db).end_all(pupil_id)  # and any held in Redis
         # Stored reports may name the pupil: the school's are removed (staff can make them again).
         db.execute(DELETE_SCHOOL_REPORTS, [person["school_id"]])
         audit(db, person["school_id"], staff_id, action, "pupil", pupil_id)

@@ -3,6 +3,7 @@
 import engines
 import pytest
 from oidc_provider import OidcProvider
+from redis_server import RedisServer
 from safeguarding_smtp import start_smtp
 
 from accounts.queries import create_person, create_school
@@ -59,6 +60,24 @@ def _oidc_tamper_disarmed(request):
     yield
     if "oidc" in request.fixturenames:
         request.getfixturevalue("oidc").tamper_pending()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A throwaway redis-server on a free loopback port, no persistence, for the whole run (tests/redis_server.py)."""
+    server = RedisServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The test Redis's address, emptied first: each test starts with no sessions, failures, limits or jobs."""
+    import redis
+
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.flushdb()
+    return redis_server.url
 
 
 @pytest.fixture

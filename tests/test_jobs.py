@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 from engines import on_postgres
-from huey import SqliteHuey
+from huey import RedisHuey, SqliteHuey
 
 import jobs
+
+from helpers import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = []
@@ -27,6 +29,17 @@ def flaky_job(label):
     if CALLS.count(label) == 1:
         raise RuntimeError("first try fails")
     return None
+
+
+@pytest.fixture(params=["sqlite"])
+def app(request, tmp_path):
+    """The test app; its queue the SQLite file, or Redis where a test asks for both (issue 11)."""
+    if request.param == "sqlite":
+        return make_app(tmp_path / "test.sqlite")
+    return make_app(tmp_path / "test.sqlite", REDIS_URL=request.getfixturevalue("redis_url"))
+
+
+BOTH_QUEUES = pytest.mark.parametrize("app", ["sqlite", "redis"], indirect=True)
 
 
 def test_the_queue_is_a_sqlite_file_beside_the_database_and_never_immediate(app):
@@ -62,6 +75,7 @@ def test_enqueue_only_writes_the_queue_and_the_worker_runs_the_job(app):
     assert other.pending_count() == 1
 
 
+@BOTH_QUEUES
 def test_a_job_that_raises_is_retried_after_its_delay(app):
     CALLS.clear()
     huey = app.extensions["huey"]
@@ -82,12 +96,14 @@ def test_jobs_get_the_default_retries_unless_they_say_otherwise(app):
     assert wrappers["safeguarding.tasks.send_mail"].retries == 0
 
 
-def test_redis_is_used_when_redis_url_is_set():
-    pytest.importorskip("redis", reason="the redis package is only installed where REDIS_URL is set")
-    huey = jobs.build_huey({"REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE": "unused.sqlite"})
+def test_redis_is_used_when_redis_url_is_set(redis_url):
+    huey = jobs.build_huey({"REDIS_URL": redis_url, "DATABASE": "unused.sqlite"})
     assert type(huey).__name__ == "RedisHuey"
+    huey.storage.enqueue(b"ping")  # a real round trip to the test's redis-server
+    assert huey.pending_count() == 1
 
 
+@BOTH_QUEUES
 def test_the_worker_and_run_pending_commands_exist(runner, app):
     result = runner.invoke(args=["jobs", "--help"])
     assert result.exit_code == 0 and "worker" in result.output and "run-pending" in result.output
@@ -160,3 +176,16 @@ def test_the_real_worker_runs_every_thread_at_the_configured_priority(app):
         output = worker.communicate(timeout=30)[0].decode()
     assert len(threads) >= 4, output
     assert set(threads.values()) == {(max(7, os.nice(0)), os.SCHED_IDLE)}, (threads, output)
+
+
+def test_with_redis_url_the_queue_is_shared_by_every_app_on_that_redis(tmp_path, redis_url):
+    one = make_app(tmp_path / "one.sqlite", REDIS_URL=redis_url)
+    other = make_app(tmp_path / "other.sqlite", REDIS_URL=redis_url)  # another machine: no shared files
+    assert isinstance(one.extensions["huey"], RedisHuey)
+    assert jobs.build_huey({"REDIS_URL": redis_url, "REDIS_PREFIX": "other-trust:"}).name == "other-trust"
+    CALLS.clear()
+    with one.app_context():
+        jobs.enqueue(flaky_job, "shared")
+        jobs.enqueue(flaky_job, "shared")
+    assert other.extensions["huey"].pending_count() == 2
+    assert jobs.run_pending(other.extensions["huey"]) == 2 and CALLS == ["shared", "shared"]

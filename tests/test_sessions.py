@@ -1,18 +1,60 @@
 """Server-side sessions (issue 8, finding 4): sign-out, resets, archive, erase and "sign out
-everywhere" end sessions on the server, so a copied cookie stops working."""
+everywhere" end sessions on the server, so a copied cookie stops working.
+
+Every test runs on both session stores (issue 11): the database's `sessions` table (the default) and
+Redis (REDIS_URL and SESSION_STORE = "redis"), through the store's own interface (accounts.stores).
+"""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_login.utils import encode_cookie
 
-from accounts.queries import end_sessions, start_session
+from accounts.queries import DatabaseFailureStore
 from accounts.sessions import device_summary, session_key
+from accounts.stores import DatabaseSessionStore, RedisFailureStore, RedisSessionStore, failure_store, session_store
+from db import connect
 from jobs import run_pending
 
-from helpers import sign_in
+from helpers import make_app, sign_in
 
 COURSE = "/course"
+
+
+@pytest.fixture(params=["database", "redis"])
+def app(request, tmp_path):
+    """The test app with its sessions in the database, or in the test Redis."""
+    if request.param == "database":
+        return make_app(tmp_path / "test.sqlite")
+    return make_app(tmp_path / "test.sqlite", REDIS_URL=request.getfixturevalue("redis_url"), SESSION_STORE="redis")
+
+
+def store(app, db):
+    """The app's session store (accounts.stores), on `db`."""
+    with app.app_context():
+        return session_store(db)
+
+
+def live_ids(app, db, person_id):
+    """The stored ids (hashes) of the person's live sessions."""
+    return [row["id"] for row in store(app, db).live(person_id)]
+
+
+def last_seen(app, db, session_id):
+    """When the session was last noted as used, as stored."""
+    sessions = store(app, db)
+    if isinstance(sessions, RedisSessionStore):
+        return sessions.redis.hget(sessions._key(session_key(session_id)), "last_seen_at")
+    return db["sessions"].get(session_key(session_id))["last_seen_at"]
+
+
+def set_last_seen(app, db, session_id, stamp):
+    """Pretend the session was last used at `stamp`."""
+    sessions = store(app, db)
+    if isinstance(sessions, RedisSessionStore):
+        sessions.redis.hset(sessions._key(session_key(session_id)), "last_seen_at", stamp)
+    else:
+        db["sessions"].update(session_key(session_id), {"last_seen_at": stamp})
 
 
 def is_signed_out(response):
@@ -56,9 +98,15 @@ def test_the_cookie_carries_a_random_session_id_and_only_its_hash_is_stored(app,
     sign_in(client, "ryan.d")
     session_id = session_id_of(app, client)
     assert session_id != str(school["pupil"]) and len(session_id) >= 40
-    row = db["sessions"].get(session_key(session_id))
-    assert row["person_id"] == school["pupil"] and row["ended_at"] is None
-    assert not list(db.query("SELECT 1 FROM sessions WHERE id = ?", [session_id]))
+    [row] = store(app, db).live(school["pupil"])
+    assert row["id"] == session_key(session_id) and row["person_id"] == school["pupil"] and row["ended_at"] is None
+    sessions = store(app, db)
+    if isinstance(sessions, RedisSessionStore):
+        assert sessions.redis.exists(sessions._key(session_key(session_id)))
+        assert not sessions.redis.exists(sessions._key(session_id))
+        assert db["sessions"].count == 0  # nothing of it in the database
+    else:
+        assert not list(db.query("SELECT 1 FROM sessions WHERE id = ?", [session_id]))
 
 
 def test_a_copied_cookie_stops_working_after_sign_out(app, client, db, school):
@@ -67,7 +115,7 @@ def test_a_copied_cookie_stops_working_after_sign_out(app, client, db, school):
     assert thief.get(COURSE).status_code == 200  # the copy works while the session lives
     assert client.post("/sign-out").status_code == 303
     assert is_signed_out(thief.get(COURSE))
-    assert db["sessions"].get(session_key(session_id_of(app, thief)))["ended_at"]
+    assert session_key(session_id_of(app, thief)) not in live_ids(app, db, school["pupil"])
 
 
 def test_a_copied_remember_cookie_stops_working_after_sign_out(app, client, school):
@@ -120,8 +168,7 @@ def test_archiving_a_pupil_ends_their_sessions(app, db, school):
     teacher = signed_in(app, "teacher@hill.test")
     assert teacher.post(f"/classes/{school['class']}/pupils/{school['pupil']}/archive").status_code == 303
     assert is_signed_out(pupil.get(COURSE))
-    rows = list(db.query("SELECT ended_at FROM sessions WHERE person_id = ?", [school["pupil"]]))
-    assert rows and all(r["ended_at"] for r in rows)
+    assert live_ids(app, db, school["pupil"]) == []
 
 
 def test_archiving_staff_ends_their_sessions(app, db, school):
@@ -129,8 +176,7 @@ def test_archiving_staff_ends_their_sessions(app, db, school):
     admin = signed_in(app, "admin@hill.test")
     assert admin.post(f"/staff/{school['teacher']}/archive").status_code == 303
     assert is_signed_out(teacher.get("/classes"))
-    rows = list(db.query("SELECT ended_at FROM sessions WHERE person_id = ?", [school["teacher"]]))
-    assert rows and all(r["ended_at"] for r in rows)
+    assert live_ids(app, db, school["teacher"]) == []
 
 
 def test_erasing_a_pupil_removes_their_sessions(app, db, school):
@@ -142,6 +188,7 @@ def test_erasing_a_pupil_removes_their_sessions(app, db, school):
     assert response.status_code == 303
     assert db["people"].count_where("id = ?", [school["pupil"]]) == 0
     assert db["sessions"].count_where("person_id = ?", [school["pupil"]]) == 0
+    assert live_ids(app, db, school["pupil"]) == []
     assert is_signed_out(pupil.get(COURSE))
 
 
@@ -158,7 +205,7 @@ def test_sign_out_everywhere_ends_every_session_of_that_person_only(app, db, sch
     assert is_signed_out(laptop.get("/classes"))
     assert is_signed_out(phone.get("/classes"))
     assert colleague.get("/classes").status_code == 200
-    assert db["sessions"].count_where("person_id = ? AND ended_at IS NULL", [school["teacher"]]) == 0
+    assert live_ids(app, db, school["teacher"]) == []
 
 
 def test_pupils_have_no_account_page(client, school):
@@ -167,34 +214,34 @@ def test_pupils_have_no_account_page(client, school):
 
 
 def test_end_sessions_can_keep_one(app, db, school):
-    keep = start_session(db, school["teacher"], "", 3600)
-    start_session(db, school["teacher"], "", 3600)
-    start_session(db, school["admin"], "", 3600)
-    assert end_sessions(db, school["teacher"], except_session=keep) == 1
-    live = list(db.query("SELECT id FROM sessions WHERE ended_at IS NULL ORDER BY person_id"))
-    assert [r["id"] for r in live] == [session_key(keep), *[r["id"] for r in live[1:]]]
-    assert db["sessions"].count_where("ended_at IS NULL AND person_id = ?", [school["admin"]]) == 1
+    sessions = store(app, db)
+    keep = sessions.start(school["teacher"], "")
+    sessions.start(school["teacher"], "")
+    sessions.start(school["admin"], "")
+    assert sessions.end_all(school["teacher"], except_session=keep) == 1
+    assert live_ids(app, db, school["teacher"]) == [session_key(keep)]
+    assert len(live_ids(app, db, school["admin"])) == 1
+    assert sessions.end_all(school["teacher"]) == 1 and live_ids(app, db, school["teacher"]) == []
 
 
 def test_last_seen_is_written_at_most_every_few_minutes(app, client, db, school):
     sign_in(client, "ryan.d")
-    key = session_key(session_id_of(app, client))
-    first = db["sessions"].get(key)["last_seen_at"]
+    session_id = session_id_of(app, client)
+    first = last_seen(app, db, session_id)
     client.get(COURSE)
     client.get(COURSE)
-    assert db["sessions"].get(key)["last_seen_at"] == first  # page views do not write
+    assert last_seen(app, db, session_id) == first  # page views do not write
     old = (datetime.now(UTC) - timedelta(minutes=6)).isoformat(timespec="seconds")
-    db["sessions"].update(key, {"last_seen_at": old})
+    set_last_seen(app, db, session_id, old)
     client.get(COURSE)
-    assert db["sessions"].get(key)["last_seen_at"] > old
+    assert last_seen(app, db, session_id) > old
     assert db["people"].get(school["pupil"])["last_active_at"] > old
 
 
 def test_a_session_left_idle_too_long_is_ended(app, client, db, school):
     sign_in(client, "ryan.d")
-    key = session_key(session_id_of(app, client))
     idle = timedelta(seconds=app.config["SESSION_IDLE_LIMIT"] + 60)
-    db["sessions"].update(key, {"last_seen_at": (datetime.now(UTC) - idle).isoformat(timespec="seconds")})
+    set_last_seen(app, db, session_id_of(app, client), (datetime.now(UTC) - idle).isoformat(timespec="seconds"))
     assert is_signed_out(client.get(COURSE))
 
 
@@ -217,3 +264,55 @@ def test_a_cookie_from_before_server_sessions_holding_a_person_id_is_refused(app
 )
 def test_device_summary(agent, summary):
     assert device_summary(agent) == summary
+
+
+# Redis only: the idle limit is the key's TTL, and a person's set finds every session ----------------
+@pytest.mark.parametrize("app", ["redis"], indirect=True)
+def test_a_redis_session_expires_after_the_idle_limit_and_renews_when_used(app, db, school):
+    sessions = store(app, db)
+    assert isinstance(sessions, RedisSessionStore)
+    session_id = sessions.start(school["pupil"], "Chrome on Windows")
+    key = sessions._key(session_key(session_id))
+    idle = app.config["SESSION_IDLE_LIMIT"]
+    assert idle - 5 <= sessions.redis.ttl(key) <= idle
+    sessions.redis.expire(key, 60)
+    sessions.touch(session_id, school["pupil"])
+    assert sessions.redis.ttl(key) > idle - 5  # last-seen written: the idle clock starts again
+    sessions.redis.delete(key)  # what the TTL does when it runs out
+    assert sessions.user(session_id) is None
+    assert sessions.live(school["pupil"]) == []
+
+
+@pytest.mark.parametrize("app", ["redis"], indirect=True)
+def test_a_redis_session_of_a_suspended_school_or_archived_person_is_refused(app, db, school):
+    sessions = store(app, db)
+    pupil = sessions.start(school["pupil"], "")
+    teacher = sessions.start(school["teacher"], "")
+    row = sessions.user(pupil)
+    assert row["id"] == school["pupil"] and row["school_kind"] == "school" and row["session_seen_at"]
+    db["people"].update(school["teacher"], {"archived_at": "2026-01-01T00:00:00+00:00"})
+    assert sessions.user(teacher) is None
+    db["schools"].update(school["id"], {"suspended_at": "2026-01-01T00:00:00+00:00"})
+    assert sessions.user(pupil) is None
+
+
+def test_sessions_stay_in_the_database_unless_redis_is_asked_for(tmp_path, redis_url):
+    app = make_app(tmp_path / "r.sqlite", REDIS_URL=redis_url)
+    db = connect(app.config["DATABASE"])
+    with app.app_context():
+        assert isinstance(session_store(db), DatabaseSessionStore)
+        assert isinstance(failure_store(db, 60), RedisFailureStore)  # failures go to Redis with REDIS_URL alone
+    with pytest.raises(SystemExit, match="SESSION_STORE"):
+        make_app(tmp_path / "s.sqlite", SESSION_STORE="redis")  # no REDIS_URL: refused at start-up
+    with pytest.raises(SystemExit, match="SESSION_STORE"):
+        make_app(tmp_path / "t.sqlite", SESSION_STORE="memcached")
+
+
+@pytest.mark.parametrize("app", ["database"], indirect=True)
+def test_without_redis_url_nothing_touches_redis(app, db):
+    assert app.test_client().get("/sign-in").status_code == 200
+    with app.app_context():
+        assert isinstance(session_store(db), DatabaseSessionStore)
+        assert isinstance(failure_store(db, 60), DatabaseFailureStore)
+    assert "redis" not in app.extensions  # no client, so no connection, was ever made
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"

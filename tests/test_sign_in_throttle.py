@@ -1,5 +1,10 @@
 """Sign-in throttling that holds (issue 8, finding 5): failures counted in the database, per name,
-per address and per device cookie, so workers share the count and an owner is not locked out."""
+per address and per device cookie, so workers share the count and an owner is not locked out.
+
+The tests through the app run on both failure stores (issue 11): the database's table and Redis.
+"""
+
+import time
 
 import pytest
 
@@ -11,6 +16,8 @@ from db import connect, migrate
 from helpers import PASSWORD, sign_in
 
 WRONG = "not-the-password"
+# The store the apps of the running test count in: {} (the database) or {"REDIS_URL": ...}; set by `database`.
+STORE = {}
 PAUSED = "Signing in is paused here for a little while"
 
 
@@ -26,12 +33,16 @@ def new_app(database, **config):
         "SIGN_IN_THROTTLE": True,
         "PUBLIC_BASE_URL": "https://training.example.test",
     }
-    return create_app(settings | config)
+    return create_app(settings | STORE | config)
 
 
-@pytest.fixture
-def database(tmp_path):
-    """A migrated database file that several apps can share."""
+@pytest.fixture(params=["database", "redis"])
+def database(request, tmp_path):
+    """A migrated database file that several apps can share; their failures counted in it or in the test Redis."""
+    STORE.clear()
+    if request.param == "redis":
+        STORE["REDIS_URL"] = request.getfixturevalue("redis_url")
+    request.addfinalizer(STORE.clear)
     path = tmp_path / "shared.sqlite"
     db = connect(str(path))
     migrate(db)
@@ -186,6 +197,7 @@ def test_an_unknown_name_is_checked_against_the_dummy_hash(database, school, mon
     assert passwords.dummy_password_hash() is passwords.dummy_password_hash()  # made once per process
 
 
+@pytest.mark.parametrize("database", ["database"], indirect=True)
 def test_old_failures_are_pruned(database, school):
     db = connect(str(database))
     db["sign_in_failures"].insert(
@@ -202,3 +214,57 @@ def test_throttling_follows_its_setting(client, db, pupil):
         assert sign_in(client, "ryan.d", WRONG).status_code == 200
     assert sign_in(client, "ryan.d").status_code == 303
     assert db["sign_in_failures"].count == 0
+
+
+@pytest.mark.parametrize("database", ["redis"], indirect=True)
+def test_old_failures_leave_redis_by_themselves(database):
+    from accounts.stores import RedisFailureStore, failure_store
+
+    app = new_app(database)
+    with app.app_context():
+        store = failure_store(connect(str(database)), 900)
+    assert isinstance(store, RedisFailureStore)
+    old = time.time() - 1000
+    store.redis.zadd(store.prefix + "address:10.0.0.1", {"old": old})
+    store.record("k", "10.0.0.1", None)
+    assert store.counts("k", "10.0.0.1", None) == Counts(name=1, device=0, address=1, address_names=1)
+    assert "old" not in store.redis.zrange(store.prefix + "address:10.0.0.1", 0, -1)  # trimmed to the window
+    assert 890 <= store.redis.ttl(store.prefix + "name:k") <= 900  # and every key expires with it
+    assert connect(str(database))["sign_in_failures"].count == 0  # nothing in the database
+
+
+@pytest.mark.parametrize("database", ["redis"], indirect=True)
+def test_wrong_class_codes_are_counted_in_redis_too(database):
+    from classroom.code_queries import record_wrong_code, wrong_codes
+
+    a, b = new_app(database), new_app(database)  # two app servers
+    db = connect(str(database))
+    with a.app_context():
+        for _ in range(3):
+            record_wrong_code(db, "pending:google:123", 900)
+    with b.app_context():
+        assert wrong_codes(db, "pending:google:123", 900) == 3
+    assert db["sign_in_failures"].count == 0
+
+
+def test_the_redis_store_counts_exactly_as_the_database_store(tmp_path, redis_url):
+    import redis
+
+    from accounts.queries import DatabaseFailureStore
+    from accounts.stores import RedisFailureStore
+
+    db = connect(str(tmp_path / "parity.sqlite"))
+    migrate(db)
+    stores = [DatabaseFailureStore(db, 900), RedisFailureStore(redis.Redis.from_url(redis_url, decode_responses=True),
+                                                                900, "parity:")]  # fmt: skip
+    failures = [("ryan", "10.0.0.1", None), ("ryan", "10.0.0.1", "dev-1"), ("ryan", "10.0.0.2", None),
+                ("amir", "10.0.0.1", None), ("amir", "10.0.0.1", "dev-2"), ("ryan", "10.0.0.1", "dev-1")]  # fmt: skip
+    for store in stores:
+        for failure in failures:
+            store.record(*failure)
+    questions = [("ryan", "10.0.0.1", None), ("ryan", "10.0.0.1", "dev-1"), ("amir", "10.0.0.2", "dev-2"),
+                 ("nobody", "10.0.0.3", None), ("ryan", "10.0.0.2", "dev-9")]  # fmt: skip
+    database, in_redis = ([store.counts(*q) for q in questions] for store in stores)
+    assert database == in_redis
+    assert database[0] == Counts(name=2, device=0, address=5, address_names=2)
+    assert database[1] == Counts(name=2, device=2, address=5, address_names=2)
