@@ -160,3 +160,10 @@ STAFF_MFA = True
 # Rendered progress grids each web worker keeps, by everything they show (about 40 KiB each for a class
 # of 30): a refresh with no new work skips the rendering. 0 keeps none.
 GRID_HTML_CACHE = 64
+
+# --- Trusts: a group of schools whose lead sees figures across them (issue 11, trusts/) ---
+# A school's figure that counts fewer pupils than this is shown as "fewer than N": in a tiny class a
+# count or an average could point at one pupil (small-number suppression, as published statistics do).
+TRUST_MIN_COUNT = 5
+# How long the link a new trust lead is e-mailed (to choose their password) keeps working.
+TRUST_INVITE_DAYS = 7
