@@ -25,6 +25,7 @@ from accounts.queries import (
     end_sessions,
     live_sessions,
     person_by_login,
+    school_by_id,
     start_session,
     touch_session,
 )
@@ -132,7 +133,10 @@ def start_signed_in(row):
     """
     user_agent = device_summary(request.headers.get("User-Agent"))
     session_id = start_session(get_db(), row["id"], user_agent, current_app.config["SESSION_IDLE_LIMIT"])
-    user = User(row, session_id)
+    # The sign-in row is a bare people row: without its organisation's kind, a trust lead or an operator
+    # was sent to a school's pages (home_for) and met a 403 on their first page.
+    school = school_by_id(get_db(), row["school_id"])
+    user = User(dict(row, school_kind=school["kind"] if school else "school"), session_id)
     login_user(user)
     return user
 
