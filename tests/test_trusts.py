@@ -167,7 +167,7 @@ def pupil_words():
 )
 def test_only_trust_leads_reach_the_trust_pages(client, world, email):
     assert sign_in(client, email).status_code == 303
-    for url in ("/trust", "/trust/figures.csv", "/trust/staff"):
+    for url in ("/trust", "/trust/reteach", "/trust/figures.csv", "/trust/staff"):
         assert client.get(url).status_code == 403, url
 
 
@@ -204,6 +204,8 @@ def test_the_lead_sees_each_of_their_schools_figures_and_no_other(client, world,
     # Birch: 2 pupils, under the minimum: every figure hidden.
     assert set(school_row(html, world["b"])[1:]) == {"fewer than 5"}
     # Re-teach: the question every Alder pupil missed at the first try, at Alder and across the trust.
+    html = client.get("/trust/reteach").text
+    assert "Cedar College" not in html
     across = html.split('id="trust-missed"', 1)[1].split("</table>", 1)[0]
     assert f'data-question="{world["question"].id}"' in across
     per_school = html.split('id="trust-missed-schools"', 1)[1]
@@ -214,7 +216,8 @@ def test_the_lead_sees_each_of_their_schools_figures_and_no_other(client, world,
 
 def test_no_pupil_is_ever_named_on_a_trust_page_or_in_the_csv(client, world):
     sign_in(client, "lead@northfield.test")
-    for url in ("/trust", "/trust/figures.csv", "/trust/staff", "/trust?course=online-blackmail-14-18"):
+    urls = ("/trust", "/trust/reteach", "/trust/figures.csv", "/trust/staff", "/trust?course=online-blackmail-14-18")
+    for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
         text = response.get_data(as_text=True)

@@ -64,7 +64,12 @@ def test_a_trust_lead_signs_in_with_two_steps_and_sees_both_schools(page, live_s
     assert "Ryan" not in page.content()  # a demo pupil's name is never on the page
     assert_accessible(page)
 
+    page.get_by_role("link", name="What to re-teach").first.click()
+    page.get_by_role("heading", name=f"{DEMO_TRUST}: what to re-teach").wait_for()
+    assert_accessible(page)
+
     page.get_by_role("link", name="Leads").click()
     page.get_by_role("heading", name=f"Leads of {DEMO_TRUST}").wait_for()
     assert_accessible(page)
-    assert_no_sideways_scroll(page, ["/trust", "/trust?course=online-blackmail-14-18", "/trust/staff"])
+    urls = ["/trust", "/trust?course=online-blackmail-14-18", "/trust/reteach", "/trust/staff"]
+    assert_no_sideways_scroll(page, urls)
