@@ -337,6 +337,9 @@ def test_an_invited_lead_chooses_a_password_once_and_sees_their_trust(client, ap
     assert sign_in(client, "nadia@northfield.test", "anything").status_code != 303  # no password until chosen
 
     assert client.get(link).status_code == 200
+    app.config["TRUST_INVITE_DAYS"] = -1  # any link is past its time
+    assert client.get(link).status_code == 404
+    app.config["TRUST_INVITE_DAYS"] = 7
     short = client.post(link, data={"password": "short", "confirm": "short"})
     assert short.status_code == 400
     chosen = "a long trust password"
