@@ -1,9 +1,9 @@
 """SQL for trusts: the lead's figures across the trust's schools, and the operator's trust screens.
 
 Every figure is one query grouped by school over the trust's schools (never a query per school):
-a trust of 40 schools is 7 queries, as is a trust of 2. Each starts from `schools` by trust_id
-(index schools_trust), reaches pupils by people_school_role and their rows by each table's pupil
-index. Portable SQL (ISSUE11_SHARED.md): it runs unchanged on SQLite and PostgreSQL.
+the schools' table is 6 queries and the re-teach page 2, for a trust of 40 schools as for one of 2.
+Each starts from `schools` by trust_id (index schools_trust), reaches pupils by people_school_role
+and their rows by each table's pupil index. Portable SQL (ISSUE11_SHARED.md): the same on SQLite and PostgreSQL.
 """
 
 import json
@@ -129,7 +129,7 @@ def first_answer_counts(db, trust_id, course):
 
 
 def explain(db, trust_id, course):
-    """{query name: SQLite's query plan lines}: for checking every figure query uses an index."""
+    """{query name: SQLite's query plan lines}: to check each figure query uses an index (SQLite only)."""
     params = _params(trust_id, course)
     queries = {
         "schools": SCHOOLS,
