@@ -136,6 +136,8 @@ def _register_blueprints(app):
     from quizzes.views import bp as quizzes_bp
     from safeguarding.views import bp as safeguarding_bp
     from training.views import bp as training_bp
+    from trusts import console_views  # noqa: F401  (the operator's trust screens are on trusts.bp)
+    from trusts.views import bp as trusts_bp
 
     for blueprint in (
         pages_bp,
@@ -146,6 +148,7 @@ def _register_blueprints(app):
         classroom_bp,
         progress_bp,
         safeguarding_bp,
+        trusts_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -171,3 +171,9 @@ GRID_HTML_CACHE = 64
 SESSION_STORE = None
 # Put before every key this app writes in Redis (sessions, failures, limits), so deployments can share one.
 REDIS_PREFIX = "online-safety:"
+# --- Trusts: a group of schools whose lead sees figures across them (issue 11, trusts/) ---
+# A school's figure that counts fewer pupils than this is shown as "fewer than N": in a tiny class a
+# count or an average could point at one pupil (small-number suppression, as published statistics do).
+TRUST_MIN_COUNT = 5
+# How long the link a new trust lead is e-mailed (to choose their password) keeps working.
+TRUST_INVITE_DAYS = 7

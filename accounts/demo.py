@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from accounts.passwords import readable_password
 from accounts.queries import create_person, create_school, person_by_login
 from classroom.queries import create_class
-from db import connect, write_transaction
+from db import connect, now, write_transaction
 
 DEMO_SCHOOL = "Riverside Academy (demo)"
 DEMO_PASSWORD = "demo-password"
@@ -26,23 +26,30 @@ DEMO_CLASSES = (
 )  # fmt: skip
 # The demo staff who must use an authenticator (the DSL, deputy and admin) share a fixed demo
 # secret; in demo mode only, the code step shows its current code so anyone trying the demo gets in.
-DEMO_MFA_EMAILS = ("dsl@demo.school", "deputy@demo.school", "admin@demo.school")
+DEMO_MFA_EMAILS = ("dsl@demo.school", "deputy@demo.school", "admin@demo.school", "trust@demo.school")
+# A trust (issue 11) holding the demo school and a second, small school, and its lead: the lead sees
+# figures across both, and the small school's shows how figures under TRUST_MIN_COUNT pupils are hidden.
+DEMO_TRUST = "Demo Learning Trust"
+DEMO_TRUST_LEAD = ("Morgan", "Reid", "trust@demo.school")
+DEMO_SECOND_SCHOOL = "Brookside School (demo)"
+DEMO_SECOND_CLASS = ("9C", 9, "online-blackmail-14-18", (("Ella", "B", "ella.b"), ("Noah", "C", "noah.c"),
+                                                         ("Ivy", "M", "ivy.m")))  # fmt: skip
 DEMO_PUPILS = tuple(pupil for *_, pupils in DEMO_CLASSES for pupil in pupils)
 # Shown on the sign-in page in demo mode only (never otherwise).
 DEMO_SIGN_INS = tuple(
     [(f"Pupil ({first})", username, DEMO_PASSWORD) for first, _, username in DEMO_PUPILS]
     + [(role.upper() if role == "dsl" else role.capitalize(), email, DEMO_PASSWORD) for role, _, _, email in DEMO_STAFF]
-    + [("Deputy DSL", DEMO_DEPUTY[2], DEMO_PASSWORD)]
+    + [("Deputy DSL", DEMO_DEPUTY[2], DEMO_PASSWORD), ("Trust lead", DEMO_TRUST_LEAD[2], DEMO_PASSWORD)]
 )
 
 
 def seed_demo(db, secret_key=None):
     """Create the demo school, its staff, a class on each route and pupils; does nothing if it exists.
 
-    With `secret_key` (the app's SECRET_KEY) the DSL, deputy and admin get the demo authenticator.
+    With `secret_key` (the app's SECRET_KEY) the DSL, deputy, admin and trust lead get the demo authenticator.
     """
     if person_by_login(db, DEMO_STAFF[0][3]):
-        return False
+        return seed_demo_trust(db, secret_key)  # a demo seeded before trusts gets its trust now
     with write_transaction(db):
         school_id = create_school(db, DEMO_SCHOOL)
         db["schools"].update(
@@ -65,6 +72,31 @@ def seed_demo(db, secret_key=None):
                 )  # fmt: skip
                 db["class_pupils"].insert({"class_id": class_id, "person_id": pupil_id})
         after_school_created(db, school_id)
+        seed_demo_trust(db)
+        if secret_key:
+            set_up_demo_authenticators(db, secret_key)
+    return True
+
+
+def seed_demo_trust(db, secret_key=None):
+    """Put the demo school and a second small school into the demo trust, with its lead; False if there already."""
+    if person_by_login(db, DEMO_TRUST_LEAD[2]):
+        return False
+    with write_transaction(db):
+        trust_id = db["schools"].insert({"name": DEMO_TRUST, "kind": "trust", "created_at": now()}).last_pk
+        first, last, email = DEMO_TRUST_LEAD
+        create_person(db, trust_id, "admin", first, DEMO_PASSWORD, last_name=last, email=email)
+        demo_school = next(db.query("SELECT id FROM schools WHERE name = ? AND kind = 'school'", [DEMO_SCHOOL]))
+        second_id = create_school(db, DEMO_SECOND_SCHOOL)
+        db.execute("UPDATE schools SET trust_id = ? WHERE id IN (?, ?)", [trust_id, demo_school["id"], second_id])
+        name, year_group, course_id, pupils = DEMO_SECOND_CLASS
+        class_id = create_class(db, second_id, name, year_group, None, course_id)
+        for first, last, username in pupils:
+            pupil_id = create_person(
+                db, second_id, "pupil", first, DEMO_PASSWORD, last_name=last, username=username, year_group=year_group
+            )
+            db["class_pupils"].insert({"class_id": class_id, "person_id": pupil_id})
+        after_school_created(db, second_id)
         if secret_key:
             set_up_demo_authenticators(db, secret_key)
     return True
@@ -73,7 +105,6 @@ def seed_demo(db, secret_key=None):
 def set_up_demo_authenticators(db, secret_key):
     """Give the demo DSL, deputy and admin the fixed demo TOTP secret (encrypted with `secret_key`)."""
     from accounts.mfa import DEMO_TOTP_SECRET, encrypt_secret
-    from db import now
 
     stored = encrypt_secret(DEMO_TOTP_SECRET, secret_key)
     with write_transaction(db):

@@ -20,7 +20,7 @@ from accounts.forms import SignInForm, SignOutEverywhereForm
 from accounts.oidc import configured_providers
 from accounts.oidc_rules import PROVIDER_NAMES
 from accounts.passwords import dummy_password_hash, password_matches
-from accounts.queries import person_by_login
+from accounts.queries import person_by_login, school_by_id
 from accounts.sessions import device_summary, session_key
 from accounts.stores import failure_store as store_for_failures
 from accounts.stores import session_store
@@ -124,7 +124,10 @@ def start_signed_in(row):
     """
     user_agent = device_summary(request.headers.get("User-Agent"))
     session_id = session_store(get_db()).start(row["id"], user_agent)
-    user = User(row, session_id)
+    # The sign-in row is a bare people row: without its organisation's kind, a trust lead or an operator
+    # was sent to a school's pages (home_for) and met a 403 on their first page.
+    school = school_by_id(get_db(), row["school_id"])
+    user = User(dict(row, school_kind=school["kind"] if school else "school"), session_id)
     login_user(user)
     return user
 

@@ -140,8 +140,9 @@ def wrong_choices(question, response):
 def question_stats(course, answers):
     """Per question: share correct at the first attempt and the most chosen wrong option.
 
-    `answers` are first-attempt answer rows (quiz_id, phase, question_id, response, correct).
-    Most missed first; questions nobody answered go last.
+    `answers` are first-attempt answer rows (quiz_id, phase, question_id, response, correct), each
+    one pupil's answer, or, with a count `n`, that many pupils' identical answers (trusts group them
+    in SQL rather than read a million rows). Most missed first; questions nobody answered go last.
     """
     by_question = {}
     for row in answers:
@@ -152,14 +153,15 @@ def question_stats(course, answers):
         wrong = Counter()
         for row in rows:
             if not row["correct"]:
-                wrong.update(wrong_choices(question, row["response"]))
+                for choice in wrong_choices(question, row["response"]):
+                    wrong[choice] += row.get("n", 1)
         top = wrong.most_common(1)
         stats.append(
             QuestionStat(
                 quiz_title=title,
                 question=question,
-                answered=len(rows),
-                correct=sum(1 for r in rows if r["correct"]),
+                answered=sum(r.get("n", 1) for r in rows),
+                correct=sum(r.get("n", 1) for r in rows if r["correct"]),
                 wrong_choice=top[0][0] if top else None,
                 wrong_count=top[0][1] if top else 0,
             )

@@ -38,6 +38,12 @@ ACTIONS = {
     "certificate-reissue": "Reissued a certificate",
     "sign-in-domain-add": "Added a Google domain or Microsoft tenant for signing in",
     "sign-in-domain-remove": "Removed a Google domain or Microsoft tenant for signing in",
+    "trust-create": "Created a trust",
+    "trust-rename": "Renamed a trust",
+    "trust-school-in": "Put a school into a trust (its lead sees the school's figures)",
+    "trust-school-out": "Took a school out of a trust",
+    "trust-lead-invite": "Invited a trust lead",
+    "trust-lead-password": "A trust lead chose their password from their invite link",
 }
 SUBJECTS = {
     "talk_request": "Talk request",
@@ -47,6 +53,7 @@ SUBJECTS = {
     "class": "Class",
     "staff": "Staff",
     "certificate": "Certificate",
+    "trust": "Trust",
 }
 
 

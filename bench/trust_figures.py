@@ -1,0 +1,151 @@
+"""Bench: a trust lead's page at trust scale: 40 schools, 40,000 pupils, about a million answers (issue 11).
+
+Seeds a temporary SQLite database in bulk (one transaction), runs ANALYZE as a deployment's
+`PRAGMA optimize` would, prints each figure query's plan, then times the queries behind the lead's
+page (grouped by school, never a query per school) and the whole page through the test client.
+
+Run on its own with `.venv/bin/python -m bench.trust_figures`.
+"""
+
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+SCHOOLS = 40
+PUPILS_PER_SCHOOL = 1000
+ANSWERS = 1_000_000
+REQUESTS = 5
+SEED = 11
+
+
+def seed(db, course, rng):
+    """A trust of SCHOOLS schools with their pupils and about ANSWERS first-and-later answers; returns the trust id."""
+    from bench.classroom_reports import _answer
+    from db import now
+
+    stamp = now()
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    trust = conn.execute("INSERT INTO schools (name, kind, created_at) VALUES ('Bench Trust', 'trust', ?)", [stamp])
+    trust_id = trust.lastrowid
+    conn.execute(
+        "INSERT INTO people (school_id, role, email, first_name, last_name, password_hash, created_at) "
+        "VALUES (?, 'admin', 'lead@bench.test', 'Lee', 'Lead', ?, ?)",
+        [trust_id, _lead_hash(), stamp],
+    )
+    quizzes = [(lesson.id, "lesson", lesson.quiz.marked_questions) for lesson in course.lessons]
+    checks = course.checks.marked_questions
+    answers_per_pupil = ANSWERS // (SCHOOLS * PUPILS_PER_SCHOOL)
+    attempt_id = 0
+    for s in range(SCHOOLS):
+        school_id = conn.execute(
+            "INSERT INTO schools (name, trust_id, created_at) VALUES (?, ?, ?)", [f"School {s:02d}", trust_id, stamp]
+        ).lastrowid
+        pupils = [
+            (school_id, "pupil", f"p{s}.{i}", f"Pupil{i}", "Bench", 8, "x", stamp) for i in range(PUPILS_PER_SCHOOL)
+        ]
+        conn.executemany(
+            "INSERT INTO people (school_id, role, username, first_name, last_name, year_group, password_hash, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            pupils,
+        )
+        ids = [r[0] for r in conn.execute("SELECT id FROM people WHERE school_id = ? AND role = 'pupil'", [school_id])]
+        attempts, answers, progress = [], [], []
+        for pupil_id in ids:
+            skill = rng.random()
+            plan = [(course.checks.id, "baseline", checks)] + quizzes + [(course.checks.id, "final", checks)]
+            written = 0
+            for quiz_id, phase, questions in plan:
+                if written >= answers_per_pupil:
+                    break
+                attempt_id += 1
+                rows = [(q, *_answer(rng, q, rng.random() < skill + 0.3)) for q in questions]
+                percent = round(100 * sum(c for _, _, c in rows) / len(rows))
+                attempts.append((attempt_id, pupil_id, course.id, quiz_id, phase, "v", f"t{attempt_id}", percent,
+                                 100, percent, int(percent >= 80), stamp))  # fmt: skip
+                answers += [(attempt_id, q.id, q.type, q.topic, json.dumps(r), c) for q, r, c in rows]
+                written += len(rows)
+                if phase == "lesson":
+                    progress.append((pupil_id, course.id, quiz_id, 1, 1, stamp, stamp))
+        conn.executemany("INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", attempts)
+        conn.executemany(
+            "INSERT INTO answers (attempt_id, question_id, question_type, topic, response, correct) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            answers,
+        )
+        conn.executemany("INSERT INTO lesson_progress VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", progress)
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    return trust_id
+
+
+def _lead_hash():
+    from accounts.passwords import hash_password
+
+    return hash_password("bench-password")
+
+
+def _median_seconds(work, times=REQUESTS):
+    spent = []
+    for _ in range(times):
+        start = time.perf_counter()
+        work()
+        spent.append(time.perf_counter() - start)
+    return statistics.median(spent)
+
+
+def run(app):
+    """[(label, figure), ...] for the trust lead's page at trust scale."""
+    from db import connect, migrate
+    from trusts import queries
+    from trusts.rules import build_table, reteach_figures
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "trust.sqlite"
+        app.config.update(DATABASE=str(path), STAFF_MFA=False, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+        db = connect(str(path))
+        migrate(db)
+        course = next(iter(app.extensions["courses"].values()))
+        start = time.perf_counter()
+        trust_id = seed(db, course, random.Random(SEED))
+        seeded = time.perf_counter() - start
+        n_answers = db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+        n_pupils = db.execute("SELECT COUNT(*) FROM people WHERE role = 'pupil'").fetchone()[0]
+        for name, plan in queries.explain(db, trust_id, course).items():
+            print(f"  plan {name}: " + " | ".join(plan))
+
+        def table():
+            return build_table(course.lessons, minimum=5, **queries.figure_rows(db, trust_id, course))
+
+        def reteach():
+            rows = queries.first_answer_counts(db, trust_id, course)
+            return reteach_figures(course, queries.schools(db, trust_id), rows, 5)
+
+        table_s = _median_seconds(table)
+        reteach_s = _median_seconds(reteach)
+        db.close()
+
+        client = app.test_client()
+        client.post("/sign-in", data={"name": "lead@bench.test", "password": "bench-password"})
+        assert client.get("/trust").status_code == 200
+        page_s = _median_seconds(lambda: client.get("/trust"))
+        reteach_page_s = _median_seconds(lambda: client.get("/trust/reteach"))
+    return [
+        ("trust: seeded", f"{SCHOOLS} schools, {n_pupils:,} pupils, {n_answers:,} answers in {seeded:.0f} s"),
+        ("trust: table queries (6, grouped by school)", f"{table_s * 1000:.0f} ms median of {REQUESTS}"),
+        ("trust: re-teach (first answers grouped)", f"{reteach_s * 1000:.0f} ms median of {REQUESTS}"),
+        ("trust: the lead's schools page, whole request", f"{page_s * 1000:.0f} ms median of {REQUESTS}"),
+        ("trust: the lead's re-teach page, whole request", f"{reteach_page_s * 1000:.0f} ms median of {REQUESTS}"),
+    ]
+
+
+if __name__ == "__main__":
+    from app import create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        bench_app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": f"{folder}/bench.sqlite"})
+        for label, figure in run(bench_app):
+            print(f"{label}: {figure}")
