@@ -160,3 +160,10 @@ STAFF_MFA = True
 # Rendered progress grids each web worker keeps, by everything they show (about 40 KiB each for a class
 # of 30): a refresh with no new work skips the rendering. 0 keeps none.
 GRID_HTML_CACHE = 64
+
+# --- The operator's console (issue 11, console/) ---
+# An invite link (a school's first admin, a new operator) works once, for this many days: long enough
+# for a holiday, short enough that an old e-mail in a forwarded thread is no key to the service.
+INVITE_DAYS = 7
+# A school's offboarding export (a ZIP of everything it holds) can be downloaded this long, like a report.
+SCHOOL_EXPORT_HOURS = 24

@@ -609,3 +609,51 @@ def m021_organisations(db):
         CREATE INDEX schools_trust ON schools(trust_id);
         """
     )
+
+
+@migrations()
+def m022_invites(db):
+    # The operator's console (issue 11). An invite is a one-time link e-mailed to a new admin of a school
+    # or a new operator: only a hash of its token is stored, it expires (INVITE_DAYS) and is used once
+    # (used_at, set by one conditional UPDATE); a resend withdraws the old link. The invited person is a
+    # `people` row from the start, with a password nobody knows, until they choose one through the link.
+    # Offboarding a school erases everything it holds; offboarded_certificates keeps only a hash of each
+    # of its certificate codes and the school, so /verify can say who issued it and that it is no longer
+    # held. school_exports holds the ZIP of everything a school holds, made before it is erased.
+    db.executescript(
+        """
+        CREATE TABLE invites (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,    -- SHA-256 of the token in the link
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            school_id INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+            sent_by INTEGER REFERENCES people(id) ON DELETE SET NULL,   -- NULL: the command line
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            withdrawn_at TEXT                   -- a newer link was sent
+        );
+        CREATE INDEX invites_person ON invites(person_id);
+        CREATE INDEX invites_school ON invites(school_id);
+        CREATE TABLE offboarded_certificates (
+            code_hash TEXT PRIMARY KEY,         -- SHA-256 of the certificate code
+            school_id INTEGER NOT NULL REFERENCES schools(id)
+        );
+        CREATE TABLE school_exports (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            requested_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            progress INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            heartbeat_at TEXT,
+            filename TEXT,
+            content BLOB,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            finished_at TEXT,
+            expires_at TEXT
+        );
+        CREATE INDEX school_exports_school ON school_exports(school_id, created_at);
+        """
+    )

@@ -26,13 +26,15 @@ DEMO_CLASSES = (
 )  # fmt: skip
 # The demo staff who must use an authenticator (the DSL, deputy and admin) share a fixed demo
 # secret; in demo mode only, the code step shows its current code so anyone trying the demo gets in.
-DEMO_MFA_EMAILS = ("dsl@demo.school", "deputy@demo.school", "admin@demo.school")
+DEMO_MFA_EMAILS = ("dsl@demo.school", "deputy@demo.school", "admin@demo.school", "operator@demo.school")
+# The service's operator (issue 11): signs in to the operator console, not to a school.
+DEMO_OPERATOR = ("Olu", "Bankole", "operator@demo.school")
 DEMO_PUPILS = tuple(pupil for *_, pupils in DEMO_CLASSES for pupil in pupils)
 # Shown on the sign-in page in demo mode only (never otherwise).
 DEMO_SIGN_INS = tuple(
     [(f"Pupil ({first})", username, DEMO_PASSWORD) for first, _, username in DEMO_PUPILS]
     + [(role.upper() if role == "dsl" else role.capitalize(), email, DEMO_PASSWORD) for role, _, _, email in DEMO_STAFF]
-    + [("Deputy DSL", DEMO_DEPUTY[2], DEMO_PASSWORD)]
+    + [("Deputy DSL", DEMO_DEPUTY[2], DEMO_PASSWORD), ("Operator", DEMO_OPERATOR[2], DEMO_PASSWORD)]
 )
 
 
@@ -65,9 +67,19 @@ def seed_demo(db, secret_key=None):
                 )  # fmt: skip
                 db["class_pupils"].insert({"class_id": class_id, "person_id": pupil_id})
         after_school_created(db, school_id)
+        seed_demo_operator(db)
         if secret_key:
             set_up_demo_authenticators(db, secret_key)
     return True
+
+
+def seed_demo_operator(db):
+    """The demo operator, in the operators' own row of `schools` (made if missing)."""
+    from console.queries import ensure_operator_org
+
+    first, last, email = DEMO_OPERATOR
+    if not person_by_login(db, email):
+        create_person(db, ensure_operator_org(db), "admin", first, DEMO_PASSWORD, last_name=last, email=email)
 
 
 def set_up_demo_authenticators(db, secret_key):

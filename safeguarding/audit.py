@@ -38,6 +38,15 @@ ACTIONS = {
     "certificate-reissue": "Reissued a certificate",
     "sign-in-domain-add": "Added a Google domain or Microsoft tenant for signing in",
     "sign-in-domain-remove": "Removed a Google domain or Microsoft tenant for signing in",
+    # The operator's console (console/): entries in the operators' own log, naming the school by id.
+    "console-school-create": "Created a school and invited its first admin",
+    "console-invite-resend": "Sent a new invite link (the old one stopped working)",
+    "console-operator-invite": "Invited an operator",
+    "console-school-suspend": "Suspended a school",
+    "console-school-restore": "Restored a suspended school",
+    "console-school-export": "Asked for an export of everything a school holds",
+    "console-school-export-download": "Downloaded a school's export",
+    "console-school-erase": "Erased everything a school held (offboarded)",
 }
 SUBJECTS = {
     "talk_request": "Talk request",

@@ -144,7 +144,8 @@ def test_init_db_is_safe_to_run_twice_and_seed_demo_too(runner, db):
     assert runner.invoke(args=["init-db"]).exit_code == 0
     assert "created" in runner.invoke(args=["seed-demo"]).output
     assert "already there" in runner.invoke(args=["seed-demo"]).output
-    assert db["people"].count == 10 and db["schools"].count == 1  # 4 staff (one a deputy DSL), 6 pupils
+    # 4 staff (one a deputy DSL), 6 pupils and the operator; the school and the operators' own row
+    assert db["people"].count == 11 and db["schools"].count == 2
 
 
 def test_create_school_makes_a_school_and_its_admin(runner, client, db):
