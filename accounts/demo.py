@@ -44,6 +44,11 @@ def seed_demo(db, secret_key=None):
     With `secret_key` (the app's SECRET_KEY) the DSL, deputy and admin get the demo authenticator.
     """
     if person_by_login(db, DEMO_STAFF[0][3]):
+        # A demo database from before the console (issue 11) gets its operator too.
+        if not person_by_login(db, DEMO_OPERATOR[2]):
+            seed_demo_operator(db)
+            if secret_key:
+                set_up_demo_authenticators(db, secret_key)
         return False
     with write_transaction(db):
         school_id = create_school(db, DEMO_SCHOOL)
