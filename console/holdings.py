@@ -12,6 +12,7 @@ import zipfile
 
 from console.rules import code_hash
 from db import now, write_transaction
+from safeguarding.records import export_pupil
 from spreadsheet import safe_cell
 
 PEOPLE = "SELECT id FROM people WHERE school_id = :school"
@@ -65,7 +66,7 @@ SECRET_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "code_hash",
 # Files kept as bytes that are not the school's records: a report (made again from the records), and
 # sign-in cards, which carry one-time passwords.
 CERTIFICATE_PDFS = "SELECT code, pdf FROM certificates WHERE school_id = :school AND pdf IS NOT NULL ORDER BY id"
-SCHOOL_ROW = "SELECT * FROM schools WHERE id = :school"
+PUPILS = "SELECT id FROM people WHERE school_id = :school AND role = 'pupil' ORDER BY id"
 KEEP_CODES = """
 INSERT INTO offboarded_certificates (code_hash, school_id) VALUES (?, ?) ON CONFLICT (code_hash) DO NOTHING
 """
@@ -115,6 +116,11 @@ def export_zip(db, school_id, progress=None):
                 progress(int(90 * number / len(tables)))
         for row in db.query(CERTIFICATE_PDFS, {"school": school_id}):
             archive.writestr(f"certificates/{row['code']}.pdf", row["pdf"])
+        # Each pupil's records as the school's own "export a pupil's records" gives them (requests to talk
+        # included): ready for a subject access request after the school has left.
+        for row in list(db.query(PUPILS, {"school": school_id})):
+            data = export_pupil(db, row["id"])
+            archive.writestr(f"pupils/{row['id']}.json", json.dumps(data, indent=1, ensure_ascii=False))
         archive.writestr("README.txt", _readme(counts))
     return buffer.getvalue()
 
@@ -124,6 +130,7 @@ def _readme(counts):
         f"Everything the school held on this service, exported {now()}.",
         "tables/: each table's rows for the school, as CSV and as JSON (the same rows).",
         "certificates/: the PDF of each certificate issued, named by its code.",
+        "pupils/: each pupil's records in one file, as the school's own pupil export gives them (named by id).",
         "Passwords, authenticator secrets and sign-in keys are not included: they are stored only in forms",
         "that cannot be turned back, and they are of no use elsewhere.",
         "",

@@ -43,7 +43,8 @@ SELECT p.id, p.first_name, p.last_name, p.email, p.last_active_at, p.created_at,
 FROM people p WHERE p.school_id = ? AND p.role = 'admin' AND p.archived_at IS NULL
 ORDER BY p.last_name, p.first_name
 """
-EMAIL_TAKEN = "SELECT 1 FROM people WHERE email = ? COLLATE NOCASE"
+# lower() on both sides rather than COLLATE NOCASE: the same SQL on PostgreSQL. A rare write: no index needed.
+EMAIL_TAKEN = "SELECT 1 FROM people WHERE lower(email) = lower(?)"
 INVITE_BY_HASH = """
 SELECT i.*, p.email, p.first_name, p.last_name, p.role, p.archived_at, s.name AS school_name, s.kind AS school_kind,
        s.suspended_at, s.offboarded_at
@@ -60,9 +61,11 @@ WITHDRAW_INVITES = (
     "UPDATE invites SET withdrawn_at = ? WHERE person_id = ? AND used_at IS NULL AND withdrawn_at IS NULL"
 )
 SET_PASSWORD = "UPDATE people SET password_hash = ? WHERE id = ?"
+# An admin who has not used an invite yet: a new link is no way to reset a working account's password.
 PENDING_PERSON = """
-SELECT p.* FROM people p JOIN schools s ON s.id = p.school_id
+SELECT p.* FROM people p
 WHERE p.id = ? AND p.school_id = ? AND p.role = 'admin' AND p.archived_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM invites i WHERE i.person_id = p.id AND i.used_at IS NOT NULL)
 """
 SUSPEND = """
 UPDATE schools SET suspended_at = ? WHERE id = ? AND kind = 'school' AND suspended_at IS NULL AND offboarded_at IS NULL
@@ -180,7 +183,7 @@ def accept_invite(db, token, password_hash):
 
 
 def pending_person(db, person_id, school_id):
-    """An admin of `school_id` (an invite can be resent to them), or None."""
+    """An admin of `school_id` who has not accepted an invite (one can be resent to them), or None."""
     return next(db.query(PENDING_PERSON, [person_id, school_id]), None)
 
 

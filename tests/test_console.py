@@ -252,6 +252,9 @@ def test_resending_an_invite_stops_the_old_link(app, op, db, smtp):
     assert gone.status_code == 404 and "replaced by a newer one" in gone.text
     assert app.test_client().get(new).status_code == 200
     assert "console-invite-resend" in [r["action"] for r in db.query("SELECT action FROM audit_log")]
+    # Once accepted, no new link: an invite is no way to reset a working account's password.
+    app.test_client().post(new, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert op.post(f"/console/schools/{school_id}/admins/{admin['id']}/resend").status_code == 404
 
 
 def test_an_expired_or_unknown_link_says_what_to_do(app, op, db, smtp):
@@ -281,6 +284,20 @@ def test_the_invited_admin_sets_up_two_step_sign_in_before_they_are_signed_in(ap
     finished = client.post("/sign-in/two-step/done")
     assert finished.status_code == 303 and finished.location.endswith("/classes")
     assert client.get("/staff").status_code == 200
+
+
+def test_the_demo_has_an_operator_with_the_demo_authenticator(app, db):
+    from accounts.demo import DEMO_OPERATOR, seed_demo
+
+    assert seed_demo(db, app.config["SECRET_KEY"])
+    operator = person_by_login(db, DEMO_OPERATOR[2])
+    assert operator["role"] == "admin" and operator["totp_secret"]
+    assert db["schools"].get(operator["school_id"])["kind"] == "operator"
+    # A demo database from before the console gets its operator on the next seed.
+    db.execute("DELETE FROM people WHERE id = ?", [operator["id"]])
+    db.conn.commit()
+    assert not seed_demo(db, app.config["SECRET_KEY"])
+    assert person_by_login(db, DEMO_OPERATOR[2])["totp_secret"]
 
 
 # Operators ---------------------------------------------------------------------------------------------------------

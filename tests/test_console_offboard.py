@@ -23,8 +23,8 @@ PERSONAL = {"person_id", "pupil_id", "staff_id", "teacher_id", "school_id", "req
 
 
 def foreign_keys(db, table):
-    """(column, referenced table) of each foreign key of `table`."""
-    return [(row[3], row[2]) for row in db.execute(f"PRAGMA foreign_key_list({table})").fetchall()]
+    """(column, referenced table) of each foreign key of `table` (sqlite-utils reads the schema)."""
+    return [(key.column, key.other_table) for key in db[table].foreign_keys]
 
 
 def school_tables(db):
@@ -139,6 +139,8 @@ def test_offboarding_exports_then_erases_everything_and_certificates_verify_as_n
     assert "Ben" not in archive.read("tables/people.csv").decode()  # the other school's pupil is not in it
     assert archive.read(f"certificates/{schools['code']}.pdf").startswith(b"%PDF")
     assert json.loads(archive.read("tables/talk_requests.json"))[0]["message"] == "can we talk"
+    pupil = json.loads(archive.read(f"pupils/{schools['pupil']}.json"))  # safeguarding.records' own export
+    assert pupil["person"]["username"] == "zara.q" and pupil["talk_requests"][0]["message"] == "can we talk"
 
     wrong = client.post(f"/console/schools/{a}/offboard/erase", data={"confirm_name": "Lakeside School"})
     assert wrong.status_code == 400 and "not the school&#39;s name" in wrong.text
