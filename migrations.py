@@ -655,5 +655,25 @@ def m022_invites(db):
             expires_at TEXT
         );
         CREATE INDEX school_exports_school ON school_exports(school_id, created_at);
+
+        -- Deleting a person checks every column that refers to people. Without an index on a column, SQLite
+        -- reads that whole table for each person deleted: erasing a school of 1,040 people held the write
+        -- lock for 44 s here (40 schools, 20,000 certificates), nearly all on certificates.revoked_by. Mostly
+        -- empty columns get partial indexes, which SQLite uses for these checks (measured: 0.015 s for 100).
+        CREATE INDEX class_teachers_person ON class_teachers(person_id);
+        CREATE INDEX certificates_revoked_by ON certificates(revoked_by) WHERE revoked_by IS NOT NULL;
+        CREATE INDEX talk_requests_pupil ON talk_requests(pupil_id);
+        CREATE INDEX talk_requests_teacher ON talk_requests(teacher_id) WHERE teacher_id IS NOT NULL;
+        CREATE INDEX talk_request_actions_request ON talk_request_actions(request_id);
+        CREATE INDEX talk_request_actions_staff ON talk_request_actions(staff_id) WHERE staff_id IS NOT NULL;
+        CREATE INDEX audit_log_staff ON audit_log(staff_id) WHERE staff_id IS NOT NULL;
+        CREATE INDEX report_jobs_requested_by ON report_jobs(requested_by) WHERE requested_by IS NOT NULL;
+        CREATE INDEX roster_imports_staff ON roster_imports(staff_id);
+        CREATE INDEX card_batches_staff ON card_batches(staff_id);
+        CREATE INDEX class_codes_made_by ON class_codes(made_by) WHERE made_by IS NOT NULL;
+        CREATE INDEX class_code_joins_code ON class_code_joins(code_id);
+        CREATE INDEX sign_in_flows_person ON sign_in_flows(person_id) WHERE person_id IS NOT NULL;
+        CREATE INDEX invites_sent_by ON invites(sent_by) WHERE sent_by IS NOT NULL;
+        CREATE INDEX school_exports_requested_by ON school_exports(requested_by) WHERE requested_by IS NOT NULL;
         """
     )
