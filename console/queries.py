@@ -35,6 +35,16 @@ WHERE s.kind = 'school'
 ORDER BY s.name, s.id
 """
 SCHOOL = "SELECT * FROM schools WHERE id = ? AND kind = 'school'"
+# One school's counts (its own page): the same figures as the list, each on that school's rows only.
+LIVE_CERTIFICATES = "FROM certificates WHERE school_id = :id AND revoked_at IS NULL AND erased_at IS NULL"
+SCHOOL_USAGE = f"""
+SELECT
+  (SELECT COUNT(*) FROM people WHERE school_id = :id AND role = 'pupil' AND archived_at IS NULL) AS pupils,
+  (SELECT COUNT(*) FROM people WHERE school_id = :id AND role <> 'pupil' AND archived_at IS NULL) AS staff,
+  (SELECT MAX(last_active_at) FROM people WHERE school_id = :id) AS last_active_at,
+  (SELECT COUNT(*) {LIVE_CERTIFICATES}) AS certificates,
+  (SELECT COUNT(DISTINCT pupil_id) {LIVE_CERTIFICATES} AND pupil_id IS NOT NULL) AS finished
+"""
 # A school's (or the operators') admins: staff, never pupils.
 ADMINS = """
 SELECT p.id, p.first_name, p.last_name, p.email, p.last_active_at, p.created_at,
@@ -117,6 +127,11 @@ def totals(rows):
 def school(db, school_id):
     """The school (kind 'school') with this id, or None."""
     return next(db.query(SCHOOL, [school_id]), None)
+
+
+def usage(db, school_id):
+    """One school's counts: pupils, staff, last_active_at, certificates, finished."""
+    return next(db.query(SCHOOL_USAGE, {"id": school_id}))
 
 
 def admins(db, school_id):

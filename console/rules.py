@@ -86,10 +86,14 @@ def name_confirmed(typed, name):
 
 
 def invite_email(first_name, org_name, kind, link, days):
-    """(subject, body) of an invite e-mail: an admin of a school ('school') or an operator ('operator')."""
+    """(subject, body) of an invite e-mail: an admin of a school ('school'), a trust's lead ('trust') or an operator."""
     if kind == "operator":
         subject = "You are invited to run the online safety training service"
         what = "You have been invited to be an operator of the online safety training service."
+    elif kind == "trust":
+        subject = f"Set up your account: {org_name}"
+        what = (f"You have been invited to lead {org_name} on the online safety training service, where you see "
+                "how its schools are getting on with the course.")  # fmt: skip
     else:
         subject = f"Set up your account: {org_name}"
         what = (f"You have been invited to be the admin of {org_name} on the online safety training service. "

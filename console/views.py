@@ -29,11 +29,6 @@ def _school_or_404(school_id):
     return queries.school(get_db(), school_id) or abort(404)
 
 
-def _usage(school_id):
-    """The school's row of the schools list (its counts)."""
-    return next((row for row in queries.schools(get_db()) if row["id"] == school_id), None)
-
-
 @bp.get("/")
 def home():
     """Every school on the service with its usage, and totals."""
@@ -67,7 +62,7 @@ def new_school():
 def school(school_id):
     """One school: its status, usage, admins (and their invites), and what an operator can do."""
     row = _school_or_404(school_id)
-    return render_template("console/school.html", school=row, usage=_usage(school_id),
+    return render_template("console/school.html", school=row, usage=queries.usage(get_db(), school_id),
                            status=rules.school_status(row), admins=queries.admins(get_db(), school_id),
                            form=ButtonForm())  # fmt: skip
 

@@ -95,6 +95,16 @@ def test_password_problem(password, confirm, problem):
     assert (found is None) if problem is None else (problem in found)
 
 
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [("school", "the admin of Oak Park"), ("trust", "to lead Oak Park"), ("operator", "an operator of the online")],
+)
+def test_invite_email_says_what_the_invite_is_for_and_what_to_do(kind, words):
+    subject, body = rules.invite_email("Ada", "Oak Park", kind, "https://x.test/invite/abc", 7)
+    assert words in body and "https://x.test/invite/abc" in body and "for 7 days" in body
+    assert "ask whoever invited you for a new link" in body and subject
+
+
 def test_tokens_are_stored_only_as_hashes_and_names_confirm_forgivingly():
     token = rules.new_token()
     assert len(token) >= 40 and rules.token_hash(token) != token and len(rules.token_hash(token)) == 64
@@ -161,6 +171,8 @@ def test_the_schools_list_shows_counts_and_never_a_pupil(op, db, hillside, make_
     assert (rows["Hillside School"]["pupils"], rows["Hillside School"]["staff"]) == (1, 3)
     assert (rows["Hillside School"]["finished"], rows["Hillside School"]["certificates"]) == (1, 1)
     assert rows["Lakeside School"]["pupils"] == 1 and rows["Lakeside School"]["certificates"] == 0
+    for name, row in rows.items():  # one school's page counts the same
+        assert queries.usage(db, row["id"]) == {key: row[key] for key in queries.usage(db, row["id"])}, name
     pages = [op.get("/console/"), op.get(f"/console/schools/{hillside['id']}"),
              op.get(f"/console/schools/{hillside['id']}/offboard"), op.get(f"/console/schools/{other}")]  # fmt: skip
     assert all(page.status_code == 200 for page in pages)
