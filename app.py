@@ -132,6 +132,8 @@ def _register_blueprints(app):
     from certificates.views import bp as certificates_bp
     from classroom.progress_views import bp as progress_bp
     from classroom.views import bp as classroom_bp
+    from console.invite_views import bp as invites_bp
+    from console.views import bp as console_bp
     from pages import bp as pages_bp
     from quizzes.views import bp as quizzes_bp
     from safeguarding.views import bp as safeguarding_bp
@@ -149,6 +151,8 @@ def _register_blueprints(app):
         progress_bp,
         safeguarding_bp,
         trusts_bp,
+        console_bp,
+        invites_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -156,12 +160,13 @@ def _register_blueprints(app):
 def _register_commands(app):
     from accounts.demo import create_school_command, seed_demo_command
     from backups import backup_command
+    from console.cli import console_command
     from copy_to_postgres import copy_to_postgres_command
     from safeguarding.cli import retention_command
     from training.check import content_command
 
     for command in (seed_demo_command, create_school_command, content_command, retention_command, backup_command,
-                    copy_to_postgres_command):  # fmt: skip
+                    copy_to_postgres_command, console_command):  # fmt: skip
         app.cli.add_command(command)
 
 

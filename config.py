@@ -175,5 +175,9 @@ REDIS_PREFIX = "online-safety:"
 # A school's figure that counts fewer pupils than this is shown as "fewer than N": in a tiny class a
 # count or an average could point at one pupil (small-number suppression, as published statistics do).
 TRUST_MIN_COUNT = 5
-# How long the link a new trust lead is e-mailed (to choose their password) keeps working.
-TRUST_INVITE_DAYS = 7
+# --- The operator's console (issue 11, console/) ---
+# An invite link (a school's first admin, a new operator) works once, for this many days: long enough
+# for a holiday, short enough that an old e-mail in a forwarded thread is no key to the service.
+INVITE_DAYS = 7
+# A school's offboarding export (a ZIP of everything it holds) can be downloaded this long, like a report.
+SCHOOL_EXPORT_HOURS = 24

@@ -26,7 +26,9 @@ DEMO_CLASSES = (
 )  # fmt: skip
 # The demo staff who must use an authenticator (the DSL, deputy and admin) share a fixed demo
 # secret; in demo mode only, the code step shows its current code so anyone trying the demo gets in.
-DEMO_MFA_EMAILS = ("dsl@demo.school", "deputy@demo.school", "admin@demo.school", "trust@demo.school")
+DEMO_MFA_EMAILS = (
+    "dsl@demo.school", "deputy@demo.school", "admin@demo.school", "trust@demo.school", "operator@demo.school"
+)  # fmt: skip
 # A trust (issue 11) holding the demo school and a second, small school, and its lead: the lead sees
 # figures across both, and the small school's shows how figures under TRUST_MIN_COUNT pupils are hidden.
 DEMO_TRUST = "Demo Learning Trust"
@@ -34,12 +36,18 @@ DEMO_TRUST_LEAD = ("Morgan", "Reid", "trust@demo.school")
 DEMO_SECOND_SCHOOL = "Brookside School (demo)"
 DEMO_SECOND_CLASS = ("9C", 9, "online-blackmail-14-18", (("Ella", "B", "ella.b"), ("Noah", "C", "noah.c"),
                                                          ("Ivy", "M", "ivy.m")))  # fmt: skip
+# The service's operator (issue 11): signs in to the operator console, not to a school.
+DEMO_OPERATOR = ("Olu", "Bankole", "operator@demo.school")
 DEMO_PUPILS = tuple(pupil for *_, pupils in DEMO_CLASSES for pupil in pupils)
 # Shown on the sign-in page in demo mode only (never otherwise).
 DEMO_SIGN_INS = tuple(
     [(f"Pupil ({first})", username, DEMO_PASSWORD) for first, _, username in DEMO_PUPILS]
     + [(role.upper() if role == "dsl" else role.capitalize(), email, DEMO_PASSWORD) for role, _, _, email in DEMO_STAFF]
-    + [("Deputy DSL", DEMO_DEPUTY[2], DEMO_PASSWORD), ("Trust lead", DEMO_TRUST_LEAD[2], DEMO_PASSWORD)]
+    + [
+        ("Deputy DSL", DEMO_DEPUTY[2], DEMO_PASSWORD),
+        ("Trust lead", DEMO_TRUST_LEAD[2], DEMO_PASSWORD),
+        ("Operator", DEMO_OPERATOR[2], DEMO_PASSWORD),
+    ]  # fmt: skip
 )
 
 
@@ -49,7 +57,14 @@ def seed_demo(db, secret_key=None):
     With `secret_key` (the app's SECRET_KEY) the DSL, deputy, admin and trust lead get the demo authenticator.
     """
     if person_by_login(db, DEMO_STAFF[0][3]):
-        return seed_demo_trust(db, secret_key)  # a demo seeded before trusts gets its trust now
+        # A demo database from before issue 11 gets its trust and its operator now (it was there: False).
+        added = seed_demo_trust(db)
+        if not person_by_login(db, DEMO_OPERATOR[2]):
+            seed_demo_operator(db)
+            added = True
+        if added and secret_key:
+            set_up_demo_authenticators(db, secret_key)
+        return False
     with write_transaction(db):
         school_id = create_school(db, DEMO_SCHOOL)
         db["schools"].update(
@@ -72,13 +87,14 @@ def seed_demo(db, secret_key=None):
                 )  # fmt: skip
                 db["class_pupils"].insert({"class_id": class_id, "person_id": pupil_id})
         after_school_created(db, school_id)
-        seed_demo_trust(db)
-        if secret_key:
-            set_up_demo_authenticators(db, secret_key)
+        seed_demo_operator(db)
+    seed_demo_trust(db)
+    if secret_key:
+        set_up_demo_authenticators(db, secret_key)
     return True
 
 
-def seed_demo_trust(db, secret_key=None):
+def seed_demo_trust(db):
     """Put the demo school and a second small school into the demo trust, with its lead; False if there already."""
     if person_by_login(db, DEMO_TRUST_LEAD[2]):
         return False
@@ -97,9 +113,16 @@ def seed_demo_trust(db, secret_key=None):
             )
             db["class_pupils"].insert({"class_id": class_id, "person_id": pupil_id})
         after_school_created(db, second_id)
-        if secret_key:
-            set_up_demo_authenticators(db, secret_key)
     return True
+
+
+def seed_demo_operator(db):
+    """The demo operator, in the operators' own row of `schools` (made if missing)."""
+    from console.queries import ensure_operator_org
+
+    first, last, email = DEMO_OPERATOR
+    if not person_by_login(db, email):
+        create_person(db, ensure_operator_org(db), "admin", first, DEMO_PASSWORD, last_name=last, email=email)
 
 
 def set_up_demo_authenticators(db, secret_key):

@@ -8,7 +8,7 @@ from accounts import oidc, queries
 from accounts import oidc_rules as rules
 from accounts.forms import ButtonForm, SignInDomainForm
 from accounts.users import account_required, role_required
-from accounts.views import bp, home_for, safe_next, start_signed_in
+from accounts.views import SCHOOL_PAUSED, bp, home_for, safe_next, school_paused, start_signed_in
 from db import get_db
 from safeguarding.queries import audit_by
 
@@ -75,6 +75,8 @@ def provider_callback(provider):
     school_id = oidc.check_school(verdict)
     if school_id is None:
         return refused(provider, verdict.refusal)
+    if school_paused(get_db(), {"school_id": school_id}):
+        return refused(provider, SCHOOL_PAUSED)  # the provider proved who this is: it may say why
     found = oidc.match(verdict, school_id)
     if found.how == "refused":
         return refused(provider, found.message)

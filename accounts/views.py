@@ -29,6 +29,8 @@ from db import get_db
 
 bp = Blueprint("accounts", __name__)
 
+# Said only after a correct password (m021, issue 11), so it tells nobody else whether the name exists.
+SCHOOL_PAUSED = "Your school's account is paused. Ask your school's office."
 SIGN_IN_FAILED = "That username or e-mail and password don't match. Check them and try again."
 # The same words whoever is paused and why: they never tell whether the name exists.
 TOO_MANY_TRIES = (
@@ -103,6 +105,8 @@ def sign_in():
     # An unknown name is checked against a dummy hash: a wrong password takes as long either way.
     matches = password_matches(row["password_hash"] if row else dummy_password_hash(), form.password.data)
     if row and matches:
+        if school_paused(db, row):
+            return render_sign_in(SignInForm(formdata=None, name=form.name.data), 403, SCHOOL_PAUSED)
         # Two-step sign-in lives here, in the password path only: Google and Microsoft sign-ins
         # rely on the provider's own checks and call start_signed_in directly.
         if mfa_views.code_step_needed(row):
@@ -117,17 +121,23 @@ def sign_in():
     return render_sign_in(form)
 
 
+def school_paused(db, row):
+    """Whether the person's school is suspended (or offboarded): they cannot sign in until it is restored."""
+    school = school_by_id(db, row["school_id"])
+    return school is None or bool(school["suspended_at"] or school["offboarded_at"])
+
+
 def start_signed_in(row):
     """Sign `row`'s person in: a new server-side session and Flask-Login's cookie. Returns the User.
 
     Every way of signing in (password, Google, Microsoft, joining with a class code) ends here.
     """
     user_agent = device_summary(request.headers.get("User-Agent"))
+    if "school_kind" not in row:  # a people row alone: where they land depends on their organisation's kind
+        school = school_by_id(get_db(), row["school_id"])
+        row = dict(row, school_kind=school["kind"] if school else "school")
     session_id = session_store(get_db()).start(row["id"], user_agent)
-    # The sign-in row is a bare people row: without its organisation's kind, a trust lead or an operator
-    # was sent to a school's pages (home_for) and met a 403 on their first page.
-    school = school_by_id(get_db(), row["school_id"])
-    user = User(dict(row, school_kind=school["kind"] if school else "school"), session_id)
+    user = User(row, session_id)
     login_user(user)
     return user
 

@@ -1,5 +1,6 @@
 """SQL for certificates."""
 
+from console.rules import code_hash
 from db import now, write_transaction
 
 CURRENT_FOR_PUPIL = """
@@ -8,6 +9,11 @@ WHERE pupil_id = ? AND course_id = ? AND revoked_at IS NULL AND erased_at IS NUL
 ORDER BY id DESC LIMIT 1
 """
 BY_CODE = "SELECT * FROM certificates WHERE code = ?"
+# A code of a school that was offboarded (issue 11): only its hash and the school are kept (m022).
+OFFBOARDED = """
+SELECT s.name AS school_name, s.offboarded_at FROM offboarded_certificates o JOIN schools s ON s.id = o.school_id
+WHERE o.code_hash = ?
+"""
 
 
 def certificate_for_pupil(db, pupil_id, course_id):
@@ -20,9 +26,14 @@ def certificate_by_code(db, code):
     return next(db.query(BY_CODE, [code]), None)
 
 
+def offboarded_certificate(db, code):
+    """{school_name, offboarded_at} if the code was issued by a school since offboarded; else None."""
+    return next(db.query(OFFBOARDED, [code_hash(code)]), None)
+
+
 def code_exists(db, code):
-    """Whether any certificate, ever, has used this code."""
-    return certificate_by_code(db, code) is not None
+    """Whether any certificate, ever, has used this code (an offboarded school's included)."""
+    return certificate_by_code(db, code) is not None or offboarded_certificate(db, code) is not None
 
 
 def insert_certificate(db, row):

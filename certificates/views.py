@@ -22,6 +22,7 @@ from certificates.issuing import eligibility_for, issue
 from certificates.queries import (
     certificate_by_code,
     certificate_for_pupil,
+    offboarded_certificate,
     revoke_certificate,
 )
 from classroom.access import pupil_or_404
@@ -90,7 +91,12 @@ def verify_code(code):
     normal = normalise_code(code)
     certificate = certificate_by_code(get_db(), normal) if normal else None
     if certificate is None:
-        return render_template("certificates/unknown.html", code=code, problem=code_problem(code)), 404
+        gone = offboarded_certificate(get_db(), normal) if normal else None
+        if gone is None:
+            return render_template("certificates/unknown.html", code=code, problem=code_problem(code)), 404
+        if normal != code:
+            return redirect(url_for("certificates.verify_code", code=normal), 301)
+        return render_template("certificates/verified.html", certificate={"code": normal}, offboarded=gone)
     if normal != code:
         return redirect(url_for("certificates.verify_code", code=normal), 301)
     return render_template("certificates/verified.html", certificate=certificate)

@@ -43,7 +43,15 @@ ACTIONS = {
     "trust-school-in": "Put a school into a trust (its lead sees the school's figures)",
     "trust-school-out": "Took a school out of a trust",
     "trust-lead-invite": "Invited a trust lead",
-    "trust-lead-password": "A trust lead chose their password from their invite link",
+    # The operator's console (console/): entries in the operators' own log, naming the school by id.
+    "console-school-create": "Created a school and invited its first admin",
+    "console-invite-resend": "Sent a new invite link (the old one stopped working)",
+    "console-operator-invite": "Invited an operator",
+    "console-school-suspend": "Suspended a school",
+    "console-school-restore": "Restored a suspended school",
+    "console-school-export": "Asked for an export of everything a school holds",
+    "console-school-export-download": "Downloaded a school's export",
+    "console-school-erase": "Erased everything a school held (offboarded)",
 }
 SUBJECTS = {
     "talk_request": "Talk request",

@@ -144,8 +144,9 @@ def test_init_db_is_safe_to_run_twice_and_seed_demo_too(runner, db):
     assert runner.invoke(args=["init-db"]).exit_code == 0
     assert "created" in runner.invoke(args=["seed-demo"]).output
     assert "already there" in runner.invoke(args=["seed-demo"]).output
-    # The demo school: 4 staff (one a deputy DSL), 6 pupils; its trust and lead; a second school with 3 pupils.
-    assert db["people"].count == 14 and db["schools"].count == 3
+    # The demo school: 4 staff (one a deputy DSL), 6 pupils; its trust and lead; a second school with 3 pupils;
+    # the operator, in the operators' own row.
+    assert db["people"].count == 15 and db["schools"].count == 4
 
 
 def test_create_school_makes_a_school_and_its_admin(runner, client, db):

@@ -153,6 +153,15 @@ def test_an_archived_person_is_refused(client, db, oidc, school, make_staff):
     assert signed_in_as(db, staff_id) == 0 and identities(db) == []
 
 
+def test_a_suspended_schools_staff_are_told_it_is_paused(client, db, oidc, school, make_staff):
+    staff_id = make_staff(school, "sus@hillside.example")
+    db["schools"].update(school, {"suspended_at": "2026-11-01T09:00:00+00:00"})
+    account = oidc.add_google_account("sus@hillside.example", hd=DOMAIN)
+    response, _ = provider_sign_in(client, oidc, "google", account.login)
+    assert response.status_code == 403 and "Your school&#39;s account is paused" in response.text
+    assert signed_in_as(db, staff_id) == 0
+
+
 # Refusals ------------------------------------------------------------------------------------------
 def refused_google(client, db, oidc, school, make_staff, email="ria@hillside.example", hd=DOMAIN, **account):
     """A Google sign-in of a staff member who would otherwise match; asserts nothing was signed in."""

@@ -1,8 +1,8 @@
 """Forms for trusts: the operator's trust screens and a new trust lead's first password."""
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
 
 from classroom.forms import StaffForm
 
@@ -42,25 +42,4 @@ class LeadForm(StaffForm):
             Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Type an e-mail address like name@trust.org.uk."),
         ],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none", "type": "email"},
-    )
-
-
-class ChoosePasswordForm(FlaskForm):
-    """A new trust lead chooses their password from the e-mailed link."""
-
-    password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired("Type a password."),
-            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        "The same password again",
-        validators=[
-            DataRequired("Type the password again."),
-            EqualTo("password", "The two passwords are not the same."),
-        ],
-        render_kw={"autocomplete": "new-password"},
     )

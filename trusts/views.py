@@ -5,21 +5,16 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from accounts.passwords import hash_password
 from accounts.queries import school_by_id
 from accounts.users import trust_lead_required
-from classroom.queries import set_password
 from db import get_db
-from safeguarding.queries import audit
 from spreadsheet import safe_cell
 from training.courses import courses, default_course
 from trusts import queries
-from trusts.forms import ChoosePasswordForm
-from trusts.invites import lead_for_token
 from trusts.rules import build_table, csv_rows, reteach_figures
 
 bp = Blueprint("trusts", __name__)
@@ -107,22 +102,3 @@ def staff():
     db = get_db()
     trust_id = current_user.school_id
     return render_template("trusts/staff.html", trust=school_by_id(db, trust_id), leads=queries.leads(db, trust_id))
-
-
-@bp.route("/trust/welcome/<token>", methods=["GET", "POST"])
-def welcome(token):
-    """A new trust lead chooses their password from the one-time link in their invite e-mail."""
-    db = get_db()
-    max_age = current_app.config["TRUST_INVITE_DAYS"] * 24 * 60 * 60
-    lead = lead_for_token(db, token, current_app.config["SECRET_KEY"], max_age)
-    if lead is None:
-        return render_template("trusts/welcome_gone.html"), 404
-    form = ChoosePasswordForm()
-    if form.validate_on_submit():
-        set_password(db, lead["school_id"], lead["id"], hash_password(form.password.data))  # ends any sessions
-        audit(db, lead["school_id"], lead["id"], "trust-lead-password", "staff", lead["id"])
-        flash("Your password is set. Sign in with your e-mail and it, then set up two-step sign-in.", "success")
-        return redirect(url_for("accounts.sign_in"), 303)
-    trust = school_by_id(db, lead["school_id"]) or abort(404)
-    status = 400 if form.errors else 200
-    return render_template("trusts/welcome.html", form=form, lead=lead, trust=trust), status

@@ -1,0 +1,156 @@
+"""Everything a school holds: which rows of which tables, exported as one ZIP and erased in one transaction.
+
+One list (SCHOOL_TABLES) says where each table's rows of a school are; both the export and the erase
+read it, and tests/test_console_offboard.py iterates the schema so a new table with a person, school or
+class column that is missing here fails the suite. Plain functions on a Database (no Flask).
+"""
+
+import csv
+import io
+import json
+import zipfile
+
+from console.rules import code_hash
+from db import now, write_transaction
+from safeguarding.records import export_pupil
+from spreadsheet import safe_cell
+
+PEOPLE = "SELECT id FROM people WHERE school_id = :school"
+CLASSES = "SELECT id FROM classes WHERE school_id = :school"
+
+# (table, which rows are the school's), children before parents: the erase deletes in this order, so no
+# foreign key is left pointing at a deleted row, whatever each key's ON DELETE says.
+SCHOOL_TABLES = (
+    ("answers", f"attempt_id IN (SELECT id FROM attempts WHERE pupil_id IN ({PEOPLE}))"),
+    ("attempts", f"pupil_id IN ({PEOPLE})"),
+    ("lesson_progress", f"pupil_id IN ({PEOPLE})"),
+    ("confidence_response_classes",
+     f"response_id IN (SELECT id FROM confidence_responses WHERE school_id = :school) OR class_id IN ({CLASSES})"),
+    ("confidence_responses", "school_id = :school"),
+    ("belief_response_classes",
+     f"response_id IN (SELECT id FROM belief_responses WHERE school_id = :school) OR class_id IN ({CLASSES})"),
+    ("belief_responses", "school_id = :school"),
+    ("talk_request_actions", "request_id IN (SELECT id FROM talk_requests WHERE school_id = :school)"),
+    ("talk_requests", f"school_id = :school OR pupil_id IN ({PEOPLE})"),
+    ("class_code_joins", f"class_id IN ({CLASSES}) OR person_id IN ({PEOPLE})"),
+    ("class_codes", f"school_id = :school OR class_id IN ({CLASSES})"),
+    ("class_pupils", f"class_id IN ({CLASSES}) OR person_id IN ({PEOPLE})"),
+    ("class_teachers", f"class_id IN ({CLASSES}) OR person_id IN ({PEOPLE})"),
+    ("roster_imports", "school_id = :school"),
+    ("card_batches", "school_id = :school"),
+    ("report_jobs", "school_id = :school"),
+    ("certificates", "school_id = :school"),
+    ("sessions", f"person_id IN ({PEOPLE})"),
+    ("identities", f"person_id IN ({PEOPLE})"),
+    ("mfa_recovery_codes", f"person_id IN ({PEOPLE})"),
+    ("mfa_pending", f"person_id IN ({PEOPLE})"),
+    ("sign_in_flows", f"person_id IN ({PEOPLE})"),
+    ("invites", f"school_id = :school OR person_id IN ({PEOPLE})"),
+    ("audit_log", "school_id = :school"),
+    ("outbox", "school_id = :school"),
+    ("help_routes", "school_id = :school"),
+    ("school_sign_in_domains", "school_id = :school"),
+    ("school_exports", "school_id = :school"),
+    ("classes", "school_id = :school"),
+    ("people", "school_id = :school"),
+)  # fmt: skip
+# What stays after an erase, and why: the schools row itself (its name, for /verify) and the code hashes.
+KEPT = {
+    "schools": "the row stays, with offboarded_at, so the school's name can answer /verify",
+    "offboarded_certificates": "only hashes of certificate codes and the school id: no names",
+}
+# Not in the export: sign-in machinery of the moment (keys, half-finished steps) and the export itself.
+NOT_EXPORTED = {"sessions", "mfa_pending", "sign_in_flows", "school_exports"}
+# Secrets never leave in an export, even as hashes.
+SECRET_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "code_hash", "token_hash"}
+# Files kept as bytes that are not the school's records: a report (made again from the records), and
+# sign-in cards, which carry one-time passwords.
+CERTIFICATE_PDFS = "SELECT code, pdf FROM certificates WHERE school_id = :school AND pdf IS NOT NULL ORDER BY id"
+PUPILS = "SELECT id FROM people WHERE school_id = :school AND role = 'pupil' ORDER BY id"
+KEEP_CODES = """
+INSERT INTO offboarded_certificates (code_hash, school_id) VALUES (?, ?) ON CONFLICT (code_hash) DO NOTHING
+"""
+CODES = "SELECT code FROM certificates WHERE school_id = :school"
+# The row stays; what named a person on it goes (the DSL's name and where to find them).
+MARK_OFFBOARDED = """
+UPDATE schools SET offboarded_at = :now, suspended_at = COALESCE(suspended_at, :now), dsl_name = NULL,
+       dsl_where = NULL
+WHERE id = :school AND offboarded_at IS NULL
+"""
+
+
+def rows_of(db, table, where, school_id):
+    """The school's rows of `table`, as dicts."""
+    return list(db.query(f"SELECT * FROM {table} WHERE {where}", {"school": school_id}))  # noqa: S608 (constants)
+
+
+def _plain(row):
+    """A row without secrets or bytes (certificate PDFs go in as files of their own)."""
+    return {key: value for key, value in row.items() if key not in SECRET_COLUMNS and not isinstance(value, bytes)}
+
+
+def _csv(rows):
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
+    return out.getvalue()
+
+
+def export_zip(db, school_id, progress=None):
+    """One ZIP of everything the school holds: each table's rows as CSV and JSON, and issued certificate PDFs.
+
+    `progress(percent)` is called as tables are done (the job's heartbeat). Returns the ZIP's bytes.
+    """
+    buffer = io.BytesIO()
+    tables = [("schools", "id = :school"), *((t, w) for t, w in SCHOOL_TABLES if t not in NOT_EXPORTED)]
+    counts = {}
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, (table, where) in enumerate(tables, start=1):
+            rows = [_plain(row) for row in rows_of(db, table, where, school_id)]
+            counts[table] = len(rows)
+            archive.writestr(f"tables/{table}.csv", _csv(rows))
+            archive.writestr(f"tables/{table}.json", json.dumps(rows, indent=1, ensure_ascii=False))
+            if progress:
+                progress(int(90 * number / len(tables)))
+        for row in db.query(CERTIFICATE_PDFS, {"school": school_id}):
+            archive.writestr(f"certificates/{row['code']}.pdf", row["pdf"])
+        # Each pupil's records as the school's own "export a pupil's records" gives them (requests to talk
+        # included): ready for a subject access request after the school has left.
+        for row in list(db.query(PUPILS, {"school": school_id})):
+            data = export_pupil(db, row["id"])
+            archive.writestr(f"pupils/{row['id']}.json", json.dumps(data, indent=1, ensure_ascii=False))
+        archive.writestr("README.txt", _readme(counts))
+    return buffer.getvalue()
+
+
+def _readme(counts):
+    lines = [
+        f"Everything the school held on this service, exported {now()}.",
+        "tables/: each table's rows for the school, as CSV and as JSON (the same rows).",
+        "certificates/: the PDF of each certificate issued, named by its code.",
+        "pupils/: each pupil's records in one file, as the school's own pupil export gives them (named by id).",
+        "Passwords, authenticator secrets and sign-in keys are not included: they are stored only in forms",
+        "that cannot be turned back, and they are of no use elsewhere.",
+        "",
+        "Rows per table:",
+    ]
+    return "\n".join(lines + [f"  {table}: {count}" for table, count in counts.items()]) + "\n"
+
+
+def erase_school(db, school_id):
+    """Delete every row the school holds, in one write transaction; keep the schools row (offboarded) and
+    hashes of its certificate codes for /verify. Returns {table: rows deleted}, or None if already offboarded.
+    """
+    params = {"school": school_id}
+    counts = {}
+    with write_transaction(db):
+        if db.execute(MARK_OFFBOARDED, {"school": school_id, "now": now()}).rowcount != 1:
+            return None
+        codes = [row["code"] for row in db.query(CODES, params)]
+        for code in codes:
+            db.execute(KEEP_CODES, [code_hash(code), school_id])
+        for table, where in SCHOOL_TABLES:
+            counts[table] = db.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount  # noqa: S608
+    return counts
