@@ -6,6 +6,7 @@ few sqlite-utils methods they use. The parts' SQL is written once, in SQLite's d
 engines share; every difference between the engines lives in this file (see `postgres_sql`).
 """
 
+import collections
 import contextlib
 import functools
 import os
@@ -546,3 +547,46 @@ class PostgresTable:
     def exists(self):
         """Whether the table exists."""
         return self.name in self.db.table_names()
+
+    # The schema, read as sqlite-utils reads SQLite's (the offboarding tests walk it on both engines).
+    @property
+    def columns(self):
+        """The table's columns (each with .name), in order."""
+        rows = self.db.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? ORDER BY ordinal_position",
+            [self.name],
+        )
+        return [Column(name) for (name,) in rows]
+
+    @property
+    def pks(self):
+        """The primary key's column names."""
+        return list(self.db.primary_key(self.name))
+
+    @property
+    def foreign_keys(self):
+        """Each single-column foreign key (with .column and .other_table)."""
+        rows = self.db.execute(
+            "SELECT a.attname, c.confrelid::regclass::text FROM pg_constraint c JOIN pg_attribute a "
+            "ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.contype = 'f' AND c.conrelid = ?::regclass",
+            [self.name],
+        )
+        return [ForeignKey(column, other) for column, other in rows]
+
+    @property
+    def indexes(self):
+        """The table's indexes (each with .columns, in index order)."""
+        rows = self.db.execute(
+            "SELECT array_agg(a.attname ORDER BY k.n) FROM pg_index i "
+            "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) "
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+            "WHERE i.indrelid = ?::regclass GROUP BY i.indexrelid",
+            [self.name],
+        )
+        return [Index(list(columns)) for (columns,) in rows]
+
+
+Column = collections.namedtuple("Column", "name")
+ForeignKey = collections.namedtuple("ForeignKey", "column other_table")
+Index = collections.namedtuple("Index", "columns")
