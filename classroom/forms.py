@@ -18,7 +18,8 @@ STAFF_ROLE_CHOICES = [SelectChoice(role, label) for role, label in STAFF_CHOICE_
 NAME_RULES = {"autocomplete": "off", "spellcheck": "false"}
 
 
-def _name(label, message):
+def name_field(label, message):
+    """A required name field of at most MAX_NAME characters (the console's forms use it too)."""
     return StringField(
         label,
         validators=[
@@ -32,8 +33,8 @@ def _name(label, message):
 class StaffForm(FlaskForm):
     """An admin adds a member of staff."""
 
-    first_name = _name("First name", "Type their first name.")
-    last_name = _name("Last name", "Type their last name.")
+    first_name = name_field("First name", "Type their first name.")
+    last_name = name_field("Last name", "Type their last name.")
     email = StringField(
         "School e-mail",
         validators=[
@@ -93,8 +94,8 @@ class ClassTeachersForm(FlaskForm):
 class PupilForm(FlaskForm):
     """A teacher adds one pupil."""
 
-    first_name = _name("First name", "Type the pupil's first name.")
-    last_name = _name("Last name or initial", "Type the pupil's last name or its first letter.")
+    first_name = name_field("First name", "Type the pupil's first name.")
+    last_name = name_field("Last name or initial", "Type the pupil's last name or its first letter.")
     year_group = SelectField("Year group", choices=YEAR_CHOICES, default="9")
     username = StringField(
         "Username (optional)",

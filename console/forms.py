@@ -4,21 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from classroom.roster import MAX_NAME
+from classroom.forms import name_field
 
 EMAIL_RULES = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none", "type": "email"}
-NAME_RULES = {"autocomplete": "off", "spellcheck": "false"}
-
-
-def _name(label, message):
-    return StringField(
-        label,
-        validators=[
-            DataRequired(message),
-            Length(max=MAX_NAME, message=f"{label} can be up to {MAX_NAME} characters."),
-        ],
-        render_kw=NAME_RULES,
-    )
 
 
 def _email(label):
@@ -36,8 +24,8 @@ def _email(label):
 class PersonForm(FlaskForm):
     """Someone to invite: an operator, or another admin."""
 
-    first_name = _name("First name", "Type their first name.")
-    last_name = _name("Last name", "Type their last name.")
+    first_name = name_field("First name", "Type their first name.")
+    last_name = name_field("Last name", "Type their last name.")
     email = _email("E-mail")
 
 
@@ -52,8 +40,8 @@ class SchoolForm(FlaskForm):
         ],
         render_kw={"autocomplete": "off"},
     )
-    first_name = _name("Admin's first name", "Type the admin's first name.")
-    last_name = _name("Admin's last name", "Type the admin's last name.")
+    first_name = name_field("Admin's first name", "Type the admin's first name.")
+    last_name = name_field("Admin's last name", "Type the admin's last name.")
     email = _email("Admin's e-mail")
 
 

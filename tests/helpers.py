@@ -139,3 +139,24 @@ def make_app(database_path, **overrides):
     migrate(database)
     database.close()
     return app
+
+
+def pairs_writer(database, stop, written, errors):
+    """Write audit rows two at a time, each pair in one transaction, until `stop` is set (the backup drills)."""
+    from db import connect, write_transaction
+
+    db = connect(database)
+    try:
+        while not stop.is_set():
+            with write_transaction(db):
+                for half in ("first", "second"):
+                    db.execute(
+                        "INSERT INTO audit_log (school_id, action, subject_type, created_at) "
+                        "VALUES (1, 'backup-drill', ?, '2026-11-21T10:00:00+00:00')",
+                        [half],
+                    )
+            written.append(1)
+    except Exception as error:  # noqa: BLE001 -- any failure of the writer fails the test below
+        errors.append(error)
+    finally:
+        db.close()

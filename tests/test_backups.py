@@ -9,35 +9,16 @@ import pytest
 from backups import back_up, integrity_problems, prune
 from db import connect, write_transaction
 
-from helpers import QUIZ_URL, right_answers, sign_in, submit_quiz
+from helpers import QUIZ_URL, pairs_writer, right_answers, sign_in, submit_quiz
 
 # The file backup and restore drill; PostgreSQL is backed up with pg_dump (README: Backups).
 pytestmark = pytest.mark.sqlite_only
 
 
-def _pairs_writer(database_path, stop, written, errors):
-    """Write audit rows two at a time, each pair in one transaction, until `stop` is set."""
-    db = connect(database_path)
-    try:
-        while not stop.is_set():
-            with write_transaction(db):
-                for half in ("first", "second"):
-                    db.execute(
-                        "INSERT INTO audit_log (school_id, action, subject_type, created_at) "
-                        "VALUES (1, 'backup-drill', ?, '2026-11-21T10:00:00+00:00')",
-                        [half],
-                    )
-            written.append(1)
-    except Exception as error:  # noqa: BLE001 -- any failure of the writer fails the test below
-        errors.append(error)
-    finally:
-        db.close()
-
-
 def test_a_backup_taken_while_the_site_writes_is_one_committed_moment(app, runner, make_school, tmp_path):
     make_school()
     stop, written, errors = threading.Event(), [], []
-    writer = threading.Thread(target=_pairs_writer, args=(app.config["DATABASE"], stop, written, errors))
+    writer = threading.Thread(target=pairs_writer, args=(app.config["DATABASE"], stop, written, errors))
     writer.start()
     try:
         while len(written) < 50:

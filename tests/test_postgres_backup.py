@@ -12,31 +12,12 @@ from postgres_server import bin_dir
 from app import create_app
 from db import connect, migrate, write_transaction
 
-from helpers import QUIZ_URL, TEST_CONFIG, right_answers, sign_in, submit_quiz
+from helpers import QUIZ_URL, TEST_CONFIG, pairs_writer, right_answers, sign_in, submit_quiz
 
 ANSWERS = """
 SELECT count(*) FROM answers a JOIN attempts t ON t.id = a.attempt_id JOIN people p ON p.id = t.pupil_id
 WHERE p.username = ?
 """
-
-
-def _pairs_writer(url, stop, written, errors):
-    """Write audit rows two at a time, each pair in one transaction, until `stop` is set."""
-    db = connect(url)
-    try:
-        while not stop.is_set():
-            with write_transaction(db):
-                for half in ("first", "second"):
-                    db.execute(
-                        "INSERT INTO audit_log (school_id, action, subject_type, created_at) "
-                        "VALUES (1, 'backup-drill', ?, '2026-11-21T10:00:00+00:00')",
-                        [half],
-                    )
-            written.append(1)
-    except Exception as error:  # noqa: BLE001 -- any failure of the writer fails the test below
-        errors.append(error)
-    finally:
-        db.close()
 
 
 def test_a_pg_dump_taken_while_the_site_writes_restores_a_deleted_pupil(tmp_path):
@@ -54,7 +35,7 @@ def test_a_pg_dump_taken_while_the_site_writes_restores_a_deleted_pupil(tmp_path
     assert done > 0
 
     stop, written, errors = threading.Event(), [], []
-    writer = threading.Thread(target=_pairs_writer, args=(live_url, stop, written, errors))
+    writer = threading.Thread(target=pairs_writer, args=(live_url, stop, written, errors))
     writer.start()
     dump = tmp_path / "training.dump"
     try:
