@@ -39,7 +39,7 @@ from bench import load
 from bench.classroom_reports import _answer, _now_minus
 from bench.jobs_load import start_worker, stop
 from bench.load import free_port, signed_in_session, start_gunicorn, wrk
-from db import connect, migrate
+from db import connect, migrate, write_transaction
 
 VERSION = 1  # of the seeded rows: a cached file of another version is seeded again
 SCHOOLS = 40
@@ -132,8 +132,8 @@ def _seed_school(db, courses, rng, trust_id, number, pupils, password_hash, stam
     name = f"Trust School {number:02d}"
     school_id = create_school(db, name)  # 40 rows: the app's own function, with its help panel
     add_default_help_routes(db, school_id)
-    with db.conn:
-        db.conn.execute("UPDATE schools SET trust_id = ? WHERE id = ?", [trust_id, school_id])
+    with write_transaction(db):
+        db.execute("UPDATE schools SET trust_id = ? WHERE id = ?", [trust_id, school_id])
         classes = (pupils + CLASS_SIZE - 1) // CLASS_SIZE
         years = [YEARS[c % len(YEARS)] for c in range(classes)]
         _insert_many(
@@ -233,8 +233,8 @@ def seed(db, courses, scale=1.0, schools=SCHOOLS):
     rng = random.Random(SEED)
     stamp = now()
     password_hash = hash_password(PASSWORD)
-    with db.conn:
-        db.conn.execute("INSERT INTO schools (name, kind, created_at) VALUES ('Bench Trust', 'trust', ?)", [stamp])
+    with write_transaction(db):
+        db.execute("INSERT INTO schools (name, kind, created_at) VALUES ('Bench Trust', 'trust', ?)", [stamp])
     trust_id = db.execute("SELECT id FROM schools WHERE kind = 'trust' AND name = 'Bench Trust'").fetchone()[0]
     totals = {}
     pupils = max(CLASS_SIZE, round(PUPILS_PER_SCHOOL * scale))
@@ -498,9 +498,9 @@ def server_rss_mib(master_pid):
 # ---------------------------------------------------------------- one engine
 
 
-def run_engine(engine, courses, scale, seconds, overhead):
+def run_engine(engine, courses, scale, seconds, overhead, workers=SERVER_WORKERS):
     """Seed (or copy the cached seed), serve, drive, kill, check; returns a dict of what was measured."""
-    result = {"engine": engine}
+    result = {"engine": engine, "workers": workers}
     with tempfile.TemporaryDirectory() as folder:
         if engine == "sqlite":
             database, counts = seeded_sqlite(courses, scale, folder)
@@ -510,7 +510,7 @@ def run_engine(engine, courses, scale, seconds, overhead):
         ports = [free_port() for _ in range(APP_SERVERS)]
         secret = secrets.token_hex(16)
         base_url = f"http://127.0.0.1:{ports[0]}"  # one site: links name one address, as behind a load balancer
-        servers = [start_gunicorn(database, port, workers=SERVER_WORKERS, secret_key=secret, base_url=base_url,
+        servers = [start_gunicorn(database, port, workers=workers, secret_key=secret, base_url=base_url,
                                   own_group=True) for port in ports]  # fmt: skip
         worker = None
         try:
@@ -518,6 +518,7 @@ def run_engine(engine, courses, scale, seconds, overhead):
             started = time.perf_counter()
             pupils = sign_in_pupils(database, courses, ports)
             result["sign_in_seconds"] = time.perf_counter() - started
+            result["pupils_signed_in"] = len(pupils)
             bodies = quiz_bodies(courses)
             Driver(pupils, Balancer(ports), bodies).run(WARM_UP_SECONDS)  # every worker has served both pages
             driver = Driver(pupils, Balancer(ports), bodies)
@@ -586,7 +587,7 @@ def engines_available():
 
 
 def report(results, scale, seconds):
-    """The issue's figures as printed lines and (label, figure) rows for `make bench`."""
+    """The issue's figures as printed lines and (label, figure[, goal]) rows for `make bench`."""
     from bench.__main__ import table
 
     lines, rows = [], []
@@ -596,30 +597,43 @@ def report(results, scale, seconds):
             f"{result['engine']}: seeded {seeded['schools']} schools, {seeded['pupils']:,} pupils, "
             f"{seeded['classes']:,} classes, {seeded['attempts']:,} attempts, {seeded['answers']:,} answers, "
             f"{seeded['progress']:,} lesson progress rows, {seeded['certificates']:,} certificates in "
-            f"{seeded['seconds']:.0f} s{' (cached)' if result['engine'] == 'sqlite' else ''}"
+            f"{seeded['seconds']:.0f} s{' (when the cached file was made)' if result['engine'] == 'sqlite' else ''}"
         )
+    setup = {(r["workers"], r["pupils_signed_in"]) for r in results}
+    lines.append(
+        f"{APP_SERVERS} gunicorn app servers x {'/'.join(str(w) for w, _ in setup)} sync workers and one flask jobs "
+        f"worker; {THREADS} driver threads over {'/'.join(str(n) for _, n in setup)} signed-in pupils, "
+        f"{STEP_SHARE:.0%} lesson steps, {seconds} s per engine, one server killed (SIGKILL to its process group) "
+        f"half way; scale {scale:g}"
+    )
     headings = ("engine", "request", "phase", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors")
     lines.append("")
     lines.append(table([row for result in results for row in result["rows"]], headings))
     lines.append("")
     for result in results:
         engine = result["engine"]
-        kill = (f"{engine}: kill -9 of one app server mid-load: acknowledged {result['acknowledged']}, found "
-                f"{result['found']}, lost {result['lost']} ({result['retried']} submissions sent again after a cut "
-                f"connection; {result['unacknowledged']} saved but never acknowledged; errors seen: "
-                f"{', '.join(result['error_kinds']) or 'none'})")  # fmt: skip
-        rss = (f"{engine}: peak RSS, killed server {_mib(result['rss_killed'])}; "
-               f"survivor {_mib(result['rss_survivor'])} (master / workers)")  # fmt: skip
-        driver = (f"{engine}: driver CPU {result['driver_cpu_ms']:.2f} ms per request, "
-                  f"{100 * result['driver_cpu_share']:.0f}% of one core over the run")  # fmt: skip
-        lines += [kill, rss, driver]
-        rows += [(f"Trust scale, {engine}: kill -9 of one of two app servers mid-load", kill.split(": ", 1)[1],
-                  "lost 0"),
-                 (f"Trust scale, {engine}: peak RSS per app server", rss.split(": ", 1)[1])]  # fmt: skip
+        kill = (f"acknowledged {result['acknowledged']}, found {result['found']}, lost {result['lost']} "
+                f"({result['retried']} submissions sent again after a cut connection; {result['unacknowledged']} "
+                f"saved but never acknowledged; errors seen: {', '.join(result['error_kinds']) or 'none'})"
+                )  # fmt: skip
+        rss = (f"killed server {_mib(result['rss_killed'])}; survivor {_mib(result['rss_survivor'])} "
+               f"(master / workers)")  # fmt: skip
+        lines += [
+            f"{engine}: kill -9 of one app server mid-load: {kill}",
+            f"{engine}: peak RSS {rss}",
+            f"{engine}: driver CPU {result['driver_cpu_ms']:.2f} ms per request, "
+            f"{100 * result['driver_cpu_share']:.0f}% of one core over the run; "
+            f"{result['pupils_signed_in']} pupils signed in through the form in "
+            f"{result['sign_in_seconds']:.1f} s",
+        ]
+        rows += [
+            (f"Trust scale, {engine}: kill -9 of one of two app servers mid-load", kill, "lost 0"),
+            (f"Trust scale, {engine}: peak RSS per app server", rss),
+        ]
         if "overhead" in result:
-            o = result["overhead"]
             sides = "; ".join(
-                f"{who} " + ", ".join(f"p50 {p50:.1f} ms {rps:.0f} req/s" for p50, rps in o[who]) for who in o
+                f"{who} " + ", ".join(f"p50 {p50:.1f} ms {rps:.0f} req/s" for p50, rps in figures)
+                for who, figures in result["overhead"].items()
             )
             lines.append(
                 f"{engine}: one lesson step page on the survivor, {THREADS} connections, {load.SECONDS} s windows "
@@ -627,8 +641,8 @@ def report(results, scale, seconds):
             )
         for row in result["rows"]:
             if row[2] == "whole run":
-                label = (f"Trust scale, {engine}: {row[1]} (2 app servers x {SERVER_WORKERS} workers, one killed "
-                         f"half way; {THREADS} threads, {seconds} s, scale {scale:g})")  # fmt: skip
+                label = (f"Trust scale, {engine}: {row[1]} ({APP_SERVERS} app servers x {result['workers']} workers, "
+                         f"one killed half way; {THREADS} threads, {seconds} s, scale {scale:g})")  # fmt: skip
                 figure = f"{row[4]} req/s, p50 {row[5]} ms, p95 {row[6]} ms, p99 {row[7]} ms, errors {row[8]}"
                 rows.append((label, figure))
     return lines, rows
@@ -638,7 +652,7 @@ def _mib(values):
     return " / ".join(f"{v:.0f}" for v in values) + " MiB"
 
 
-def measure(engine="both", scale=1.0, seconds=SECONDS, overhead=False):
+def measure(engine="both", scale=1.0, seconds=SECONDS, overhead=False, workers=SERVER_WORKERS):
     """Run the engines asked for (SQLite first); returns the printed lines and the table rows."""
     from app import create_app
 
@@ -648,7 +662,7 @@ def measure(engine="both", scale=1.0, seconds=SECONDS, overhead=False):
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": f"{folder}/courses.sqlite"})
         courses = app.extensions["courses"]
-    results = [run_engine(e, courses, scale, seconds, overhead) for e in wanted if e in available]
+    results = [run_engine(e, courses, scale, seconds, overhead, workers) for e in wanted if e in available]
     lines, rows = report(results, scale, seconds)
     if missing:
         note = f"not run: {', '.join(missing)} (no PostgreSQL engine in this checkout)"
@@ -670,9 +684,10 @@ def main():
     parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--scale", type=float, default=1.0, help="pupils per school = 1,000 x scale")
     parser.add_argument("--seconds", type=int, default=SECONDS, help="driving time per engine; the kill is half way")
+    parser.add_argument("--workers", type=int, default=SERVER_WORKERS, help="gunicorn workers per app server")
     parser.add_argument("--overhead", action="store_true", help="also compare the driver with wrk on one page")
     args = parser.parse_args()
-    lines, _ = measure(args.engine, args.scale, args.seconds, args.overhead)
+    lines, _ = measure(args.engine, args.scale, args.seconds, args.overhead, args.workers)
     print("\n".join(lines))
 
 
