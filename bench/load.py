@@ -34,11 +34,12 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_gunicorn(database, port, *, workers=WORKERS, secret_key=None, base_url=None, own_group=False):
+def start_gunicorn(database, port, *, workers=WORKERS, secret_key=None, base_url=None, own_group=False, env=None):
     """gunicorn serving create_app() on 127.0.0.1:port; returns the process once it answers.
 
     Several servers behind one database share `secret_key` and `base_url` (one site, as behind a load
-    balancer); `own_group` starts it in its own process group, so master and workers can be killed at once.
+    balancer); `own_group` starts it in its own process group, so master and workers can be killed at once;
+    `env` adds settings (FLASK_...).
     """
     # Plain http on loopback: the session cookie must not be Secure-only, or no browser sends it back.
     env = dict(
@@ -48,6 +49,7 @@ def start_gunicorn(database, port, *, workers=WORKERS, secret_key=None, base_url
         FLASK_SESSION_COOKIE_SECURE="false",
         # Required outside development; its host is the only one served.
         FLASK_PUBLIC_BASE_URL=base_url or f"http://127.0.0.1:{port}",
+        **(env or {}),
     )
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
