@@ -301,14 +301,15 @@ def seeded_sqlite(courses, scale, folder):
 
 @contextlib.contextmanager
 def seeded_database(engine, courses, scale, folder):
-    """(DATABASE, seeded counts, settings the servers need) for `engine`; PostgreSQL's server runs until the end.
+    """(DATABASE, seeded counts, settings the servers need, database server pid or None) for `engine`; PostgreSQL's
+    server runs until the block ends.
 
     SQLite: a copy of the cached seeded file. PostgreSQL: a new cluster with its production durability
     settings (fsync and synchronous commit on, unlike the test suite's), seeded each run, then VACUUM ANALYZE
     (in the seeding time) so the planner knows the tables' sizes, as autovacuum would in a while.
     """
     if engine == "sqlite":
-        yield (*seeded_sqlite(courses, scale, folder), {})
+        yield (*seeded_sqlite(courses, scale, folder), {}, None)
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from postgres_server import PostgresServer
@@ -325,7 +326,7 @@ def seeded_database(engine, courses, scale, folder):
         db.close()
         counts["seconds"] = round(time.perf_counter() - start, 1)
         # The job queue's SQLite file would go in the instance folder (DATABASE is a URL): here instead.
-        yield url, counts, {"FLASK_JOBS_DATABASE": os.path.join(folder, "jobs.sqlite")}
+        yield url, counts, {"FLASK_JOBS_DATABASE": os.path.join(folder, "jobs.sqlite")}, server.process.pid
     finally:
         server.stop()
 
@@ -536,6 +537,24 @@ def figures(samples, errors, kind, start, end):
     return (len(times), rate, *(f"{percentile(ms, share):.1f}" for share in (0.5, 0.95, 0.99)), failed)
 
 
+def cpu_seconds(processes):
+    """{name: CPU seconds used so far by each named group of process trees (children reaped included); a
+    negative pid counts that process alone."""
+
+    def tree(pid):
+        alone, pid = pid < 0, abs(pid)
+        if not Path(f"/proc/{pid}").exists():
+            return 0.0
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if alone:
+            return sum(int(value) for value in fields[11:13]) / os.sysconf("SC_CLK_TCK")  # utime stime
+        own = sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # and cutime cstime
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return own + sum(tree(int(child)) for child in children)
+
+    return {name: sum(tree(pid) for pid in pids) for name, pids in processes.items()}
+
+
 def server_rss_mib(master_pid):
     """Peak resident memory (VmHWM) of a gunicorn master and each of its workers, in MiB."""
     pids = [master_pid, *map(int, Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split())]
@@ -554,7 +573,7 @@ def run_engine(engine, courses, scale, seconds, overhead, workers=SERVER_WORKERS
     """Seed (or copy the cached seed), serve, drive, kill, check; returns a dict of what was measured."""
     result = {"engine": engine, "workers": workers}
     with tempfile.TemporaryDirectory() as folder, seeded_database(engine, courses, scale, folder) as seeded:
-        database, counts, env = seeded
+        database, counts, env, database_pid = seeded
         result["seeded"] = counts
         ports = [free_port() for _ in range(APP_SERVERS)]
         secret = secrets.token_hex(16)
@@ -571,10 +590,19 @@ def run_engine(engine, courses, scale, seconds, overhead, workers=SERVER_WORKERS
             bodies = quiz_bodies(courses)
             Driver(pupils, Balancer(ports), bodies).run(WARM_UP_SECONDS)  # every worker has served both pages
             driver = Driver(pupils, Balancer(ports), bodies)
+            # The driver counts its own threads only: the servers and the worker are its children.
+            processes = {"app servers": [s.pid for s in servers], "job worker": [worker.pid], "driver": [-os.getpid()]}
+            if database_pid:
+                processes["database server"] = [database_pid]
+            result["load_average"] = os.getloadavg()[0]  # the machine may be shared: say how busy it was
+            cpu_start = cpu_seconds(processes)
             cpu_before = resource.getrusage(resource.RUSAGE_SELF)
             start = time.perf_counter()
             driver.start()
             time.sleep(seconds / 2)
+            cpu_half = cpu_seconds(processes)
+            answered = sum(1 for when, _, _ in driver.samples if when < time.perf_counter())
+            result["cpu_ms"] = {name: 1000 * (cpu_half[name] - cpu_start[name]) / answered for name in cpu_half}
             result["rss_killed"] = server_rss_mib(servers[0].pid)
             os.killpg(servers[0].pid, signal.SIGKILL)  # master and workers at once: nothing shuts down cleanly
             killed = time.perf_counter()
@@ -674,6 +702,9 @@ def report(results, scale, seconds):
             f"{100 * result['driver_cpu_share']:.0f}% of one core over the run; "
             f"{result['pupils_signed_in']} pupils signed in through the form in "
             f"{result['sign_in_seconds']:.1f} s",
+            f"{engine}: load average {result['load_average']:.1f} on {os.cpu_count()} cores as the run began; "
+            f"CPU per answered request while both servers ran: "
+            + ", ".join(f"{name} {ms:.1f} ms" for name, ms in result["cpu_ms"].items()),
         ]
         rows += [
             (f"Trust scale, {engine}: kill -9 of one of two app servers mid-load", kill, "lost 0"),
