@@ -7,10 +7,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # WeasyPrint needs Pango and HarfBuzz's subset library (without it a PDF took ~250 ms, with it ~20 ms).
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) chromium
-BENCH_PACKAGES := $(RUN_PACKAGES) wrk
+# PostgreSQL: the suite runs on it too (tests/postgres_server.py starts a throwaway server; none is left running).
+TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql
+# PostgreSQL: the trust-scale load (bench/trust_scale.py) runs on it beside SQLite, on a throwaway server.
+BENCH_PACKAGES := $(RUN_PACKAGES) wrk postgresql
 
-.PHONY: run test lint format bench bench-kolibri bench-trust setup clean
+.PHONY: run test test-sqlite test-postgresql test-setup lint format bench bench-kolibri bench-trust setup clean
 
 # DEVELOPMENT: plain http on 127.0.0.1, and no PUBLIC_BASE_URL needed (links use 127.0.0.1:5000).
 # The job worker (staff e-mails, report files, sign-in cards and imports) runs beside the web server, as in
@@ -23,9 +25,17 @@ run: setup instance/config.py
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup tests/browser/node_modules/.package-lock.json tests/oidc/node_modules/.package-lock.json
-	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
+# The whole suite twice: on SQLite (the embedded default) and on PostgreSQL (the engine past one machine).
+test: test-sqlite test-postgresql
+
+test-sqlite: test-setup
 	$(VENV)/bin/pytest
+
+test-postgresql: test-setup
+	TEST_ENGINE=postgresql $(VENV)/bin/pytest
+
+test-setup: setup tests/browser/node_modules/.package-lock.json tests/oidc/node_modules/.package-lock.json
+	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 
 lint: setup
 	$(VENV)/bin/ruff check .

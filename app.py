@@ -45,7 +45,11 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     app.config["VERSION"] = __version__
     os.makedirs(app.instance_path, exist_ok=True)
-    app.config["DATABASE"] = os.path.join(app.instance_path, app.config["DATABASE"])
+    if db.is_postgres(app.config["DATABASE"]):
+        # The SQLite job queue (when REDIS_URL is not set) has no database file to sit beside.
+        app.config["JOBS_DATABASE"] = os.path.join(app.instance_path, app.config["JOBS_DATABASE"])
+    else:
+        app.config["DATABASE"] = os.path.join(app.instance_path, app.config["DATABASE"])
     if app.config["DEVELOPMENT"]:
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     elif app.config["SECRET_KEY"] == "dev-only-change-me" and not app.testing:
@@ -140,10 +144,12 @@ def _register_blueprints(app):
 def _register_commands(app):
     from accounts.demo import create_school_command, seed_demo_command
     from backups import backup_command
+    from copy_to_postgres import copy_to_postgres_command
     from safeguarding.cli import retention_command
     from training.check import content_command
 
-    for command in (seed_demo_command, create_school_command, content_command, retention_command, backup_command):
+    for command in (seed_demo_command, create_school_command, content_command, retention_command, backup_command,
+                    copy_to_postgres_command):  # fmt: skip
         app.cli.add_command(command)
 
 

@@ -19,6 +19,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from db import is_postgres
+
 BACKUP_NAME = "training-{stamp}.sqlite"
 BACKUP_GLOB = "training-*.sqlite"
 
@@ -106,11 +108,20 @@ def _default_folder():
     return os.path.join(current_app.instance_path, "backups")
 
 
+def _sqlite_only():
+    """These commands copy a SQLite file; PostgreSQL has its own tools (README: Backups)."""
+    if is_postgres(current_app.config["DATABASE"]):
+        raise click.ClickException(
+            "The database is PostgreSQL: back it up with pg_dump and restore with pg_restore (README, section Backups)."
+        )
+
+
 @backup_command.command("make")
 @click.option("--to", "folder", default=None, help="Folder for backups (default: instance/backups).")
 @click.option("--keep", default=14, show_default=True, help="How many backups to keep in the folder.")
 def make_command(folder, keep):
     """Back up the database now (safe while pupils use the site); keep the newest --keep."""
+    _sqlite_only()
     folder = folder or _default_folder()
     try:
         path = back_up(current_app.config["DATABASE"], folder)
@@ -127,6 +138,7 @@ def make_command(folder, keep):
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
 def restore_command(backup_path, yes):
     """Replace the database with BACKUP_PATH. Stop the web server and the job worker first."""
+    _sqlite_only()
     database = current_app.config["DATABASE"]
     if not yes:
         click.confirm(f"Replace {database} with {backup_path}? Everything since that backup is lost", abort=True)

@@ -1,12 +1,10 @@
 """Pages that belong to no one part: the front door, the health check, error pages."""
 
-import sqlite3
-
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from accounts.views import home_for
-from db import get_db
+from db import DatabaseError, get_db
 
 bp = Blueprint("pages", __name__)
 
@@ -24,7 +22,7 @@ def healthz():
     """200 with the version and whether the database answers; 503 if it does not."""
     try:
         database_ok = next(get_db().query("SELECT 1 AS ok"))["ok"] == 1
-    except sqlite3.Error:  # a database that does not answer is the answer, not a crash
+    except DatabaseError:  # a database that does not answer is the answer, not a crash
         database_ok = False
     body = {
         "status": "ok" if database_ok else "error",

@@ -27,7 +27,7 @@ TOUCH_SESSION = "UPDATE sessions SET last_seen_at = ? WHERE id = ?"
 # Sign-in tidies the person's own old rows: bounded by one person's sessions, on the index.
 PRUNE_SESSIONS = "DELETE FROM sessions WHERE person_id = ? AND (ended_at IS NOT NULL OR last_seen_at <= ?)"
 END_SESSION = "UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL"
-END_SESSIONS = "UPDATE sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL AND id IS NOT ?"
+END_SESSIONS = "UPDATE sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL AND id IS DISTINCT FROM ?"
 LIVE_SESSIONS = """
 SELECT * FROM sessions WHERE person_id = ? AND ended_at IS NULL AND last_seen_at > ?
 ORDER BY last_seen_at DESC

@@ -5,7 +5,7 @@ from flask import abort
 CLASS_FOR_STAFF = """
 SELECT c.* FROM classes c
 WHERE c.id = :class_id AND c.school_id = :school_id
-  AND (:whole_school OR c.id IN (SELECT class_id FROM class_teachers WHERE person_id = :person_id))
+  AND (:whole_school = 1 OR c.id IN (SELECT class_id FROM class_teachers WHERE person_id = :person_id))
 """
 TEACHES_CLASS = "SELECT 1 FROM class_teachers WHERE class_id = ? AND person_id = ?"
 PUPIL_IN_CLASS = """

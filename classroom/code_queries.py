@@ -5,13 +5,12 @@ re-reads the code inside its write transaction, so a code replaced or switched o
 never lets anyone in.
 """
 
-import sqlite3
 from datetime import UTC, datetime
 
 from accounts.queries import DatabaseFailureStore
 from classroom import class_codes
 from classroom.queries import username_for
-from db import now, write_transaction
+from db import IntegrityError, now, write_transaction
 
 CURRENT_CODE = "SELECT * FROM class_codes WHERE class_id = ? AND replaced_at IS NULL"
 # The code as typed, with its class: a code of an archived class is not in use.
@@ -74,8 +73,9 @@ def make_code(db, class_id, school_id, staff_id, days):
             row = {"class_id": class_id, "school_id": school_id, "code": class_codes.new_code(), "made_by": staff_id,
                    "created_at": stamp, "expires_at": expires}  # fmt: skip
             try:
-                db["class_codes"].insert(row)
-            except sqlite3.IntegrityError:  # the code is someone's (live or retired): draw again
+                with db.atomic():  # a savepoint: on PostgreSQL a failed insert otherwise ends the transaction
+                    db["class_codes"].insert(row)
+            except IntegrityError:  # the code is someone's (live or retired): draw again
                 continue
             return current_code(db, class_id)
         raise RuntimeError("could not draw an unused class code")

@@ -6,13 +6,12 @@ count the same pupils. A period limits activity to a date range (inclusive, by d
 """
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from classroom.dashboard import build_grid, pupil_rows
 from classroom.reteach import belief_totals, confidence_totals, question_stats, topic_gains
-from db import now, write_transaction
+from db import light_rows, now, write_transaction
 from quizzes.shuffle import decode
 from training.queries import PUPIL_COURSE_OF
 
@@ -78,11 +77,11 @@ SELECT p.id, p.first_name, p.last_name,
               '') AS last_active_at,
        (SELECT group_concat(name, ', ') FROM (
             SELECT c.name FROM class_pupils cp JOIN classes c ON c.id = cp.class_id
-            WHERE cp.person_id = p.id ORDER BY c.name)) AS classes
+            WHERE cp.person_id = p.id ORDER BY c.name) AS pupil_classes) AS classes
 FROM people p WHERE p.id IN ({scope})
 ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id
 """
-COUNT_PUPILS = "SELECT count(*) AS n FROM ({scope})"
+COUNT_PUPILS = "SELECT count(*) AS n FROM ({scope}) AS pupils"
 IN_PERIOD = """
   AND (:date_from IS NULL OR {column} >= :date_from)
   AND (:date_before IS NULL OR {column} < :date_before)
@@ -191,7 +190,7 @@ WHERE cp.class_id = :class_id AND c.school_id = :school_id AND c.course_id = :co
 CLASSES_FOR_STAFF = """
 SELECT c.id, c.name, c.year_group, c.course_id FROM classes c
 WHERE c.school_id = :school_id AND c.archived_at IS NULL
-  AND (:whole_school OR c.id IN (SELECT class_id FROM class_teachers WHERE person_id = :person_id))
+  AND (:whole_school = 1 OR c.id IN (SELECT class_id FROM class_teachers WHERE person_id = :person_id))
 ORDER BY c.name COLLATE NOCASE
 """
 
@@ -200,7 +199,7 @@ JOB_FOR_STAFF = """
 SELECT id, school_id, requested_by, class_id, kind, format, date_from, date_to, status, progress,
        filename, error, created_at, finished_at
 FROM report_jobs WHERE id = :id AND school_id = :school_id
-  AND (:whole_school OR requested_by = :person_id)
+  AND (:whole_school = 1 OR requested_by = :person_id)
 """
 JOB_CONTENT = "SELECT content, filename FROM report_jobs WHERE id = ? AND status = 'done'"
 JOB_PROGRESS = "UPDATE report_jobs SET status = :status, progress = :progress WHERE id = :id"
@@ -279,10 +278,8 @@ def grid_rows_streamed(db, course, scope, period=ALL_TIME):
 
 
 def _light_rows(db, sql, params):
-    """Rows read by name as sqlite3.Row: made in C, where a dict per row cost more than the query."""
-    cursor = db.conn.cursor()
-    cursor.row_factory = sqlite3.Row
-    return cursor.execute(sql, params)
+    """Rows read by name; on SQLite as sqlite3.Row, made in C, where a dict per row cost more than the query."""
+    return light_rows(db, sql, params)
 
 
 def first_answers(db, course, scope, period=ALL_TIME):

@@ -25,7 +25,7 @@ SELECT c.id, c.name, c.year_group, c.course_id,
         JOIN people t ON t.id = ct.person_id WHERE ct.class_id = c.id AND t.archived_at IS NULL) AS teachers
 FROM classes c
 WHERE c.school_id = :school_id AND c.archived_at IS NULL
-  AND (:whole_school OR c.id IN (SELECT class_id FROM class_teachers WHERE person_id = :person_id))
+  AND (:whole_school = 1 OR c.id IN (SELECT class_id FROM class_teachers WHERE person_id = :person_id))
 ORDER BY c.year_group, c.name
 """
 SET_CLASS_COURSE = "UPDATE classes SET course_id = ? WHERE id = ? AND school_id = ?"
@@ -56,8 +56,8 @@ EMAIL_TAKEN = "SELECT 1 FROM people WHERE email = ? COLLATE NOCASE"
 USERNAMES_TAKEN = "SELECT username FROM people WHERE username IN (SELECT value FROM json_each(?))"
 # people.email is COLLATE NOCASE, so the IN compares without case.
 EMAILS_TAKEN = "SELECT email FROM people WHERE email IN (SELECT value FROM json_each(?))"
-# Stems are only a-z and dots (accounts.passwords.username_stem), so they are safe in GLOB.
-USERNAMES_LIKE = "SELECT username FROM people WHERE username GLOB ? || '*'"
+# Stems are only a-z and dots (accounts.passwords.username_stem), so they are safe in LIKE.
+USERNAMES_LIKE = "SELECT username FROM people WHERE username LIKE ? || '%'"
 SET_PASSWORD = "UPDATE people SET password_hash = ? WHERE id = ? AND school_id = ?"
 ARCHIVE_PERSON = "UPDATE people SET archived_at = ? WHERE id = ? AND school_id = ? AND archived_at IS NULL"
 CLEAR_CLASS_TEACHERS = "DELETE FROM class_teachers WHERE class_id = ?"

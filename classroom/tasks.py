@@ -13,7 +13,6 @@ the job's memory and in the PDF, as before.
 """
 
 import json
-import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -29,7 +28,7 @@ from classroom import card_queries, job_queries, queries, report_jobs, roster
 from classroom.cards import cards_pdf
 from classroom.progress_queries import Scope, class_certificate_pdfs
 from classroom.reports import build, collect, filename
-from db import connect, write_transaction
+from db import IntegrityError, connect, write_transaction
 from safeguarding.queries import audit
 from training.courses import course_for_class, courses, year_courses
 from urls import public_url
@@ -291,7 +290,7 @@ def run_cards(db, token):
         return "done"
     except AlreadyAdded:
         card_queries.fail(db, token, ALREADY_ADDED)
-    except sqlite3.IntegrityError:
+    except IntegrityError:
         card_queries.fail(db, token, USERNAME_TAKEN)
     except Exception:  # noqa: BLE001 (the cards page must say it failed)
         current_app.logger.exception("Card batch for class %s failed.", batch["class_id"])

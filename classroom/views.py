@@ -1,7 +1,6 @@
 """The teacher's side: staff, classes, rosters, roster import and sign-in cards."""
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 from io import BytesIO
 
@@ -44,7 +43,7 @@ from classroom.forms import (
     route_choices,
 )
 from classroom.tasks import queue_cards
-from db import get_db
+from db import IntegrityError, get_db
 from safeguarding.queries import audit_by
 from training.courses import course_for_class, course_for_year, courses
 from urls import public_url
@@ -113,7 +112,7 @@ def home():
             course_id = form.course_id.data or course_for_year(year).id
             try:
                 class_id = queries.create_class(db, current_user.school_id, name, year, teacher_id, course_id)
-            except sqlite3.IntegrityError:  # made by someone else a moment ago
+            except IntegrityError:  # made by someone else a moment ago
                 form.name.errors.append(f"Your school already has a class called {name}. Choose another name.")
             else:
                 audit_by(db, current_user, "class-create", "class", class_id)
@@ -301,7 +300,7 @@ def add_pupil(class_id):
                 created = queries.create_pupils(
                     db, current_user.school_id, class_id, [dict(pupil, password_hash=hash_password(password))]
                 )[0]
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 form.username.errors.append("That username or e-mail was taken a moment ago. Check them and try again.")
             else:
                 audit_by(db, current_user, "pupil-add", "pupil", created["id"])

@@ -1,9 +1,8 @@
 """SQL for quiz attempts and answers."""
 
 import json
-import sqlite3
 
-from db import now, write_transaction
+from db import IntegrityError, now, write_transaction
 from quizzes.shuffle import decode, encode
 
 SUMMARIES = """
@@ -98,7 +97,7 @@ def save_attempt(db, pupil, course_id, quiz, phase, token, result, orders=None):
                 _save_confidence(db, pupil, course_id, quiz, phase, confidence)
             if beliefs and first_time:
                 _save_beliefs(db, pupil, course_id, phase, beliefs)
-    except sqlite3.IntegrityError:
+    except IntegrityError:
         existing = attempt_by_token(db, pupil.id, token)
         if existing is None:
             raise

@@ -41,7 +41,7 @@ SELECT r.*, p.first_name AS pupil_first_name, p.last_name AS pupil_last_name, p.
 FROM talk_requests r
 JOIN people p ON p.id = r.pupil_id
 LEFT JOIN people t ON t.id = r.teacher_id
-WHERE r.school_id = :school_id AND (:whole_school OR r.teacher_id = :person_id)
+WHERE r.school_id = :school_id AND (:whole_school = 1 OR r.teacher_id = :person_id)
 """
 # Open requests: the most urgent first, then the longest waiting. Closed ones: the latest first.
 OPEN_REQUESTS = (
@@ -119,7 +119,7 @@ SELECT a.*, s.first_name AS staff_first_name, s.last_name AS staff_last_name, s.
          WHEN 'pupil' THEN EXISTS (SELECT 1 FROM people p
                                    WHERE p.id = a.subject_id AND p.school_id = a.school_id AND p.role = 'pupil')
          WHEN 'class' THEN EXISTS (SELECT 1 FROM classes c WHERE c.id = a.subject_id AND c.school_id = a.school_id)
-         ELSE 1 END AS subject_held,
+         ELSE TRUE END AS subject_held,
        (SELECT c.code FROM certificates c WHERE a.subject_type = 'certificate'
           AND c.id = a.subject_id AND c.school_id = a.school_id) AS certificate_code
 FROM audit_log a LEFT JOIN people s ON s.id = a.staff_id
@@ -136,7 +136,8 @@ WHERE a.school_id = ? ORDER BY s.last_name, s.first_name, s.id
 # The same person's same view of the same record since `since`: such a view is not logged again.
 RECENT_VIEW = """
 SELECT 1 FROM audit_log
-WHERE school_id = ? AND staff_id = ? AND action = ? AND subject_type = ? AND subject_id IS ? AND created_at >= ?
+WHERE school_id = ? AND staff_id = ? AND action = ? AND subject_type = ?
+  AND subject_id IS NOT DISTINCT FROM ? AND created_at >= ?
 LIMIT 1
 """
 AUDIT_FOR_SUBJECT = """

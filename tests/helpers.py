@@ -1,5 +1,6 @@
 """Helpers for tests: quiz answers as a form would send them."""
 
+import os
 import re
 
 from quizzes.forms import field_name
@@ -124,11 +125,16 @@ def make_older_route(root, training_parent, quiz_parent):
 
 
 def make_app(database_path, **overrides):
-    """The app on a new, migrated database file at `database_path`, with TEST_CONFIG and `overrides`."""
+    """The app on a new, migrated database (the file `database_path`, or PostgreSQL's copy), with TEST_CONFIG."""
+    from engines import database_for
+
     from app import create_app
     from db import connect, migrate
 
-    app = create_app({**TEST_CONFIG, "DATABASE": str(database_path), **overrides})
+    database = database_for(database_path)
+    if database != str(database_path):  # PostgreSQL: the test's own SQLite job queue, where its file would be
+        overrides = {"JOBS_DATABASE": os.path.join(os.path.dirname(database_path), "jobs.sqlite"), **overrides}
+    app = create_app({**TEST_CONFIG, "DATABASE": database, **overrides})
     database = connect(app.config["DATABASE"])
     migrate(database)
     database.close()

@@ -159,6 +159,7 @@ def test_create_school_makes_a_school_and_its_admin(runner, client, db):
     assert again.exit_code != 0 and "already has an account" in again.output
 
 
+@pytest.mark.sqlite_only
 def test_write_transactions_start_immediate_and_roll_back_on_error(db):
     from db import write_transaction
 
@@ -172,6 +173,7 @@ def test_write_transactions_start_immediate_and_roll_back_on_error(db):
     assert db["schools"].count == 0
 
 
+@pytest.mark.sqlite_only
 def test_every_connection_gets_the_pragmas(app):
     database = connect(app.config["DATABASE"])
     names = ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")

@@ -4,10 +4,15 @@ import sqlite3
 import threading
 import time
 
+import pytest
+
 from backups import back_up, integrity_problems, prune
 from db import connect, write_transaction
 
 from helpers import QUIZ_URL, right_answers, sign_in, submit_quiz
+
+# The file backup and restore drill; PostgreSQL is backed up with pg_dump (README: Backups).
+pytestmark = pytest.mark.sqlite_only
 
 
 def _pairs_writer(database_path, stop, written, errors):

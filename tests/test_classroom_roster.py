@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from engines import on_postgres
 from pypdf import PdfReader
 
 from classroom import roster
@@ -563,10 +564,18 @@ def test_a_username_taken_between_preview_and_confirm_saves_nothing(client, db, 
 
 def test_a_failure_part_way_through_an_import_saves_nothing(client, db, school):
     # A real constraint failure on the third insert, after two pupils were written.
-    db.executescript(
-        """CREATE TRIGGER refuse_boom BEFORE INSERT ON people WHEN NEW.first_name = 'Boom'
-           BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;"""
-    )
+    if on_postgres():
+        db.conn.raw.execute(
+            """CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+               IF NEW.first_name = 'Boom' THEN RAISE integrity_constraint_violation USING MESSAGE = 'refused';
+               END IF; RETURN NEW; END $$;
+               CREATE TRIGGER refuse_boom BEFORE INSERT ON people FOR EACH ROW EXECUTE FUNCTION refuse_boom();"""
+        )
+    else:
+        db.executescript(
+            """CREATE TRIGGER refuse_boom BEFORE INSERT ON people WHEN NEW.first_name = 'Boom'
+               BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;"""
+        )
     sign_in(client, "teacher@hill.test")
     response = upload(client, school["class"], csv_bytes("Sam,Taylor,9,9B", "Ben,Hall,9,9B", "Boom,X,9,9B"))
     confirm = client.post(response.location)

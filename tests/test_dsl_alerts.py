@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from db import write_transaction
 from jobs import run_pending
 from safeguarding import queries
 from safeguarding.talk_rules import OVERDUE_AFTER, is_overdue, waiting_summary
@@ -158,7 +159,7 @@ def test_the_overdue_task_marks_and_sends_again_to_every_dsl_exactly_once(client
     ask(client, "omar.k", "today")  # overdue, but opened
     run_pending(app.extensions["huey"])
     smtp.messages.clear()  # the first notifications
-    with db.conn:
+    with write_transaction(db):
         db.execute("UPDATE talk_requests SET created_at = ?", [iso(-timedelta(hours=5))])
     db["talk_requests"].update(3, {"status": "seen"})
 

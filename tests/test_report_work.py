@@ -80,6 +80,7 @@ def query_plan(db, sql, scope, course):
     return "\n".join(row[3] for row in rows)
 
 
+@pytest.mark.sqlite_only  # SQLite's query planner; PostgreSQL plans joins itself
 @pytest.mark.parametrize("sql", [PUPILS, SUMMARIES])
 def test_class_queries_start_from_class_pupils(db, course, school, sql):
     scope = Scope(school["hill"], school["class_b"], "9B")
@@ -89,6 +90,7 @@ def test_class_queries_start_from_class_pupils(db, course, school, sql):
     assert "people_school_role" not in plan, plan
 
 
+@pytest.mark.sqlite_only  # SQLite's query planner
 def test_class_confidence_totals_use_the_class_link_index(db, course, school):
     scope = Scope(school["hill"], school["class_b"], "9B")
     plan = query_plan(db, CONFIDENCE_FOR_CLASS, scope, course)

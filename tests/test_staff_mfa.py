@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from engines import dump_text
 
 from accounts import mfa
 from accounts.demo import DEMO_PASSWORD, seed_demo
@@ -177,7 +178,7 @@ def test_the_secret_and_recovery_codes_are_not_stored_in_plain_text(app, client,
     hashes = [row["code_hash"] for row in db.query("SELECT code_hash FROM mfa_recovery_codes")]
     assert len(hashes) == 10
     assert not any(code.replace("-", "") in h or code in h for code in codes for h in hashes)
-    dump = "\n".join(db.conn.iterdump())
+    dump = dump_text(db)
     assert secret not in dump and not any(code in dump for code in codes)
 
 

@@ -13,7 +13,7 @@ INSERT INTO lesson_progress (pupil_id, course_id, lesson_id, current_step, furth
 VALUES (:pupil_id, :course_id, :lesson_id, :step, :step, :now, :now)
 ON CONFLICT (pupil_id, lesson_id) DO UPDATE SET
     current_step = :step,
-    furthest_step = max(furthest_step, :step),
+    furthest_step = max(lesson_progress.furthest_step, :step),
     updated_at = :now
 """
 COMPLETE_LESSON = """
@@ -82,7 +82,7 @@ SELECT course_id,
        (SELECT json_group_array(quiz_id) FROM (
             SELECT DISTINCT quiz_id FROM attempts
             WHERE pupil_id = :pupil_id AND course_id = pupil_course.course_id AND phase = 'lesson' AND passed = 1
-       )) AS passed_quizzes
+       ) AS passed) AS passed_quizzes
 FROM pupil_course
 """
 

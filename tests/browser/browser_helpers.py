@@ -72,6 +72,7 @@ def provider_demo_server(database_path, oidc, domains, client=("browser-app", "b
     `domains`: (provider, Google domain or Microsoft tenant) pairs the school lists; the app is registered
     with the provider for each provider named there. Yields (base URL, app).
     """
+    from engines import database_for
     from werkzeug.serving import make_server
 
     from accounts.demo import seed_demo
@@ -81,7 +82,8 @@ def provider_demo_server(database_path, oidc, domains, client=("browser-app", "b
     client_id, client_secret = client
     providers = sorted({provider for provider, _value in domains})
     settings = {"TESTING": True, "DEVELOPMENT": True, "SECRET_KEY": "browser-secret",
-                "DATABASE": str(database_path), "RATELIMIT_ENABLED": False}  # fmt: skip
+                "DATABASE": database_for(database_path), "RATELIMIT_ENABLED": False,
+                "JOBS_DATABASE": str(Path(database_path).parent / "jobs.sqlite")}  # fmt: skip
     for provider in providers:
         prefix = provider.upper()
         settings |= {f"{prefix}_CLIENT_ID": client_id, f"{prefix}_CLIENT_SECRET": client_secret,

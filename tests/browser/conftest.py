@@ -7,6 +7,7 @@ registry via `make test` (tests/browser/node_modules).
 import threading
 
 import pytest
+from engines import database_for
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
@@ -38,7 +39,8 @@ def live_app(tmp_path_factory):
             "TESTING": True,
             "DEVELOPMENT": True,
             "SECRET_KEY": "browser-secret",
-            "DATABASE": str(database_path),
+            "DATABASE": database_for(database_path),
+            "JOBS_DATABASE": str(database_path.parent / "jobs.sqlite"),
             "RATELIMIT_ENABLED": False,
             "DEMO_MODE": True,
             # Demo staff sign in with a password alone; the two-step test turns this on for itself.
