@@ -687,11 +687,12 @@ def report(results, scale, seconds):
     headings = ("engine", "request", "phase", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors")
     lines.append("")
     lines.append(table([row for result in results for row in result["rows"]], headings))
+    lines.append("errors: requests cut off by the kill, or sent to the killed port before the driver took it out")
     lines.append("")
     for result in results:
         engine = result["engine"]
         kill = (f"acknowledged {result['acknowledged']}, found {result['found']}, lost {result['lost']} "
-                f"({result['retried']} submissions sent again after a cut connection; {result['unacknowledged']} "
+                f"(sent again after a cut connection: {result['retried']}; {result['unacknowledged']} "
                 f"saved but never acknowledged; errors seen: {', '.join(result['error_kinds']) or 'none'})"
                 )  # fmt: skip
         rss = (f"killed server {_mib(result['rss_killed'])}; survivor {_mib(result['rss_survivor'])} "
