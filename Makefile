@@ -10,9 +10,10 @@ RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subse
 # PostgreSQL and redis-server: the tests start throwaway servers of each on loopback
 # (tests/postgres_server.py, tests/redis_server.py); none is left running.
 TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql redis-server
-BENCH_PACKAGES := $(RUN_PACKAGES) wrk
+# PostgreSQL: the trust-scale load (bench/trust_scale.py) runs on it beside SQLite, on a throwaway server.
+BENCH_PACKAGES := $(RUN_PACKAGES) wrk postgresql
 
-.PHONY: run test test-sqlite test-postgresql test-setup lint format bench bench-kolibri setup clean
+.PHONY: run test test-sqlite test-postgresql test-setup lint format bench bench-kolibri bench-trust setup clean
 
 # DEVELOPMENT: plain http on 127.0.0.1, and no PUBLIC_BASE_URL needed (links use 127.0.0.1:5000).
 # The job worker (staff e-mails, report files, sign-in cards and imports) runs beside the web server, as in
@@ -48,6 +49,13 @@ format: setup
 bench: setup
 	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
 	$(PYTHON) -m bench
+
+# Issue 11's trust-scale load: 40 schools, 40,000 pupils, a million answers; two app servers and a worker,
+# one server killed with SIGKILL mid-load. SQLite's seeded file is cached in ~/.cache/bench-trust.
+# Pass options with ARGS, e.g. `make bench-trust ARGS="--engine sqlite --scale 0.1"`.
+bench-trust: setup
+	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
+	$(PYTHON) -m bench.trust_scale $(ARGS)
 
 # Our class dashboard against Kolibri 0.19.5's coach class summary (issue 9). Installs Kolibri with pip
 # into a virtualenv cached outside git (~/.cache/bench-kolibri, or BENCH_KOLIBRI_CACHE); nothing of it is committed.

@@ -34,21 +34,27 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_gunicorn(database, port):
-    """gunicorn serving create_app() on 127.0.0.1:port; returns the process once it answers."""
+def start_gunicorn(database, port, *, workers=WORKERS, secret_key=None, base_url=None, own_group=False, env=None):
+    """gunicorn serving create_app() on 127.0.0.1:port; returns the process once it answers.
+
+    Several servers behind one database share `secret_key` and `base_url` (one site, as behind a load
+    balancer); `own_group` starts it in its own process group, so master and workers can be killed at once;
+    `env` adds settings (FLASK_...).
+    """
     # Plain http on loopback: the session cookie must not be Secure-only, or no browser sends it back.
     env = dict(
         os.environ,
         FLASK_DATABASE=database,
-        FLASK_SECRET_KEY=secrets.token_hex(16),
+        FLASK_SECRET_KEY=secret_key or secrets.token_hex(16),
         FLASK_SESSION_COOKIE_SECURE="false",
         # Required outside development; its host is the only one served.
-        FLASK_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        FLASK_PUBLIC_BASE_URL=base_url or f"http://127.0.0.1:{port}",
+        **(env or {}),
     )
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          "bench.wsgi:app_with_bare_endpoint()"],
-        cwd=ROOT, env=env,
+        cwd=ROOT, env=env, start_new_session=own_group,
     )  # fmt: skip
     for _ in range(100):
         try:
@@ -70,13 +76,13 @@ def worker_rss_mib(master_pid):
     return " / ".join(figures) + " MiB"
 
 
-def signed_in_session(base):
-    """Sign in as the demo pupil through the real form; returns (cookie header, csrf token)."""
+def signed_in_session(base, name="ryan.d", password=DEMO_PASSWORD):
+    """Sign in as a pupil (the demo pupil unless named) through the real form; returns (cookie header, csrf token)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/sign-in").read().decode()
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"csrf_token": csrf, "name": "ryan.d", "password": DEMO_PASSWORD}).encode()
+    data = urllib.parse.urlencode({"csrf_token": csrf, "name": name, "password": password}).encode()
     opener.open(base + "/sign-in", data)
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     return cookie, csrf
