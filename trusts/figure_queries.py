@@ -14,8 +14,8 @@ from db import now, write_transaction
 # The job's state: the same claim, progress, failure and sweep queries as a report job's.
 ROWS = JobRows("trust_figures", "id", claim_sets="error = NULL")
 
-# Which JSON column each screen reads: the schools' table (and its CSV), or re-teach.
-COLUMNS = {"table": "table_rows", "answers": "answer_rows"}
+# Which JSON column each screen reads: the schools' table (and its CSV), or re-teach; None: the state only.
+COLUMNS = {"table": "table_rows", "answers": "answer_rows", None: "NULL"}
 
 STORED = """
 SELECT id, status, error, computed_at, queued_at, {column} AS rows FROM trust_figures
@@ -42,13 +42,15 @@ WHERE id = :id AND status = 'running'
 """
 
 
-def _ago(minutes):
+def ago(minutes):
+    """The ISO time `minutes` ago (stored times compare as strings)."""
     return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat(timespec="seconds")
 
 
 def stored(db, trust_id, course_id, which):
-    """The trust's stored figures for a route: a dict with `rows` (the parsed JSON of `which`, 'table' or
-    'answers'; None if never worked out), status, error, computed_at, queued_at and id; or None if no row."""
+    """The trust's stored figures for a route: a dict with `rows` (the parsed JSON of `which`: 'table',
+    'answers', or None for the job's state alone; None if never worked out), status, error, computed_at,
+    queued_at and id. None if no job was ever asked for."""
     row = next(db.query(STORED.format(column=COLUMNS[which]), [trust_id, course_id]), None)
     if row is None:
         return None
@@ -64,7 +66,7 @@ def ask(db, trust_id, course_id, stale_minutes, retry_minutes, row=None):
             if db.execute(CREATE, {"trust_id": trust_id, "course_id": course_id, "now": stamp}).rowcount == 1:
                 return next(db.query(ID_OF, [trust_id, course_id]))["id"]
             return None  # another view made the row a moment ago: its job is queued
-        params = {"id": row["id"], "now": stamp, "stale": _ago(stale_minutes), "retry": _ago(retry_minutes)}
+        params = {"id": row["id"], "now": stamp, "stale": ago(stale_minutes), "retry": ago(retry_minutes)}
         return row["id"] if db.execute(REQUEUE, params).rowcount == 1 else None
 
 

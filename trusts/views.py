@@ -8,7 +8,7 @@ older than TRUST_FIGURES_MINUTES are shown, marked with their time, while one jo
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -36,19 +36,15 @@ def _minimum():
     return current_app.config["TRUST_MIN_COUNT"]
 
 
-def _ago(minutes):
-    return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat(timespec="seconds")
-
-
 def _stored(db, course, which):
     """The lead's trust's stored figures for the route ('table' or 'answers' rows), as figure_queries.stored
     gives them; asks for one job to work them out when they are missing or older than TRUST_FIGURES_MINUTES."""
     trust_id, config = current_user.school_id, current_app.config
     row = figure_queries.stored(db, trust_id, course.id, which)
     old = row is not None and row["status"] in ("done", "failed")
-    old = old and (row["computed_at"] or "") < _ago(config["TRUST_FIGURES_MINUTES"])
+    old = old and (row["computed_at"] or "") < figure_queries.ago(config["TRUST_FIGURES_MINUTES"])
     # Checked here first so a fresh page view never writes; the conditional write decides between views.
-    old = old and row["queued_at"] < _ago(config["TRUST_FIGURES_REFRESH_MINUTES"])
+    old = old and row["queued_at"] < figure_queries.ago(config["TRUST_FIGURES_REFRESH_MINUTES"])
     if row is None or old:
         stale, retry = config["TRUST_FIGURES_MINUTES"], config["TRUST_FIGURES_REFRESH_MINUTES"]
         figures_id = figure_queries.ask(db, trust_id, course.id, stale, retry, row)
@@ -163,7 +159,7 @@ def refresh():
     page = "trusts.reteach" if form.page.data == "reteach" else "trusts.home"
     if form.validate_on_submit():
         trust_id, config = current_user.school_id, current_app.config
-        row = figure_queries.stored(db, trust_id, course.id, "table")
+        row = figure_queries.stored(db, trust_id, course.id, None)
         figures_id = figure_queries.ask(db, trust_id, course.id, 0, config["TRUST_FIGURES_REFRESH_MINUTES"], row)
         if figures_id:
             queue_figures(figures_id)
