@@ -66,7 +66,6 @@ def _working(db, course, figures, endpoint):
         courses=courses().values(),
         figures=figures,
         endpoint=endpoint,
-        still=bool(request.args.get("still")),  # "Stop reloading this page": a timed reload can be turned off
         refresh_form=RefreshFiguresForm(course=course.id, page=endpoint.split(".")[1]),
     )
 
