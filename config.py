@@ -175,6 +175,12 @@ REDIS_PREFIX = "online-safety:"
 # A school's figure that counts fewer pupils than this is shown as "fewer than N": in a tiny class a
 # count or an average could point at one pupil (small-number suppression, as published statistics do).
 TRUST_MIN_COUNT = 5
+# The lead's figures are worked out by a job (seconds at trust scale, never in a web worker); a page view
+# older than this many minutes queues one job to work them out again and shows the stored ones meanwhile.
+TRUST_FIGURES_MINUTES = 15
+# The lead's "Work out the figures again now" (and a retry after a failed job) at most this often per
+# trust and route: each is seconds of a worker's time.
+TRUST_FIGURES_REFRESH_MINUTES = 3
 # --- The operator's console (issue 11, console/) ---
 # An invite link (a school's first admin, a new operator) works once, for this many days: long enough
 # for a holiday, short enough that an old e-mail in a forwarded thread is no key to the service.

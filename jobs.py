@@ -23,7 +23,7 @@ from flask.cli import AppGroup
 from huey import RedisHuey, SqliteHuey, crontab
 
 # Parts whose tasks.py registers jobs. A new part adds its module here.
-TASK_MODULES = ("safeguarding.tasks", "classroom.tasks", "console.tasks")
+TASK_MODULES = ("safeguarding.tasks", "classroom.tasks", "console.tasks", "trusts.tasks")
 
 # A job that raises is tried again this many times, after this many seconds (doubling each time).
 DEFAULT_RETRIES = 2

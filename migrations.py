@@ -677,3 +677,33 @@ def m022_invites(db):
         CREATE INDEX school_exports_requested_by ON school_exports(requested_by) WHERE requested_by IS NOT NULL;
         """
     )
+
+
+@migrations()
+def m023_trust_figures(db):
+    # A trust lead's figures, worked out by a job (trusts/tasks.py), never in a web worker: at trust scale
+    # (40 schools, a million answers) the queries take seconds. One row per trust and route holds the raw
+    # grouped query rows as JSON (the rules, suppression included, run on them at view time) and the job's
+    # state, as report jobs keep theirs (classroom/job_rows.py): queued -> running -> done or failed.
+    # computed_at: when the stored rows were worked out ("Figures as of"); queued_at: when a job was last
+    # asked for, so a page view or the lead's button queues at most one, and not more often than a few minutes.
+    db.executescript(
+        """
+        CREATE TABLE trust_figures (
+            id INTEGER PRIMARY KEY,
+            trust_id INTEGER NOT NULL REFERENCES schools(id),
+            course_id TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            progress INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            heartbeat_at TEXT,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            computed_at TEXT,
+            table_rows TEXT,                   -- JSON: trusts.queries.figure_rows
+            answer_rows TEXT,                  -- JSON: trusts.queries.first_answer_counts
+            UNIQUE (trust_id, course_id)
+        );
+        """
+    )

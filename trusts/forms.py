@@ -1,7 +1,7 @@
 """Forms for trusts: the operator's trust screens and a new trust lead's first password."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from classroom.forms import StaffForm
@@ -43,3 +43,10 @@ class LeadForm(StaffForm):
         ],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none", "type": "email"},
     )
+
+
+class RefreshFiguresForm(FlaskForm):
+    """The lead's "Work out the figures again now": which route, and which page to go back to."""
+
+    course = HiddenField()
+    page = HiddenField()

@@ -185,6 +185,8 @@ PUT_IN = """
 UPDATE schools SET trust_id = ? WHERE id = ? AND kind = 'school' AND trust_id IS NULL AND offboarded_at IS NULL
 """
 TAKE_OUT = "UPDATE schools SET trust_id = NULL WHERE id = ? AND kind = 'school' AND trust_id = ?"
+# A trust's stored figures (trusts/tasks.py) once its schools change.
+FORGET_FIGURES = "DELETE FROM trust_figures WHERE trust_id = ?"
 
 
 def trusts(db):
@@ -227,10 +229,16 @@ def schools_without_trust(db):
 def put_in(db, trust_id, school_id):
     """Put a school that is in no trust into this one; False if it is in a trust already (or not a school)."""
     with write_transaction(db):
-        return db.execute(PUT_IN, [trust_id, school_id]).rowcount == 1
+        moved = db.execute(PUT_IN, [trust_id, school_id]).rowcount == 1
+        if moved:  # the stored figures lack the school: work them out afresh on the next view
+            db.execute(FORGET_FIGURES, [trust_id])
+        return moved
 
 
 def take_out(db, trust_id, school_id):
     """Take a school out of this trust; False if it was not in it."""
     with write_transaction(db):
-        return db.execute(TAKE_OUT, [school_id, trust_id]).rowcount == 1
+        moved = db.execute(TAKE_OUT, [school_id, trust_id]).rowcount == 1
+        if moved:  # the stored figures show the school: its figures are no longer this trust's to see
+            db.execute(FORGET_FIGURES, [trust_id])
+        return moved
