@@ -160,3 +160,16 @@ def pairs_writer(database, stop, written, errors):
         errors.append(error)
     finally:
         db.close()
+
+
+def worker_env(app, **extra):
+    """The environment for a real `flask jobs worker` process serving `app`'s database and job queue."""
+    return dict(
+        os.environ,
+        FLASK_DATABASE=app.config["DATABASE"],
+        FLASK_JOBS_DATABASE=app.config["JOBS_DATABASE"],  # on PostgreSQL the test's own queue file
+        FLASK_SECRET_KEY="test-secret",
+        FLASK_DEVELOPMENT="true",
+        FLASK_PUBLIC_BASE_URL="https://training.example.test",
+        **extra,
+    )

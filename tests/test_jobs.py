@@ -16,7 +16,7 @@ from huey import RedisHuey, SqliteHuey
 
 import jobs
 
-from helpers import make_app
+from helpers import make_app, worker_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = []
@@ -160,9 +160,7 @@ def test_a_nice_of_zero_and_no_idle_class_leave_the_worker_as_it_is(app):
 
 
 def test_the_real_worker_runs_every_thread_at_the_configured_priority(app):
-    env = dict(os.environ, FLASK_DATABASE=app.config["DATABASE"], FLASK_SECRET_KEY="test-secret",
-               FLASK_DEVELOPMENT="true", FLASK_PUBLIC_BASE_URL="https://training.example.test",
-               FLASK_JOBS_WORKER_NICE="7")  # fmt: skip
+    env = worker_env(app, FLASK_JOBS_WORKER_NICE="7")
     command = [sys.executable, "-m", "flask", "--app", "app", "jobs", "worker", "--workers", "2"]
     worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

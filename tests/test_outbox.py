@@ -5,7 +5,6 @@ SQLite job queue run in-process (jobs.run_pending), and one test with `flask job
 Timing lives in bench/talk_request_mail.py: these tests never fail on a timer.
 """
 
-import os
 import smtplib
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from safeguarding import queries
 from safeguarding.mail import BACKOFF, CUT_OFF, NOT_CONFIGURED, retry_after
 from safeguarding.tasks import deliver, sweep_outbox
 
-from helpers import sign_in
+from helpers import sign_in, worker_env
 
 ROOT = Path(__file__).parent.parent
 
@@ -238,15 +237,7 @@ def test_flask_jobs_worker_runs_as_its_own_process_and_sends_the_mail(client, sc
     sign_in(client, "zara.q")
     ask_to_talk(client)
     assert smtp.messages == []
-    env = dict(
-        os.environ,
-        FLASK_DATABASE=app.config["DATABASE"],
-        FLASK_SECRET_KEY="test-secret",
-        FLASK_DEVELOPMENT="true",
-        FLASK_MAIL_SERVER="127.0.0.1",
-        FLASK_MAIL_PORT=str(app.config["MAIL_PORT"]),
-        FLASK_PUBLIC_BASE_URL="https://training.example.test",
-    )
+    env = worker_env(app, FLASK_MAIL_SERVER="127.0.0.1", FLASK_MAIL_PORT=str(app.config["MAIL_PORT"]))
     flask = [sys.executable, "-m", "flask", "--app", "app", "jobs", "worker", "--workers", "1"]
     worker = subprocess.Popen(flask, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

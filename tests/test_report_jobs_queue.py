@@ -20,7 +20,7 @@ from classroom.tasks import build_report, run_report, sweep_reports_in
 from db import write_transaction
 from jobs import run_pending
 
-from helpers import sign_in
+from helpers import sign_in, worker_env
 
 ROOT = Path(__file__).resolve().parent.parent
 LEASE = timedelta(minutes=2)
@@ -149,14 +149,7 @@ def test_a_failing_build_is_recorded_and_never_left_running(app, db, hill, monke
 
 # The worker as its own process, killed mid-report --------------------------------------------
 def start_worker(app, **extra):
-    env = dict(
-        os.environ,
-        FLASK_DATABASE=app.config["DATABASE"],
-        FLASK_SECRET_KEY="test-secret",
-        FLASK_DEVELOPMENT="true",
-        FLASK_PUBLIC_BASE_URL="https://training.example.test",
-        **extra,
-    )
+    env = worker_env(app, **extra)
     command = [sys.executable, "-m", "flask", "--app", "app", "jobs", "worker", "--workers", "1"]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
