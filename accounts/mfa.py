@@ -144,3 +144,20 @@ def pending_expired(started_at, now=None):
     except (TypeError, ValueError):
         return True
     return (now or datetime.now(UTC)) - started > PENDING_FOR
+
+
+def reset_notice(first_name, admin_name, organisation, sign_in_link):
+    """(subject, body) of the e-mail that tells someone an admin reset their authenticator.
+
+    Sent whoever asked for it: a reset nobody asked for is how an account is taken over, and the person
+    whose account it is should hear of it from us, not discover it at their next sign-in."""
+    subject = "Your two-step sign-in was reset"
+    body = (
+        f"Hello {first_name},\n\n"
+        f"{admin_name}, an admin at {organisation}, reset the authenticator app for your account on the online "
+        "safety training service. Your old app and recovery codes no longer work, and you were signed out.\n\n"
+        f"When you next sign in with your password you will set up an app again:\n{sign_in_link}\n\n"
+        f"If you did not ask for this, tell {admin_name} or your IT team today: someone may be trying to use "
+        "your account.\n"
+    )
+    return subject, body

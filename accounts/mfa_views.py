@@ -30,6 +30,7 @@ from accounts.views import (
     throttle_on,
 )
 from db import get_db
+from urls import public_url
 
 PENDING_KEY = "mfa_pending"
 ACCOUNT_KEY = "mfa_account"
@@ -376,6 +377,7 @@ def reset_authenticator(person_id):
     from classroom.forms import ConfirmForm
     from classroom.queries import staff_in_school
     from safeguarding.queries import audit_by
+    from safeguarding.tasks import queue_mail
 
     db = get_db()
     person = staff_in_school(db, current_user.school_id, person_id) or abort(404)
@@ -391,8 +393,12 @@ def reset_authenticator(person_id):
         queries.reset_authenticator(db, person_id)
         session_store(db).end_all(person_id)
         audit_by(db, current_user, "staff-reset-authenticator", "staff", person_id)
-        flash(f"{name}'s authenticator is reset and they are signed out. They set up an app when they next "
-              "sign in.", "success")  # fmt: skip
+        organisation = school_by_id(db, current_user.school_id)["name"]
+        subject, body = mfa.reset_notice(person["first_name"], current_user.full_name, organisation,
+                                         public_url("accounts.sign_in"))  # fmt: skip
+        queue_mail(db, current_user.school_id, [person["email"]], subject, body)
+        flash(f"{name}'s authenticator is reset and they are signed out; they have been e-mailed to say so. "
+              "They set up an app when they next sign in.", "success")  # fmt: skip
         return redirect(url_for("classroom.staff"), 303)
     return render_template(
         "classroom/confirm.html",

@@ -15,6 +15,7 @@ from engines import dump_text
 from accounts import mfa
 from accounts.demo import DEMO_PASSWORD, seed_demo
 from accounts.mfa import DEMO_TOTP_SECRET, decrypt_secret, encrypt_secret, matching_step
+from jobs import run_pending
 
 from helpers import make_app, sign_in
 
@@ -340,7 +341,7 @@ def test_new_recovery_codes_replace_the_old_ones(app, client, school):
 # Admins -------------------------------------------------------------------------------------------
 
 
-def test_an_admin_reset_ends_their_sessions_and_they_set_up_again(app, db, school):
+def test_an_admin_reset_ends_their_sessions_and_they_set_up_again(app, db, school, smtp):
     dsl = app.test_client()
     set_up(dsl, "dsl@hill.test")
     assert is_signed_in(dsl)
@@ -358,6 +359,13 @@ def test_an_admin_reset_ends_their_sessions_and_they_set_up_again(app, db, schoo
     audit = list(db.query("SELECT staff_id, subject_id FROM audit_log WHERE action = 'staff-reset-authenticator'"))
     assert audit == [{"staff_id": school["admin"], "subject_id": school["dsl"]}]
     assert sign_in(dsl, "dsl@hill.test").location.endswith(SET_UP)
+    # They hear of it from us, at once: a reset nobody asked for is how an account is taken over.
+    run_pending(app.extensions["huey"])
+    [message] = smtp.messages
+    assert message["to"] == ["dsl@hill.test"]
+    body = smtp.bodies()[0]
+    assert "reset the authenticator app for your account" in body
+    assert "https://training.example.test/sign-in" in body and "If you did not ask for this" in body
 
 
 def test_an_admin_cannot_reset_their_own_authenticator(app, db, school):
