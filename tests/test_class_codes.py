@@ -285,6 +285,7 @@ def test_joining_rechecks_the_code_and_the_identity_inside_its_transaction(db, w
 def test_a_signed_in_pupil_joins_another_class_of_their_school(client, db, world):
     code = make_code(db, world["class"], world["hill"])
     sign_in(client, "ryan.d")
+    assert 'href="/join">Join a class with a code</a>' in client.get("/course").text  # found from their course
     assert client.get("/join").status_code == 200
     response = client.post("/join", data={"code": class_codes.display(code)})
     assert response.status_code == 303
