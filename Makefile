@@ -26,8 +26,20 @@ run: setup instance/config.py
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# The whole suite twice: on SQLite (the embedded default) and on PostgreSQL (the engine past one machine).
-test: test-sqlite test-postgresql
+# The whole suite twice, on SQLite (the embedded default) and on PostgreSQL (the engine past one machine), at
+# the same time: each run is mostly one process and the machine has two cores (26 min one after the other here,
+# PARALLEL_FIGURE side by side). SQLite's run shows as it goes; PostgreSQL's goes to .pytest-postgresql.log, and
+# its failures and summary are printed when both are done.
+test: test-setup
+	@TEST_ENGINE=postgresql $(VENV)/bin/pytest -q -p no:cacheprovider > .pytest-postgresql.log 2>&1 & postgresql=$$!; \
+	trap 'kill $$postgresql 2>/dev/null' INT TERM; \
+	$(VENV)/bin/pytest; sqlite=$$?; \
+	wait $$postgresql; pg=$$?; \
+	echo "=== The same suite on PostgreSQL (whole log: .pytest-postgresql.log) ==="; \
+	if [ $$pg -ne 0 ]; then grep -E "^(FAILED|ERROR) " .pytest-postgresql.log | head -50; fi; \
+	tail -n 1 .pytest-postgresql.log; \
+	echo "SQLite: $$([ $$sqlite -eq 0 ] && echo passed || echo FAILED). PostgreSQL: $$([ $$pg -eq 0 ] && echo passed || echo FAILED)."; \
+	[ $$sqlite -eq 0 ] && [ $$pg -eq 0 ]
 
 test-sqlite: test-setup
 	$(VENV)/bin/pytest
