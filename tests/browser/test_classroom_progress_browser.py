@@ -7,6 +7,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from db import connect
@@ -40,7 +41,7 @@ def test_teacher_sees_progress_appear_and_downloads_every_report(page, browser, 
     sign_in(page, "teacher@demo.school")
     page.wait_for_url("**/classes**")
     page.goto(f"/classes/{class_id}/progress")
-    assert page.get_by_role("heading", level=1).inner_text() == "Progress: 8B"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Progress: 8B")
     assert grid_cell(page, "Amir K", first.id).inner_text().strip() == "Not started"
     assert_accessible(page)
 
@@ -70,13 +71,13 @@ def test_teacher_sees_progress_appear_and_downloads_every_report(page, browser, 
 
     # His page: the attempt and every answer.
     page.get_by_role("link", name="Amir K", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Amir K"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Amir K")
     assert page.get_by_text(first.quiz.marked_questions[0].prompt).first.is_visible()
     assert page.locator(".answers-table tbody tr").count() == len(first.quiz.marked_questions)
     assert_accessible(page)
 
     page.goto(f"/classes/{class_id}/reteach")
-    assert page.get_by_role("heading", level=1).inner_text() == "What to re-teach: 8B"
+    expect(page.get_by_role("heading", level=1)).to_have_text("What to re-teach: 8B")
     assert_accessible(page)
 
     # Reports: every format, downloaded as a teacher would, read back.

@@ -127,12 +127,12 @@ def test_a_pupil_completes_their_whole_route_in_a_real_browser(page, live_app, c
         page.goto("/course")
         page.get_by_role("link", name=f"Start: {lesson.title}").click()
         for number, step in enumerate(lesson.steps, start=1):
-            assert page.get_by_role("heading", level=1).inner_text() == step.title
+            expect(page.get_by_role("heading", level=1)).to_have_text(step.title)
             assert page.get_by_text(f"Step {number} of {len(lesson.steps)}").is_visible()
             if number < len(lesson.steps):
                 page.get_by_role("link", name="Next", exact=True).click()
         page.get_by_role("link", name="Go to the quiz").click()
-        assert page.get_by_role("heading", level=1).inner_text() == lesson.quiz.title
+        expect(page.get_by_role("heading", level=1)).to_have_text(lesson.quiz.title)
         if lesson.id in KEYBOARD_ONLY:
             assert_accessible(page)  # with the Move buttons and the counter added by quiz.js
         answer(page, lesson.quiz, keyboard=KEYBOARD_ONLY.get(lesson.id, ()))

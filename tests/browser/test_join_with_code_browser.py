@@ -6,6 +6,7 @@ a lesson; the teacher sees both on the code screen. Signing in again goes straig
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_helpers import assert_accessible, provider_demo_server
 
@@ -96,7 +97,7 @@ def test_pupils_with_google_and_microsoft_accounts_join_with_the_code_and_start_
         pupil.goto("/sign-in")
         pupil.get_by_role("link", name="Sign in with Google").click()
         pupil.wait_for_url(f"{base_url}/course")
-        assert pupil.get_by_role("heading", level=1).inner_text() == course.title
+        expect(pupil.get_by_role("heading", level=1)).to_have_text(course.title)
     finally:
         context.close()
 

@@ -4,6 +4,7 @@ the rest of the course, the certificate downloaded and read back, the verify pag
 import io
 import re
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from browser_helpers import assert_accessible, sign_in
@@ -14,7 +15,7 @@ def test_a_pupil_completes_the_course_and_verifies_the_certificate(page, live_ap
     course = live_app.extensions["courses"]["online-blackmail-11-13"]
     sign_in(page, "ryan.d")
     page.wait_for_url("**/course")
-    assert page.get_by_role("heading", level=1).inner_text() == course.title
+    expect(page.get_by_role("heading", level=1)).to_have_text(course.title)
     assert_accessible(page)
 
     # The baseline check first: the course page's one clear next step.
@@ -29,7 +30,7 @@ def test_a_pupil_completes_the_course_and_verifies_the_certificate(page, live_ap
     page.goto("/course")
     page.get_by_role("link", name=f"Start: {first.title}").click()
     for number, step in enumerate(first.steps, start=1):
-        assert page.get_by_role("heading", level=1).inner_text() == step.title
+        expect(page.get_by_role("heading", level=1)).to_have_text(step.title)
         assert page.get_by_text(f"Step {number} of {len(first.steps)}").is_visible()
         if number == 1:
             assert_accessible(page)
