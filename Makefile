@@ -28,8 +28,8 @@ run: setup instance/config.py
 
 # The whole suite twice, on SQLite (the embedded default) and on PostgreSQL (the engine past one machine), at
 # the same time: each run is mostly one process and the machine has two cores (26 min one after the other here,
-# PARALLEL_FIGURE side by side). SQLite's run shows as it goes; PostgreSQL's goes to .pytest-postgresql.log, and
-# its failures and summary are printed when both are done.
+# 16 min side by side, set-up included). SQLite's run shows as it goes; PostgreSQL's goes to
+# .pytest-postgresql.log, and its failures and summary are printed when both are done.
 test: test-setup
 	@TEST_ENGINE=postgresql $(VENV)/bin/pytest -q -p no:cacheprovider > .pytest-postgresql.log 2>&1 & postgresql=$$!; \
 	trap 'kill $$postgresql 2>/dev/null' INT TERM; \
