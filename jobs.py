@@ -137,6 +137,26 @@ def enqueue(function, *args, delay=None):
     return wrapper.schedule(args, delay=delay) if delay else wrapper(*args)
 
 
+def enqueue_saved(function, *args, delay=None):
+    """Enqueue a job whose work is already saved in a database row; never raises.
+
+    If the queue refuses it, the row stays queued and the part's sweep queues it again, so a request
+    that saved the work must not fail on the queue."""
+    try:
+        return enqueue(function, *args, delay=delay)
+    except Exception:  # noqa: BLE001 (the row is saved: the sweep queues it again)
+        current_app.logger.exception("%s%r saved; the job queue refused it, the sweep will queue it again.",
+                                     job_name(function), args)  # fmt: skip
+        return None
+
+
+def job_db():
+    """A connection of the job's own (jobs run outside any web request); the caller closes it."""
+    from db import connect
+
+    return connect(current_app.config["DATABASE"])
+
+
 def run_pending(huey, limit=100):
     """Run the jobs that are ready now, in this process (tests and `flask jobs run-pending`)."""
     done = 0

@@ -49,28 +49,20 @@ USERNAME_TAKEN = ("A username or e-mail in the file was taken a moment ago. Noth
 HEARTBEAT_EVERY = 15
 
 
-def _db():
-    """A connection of the job's own (jobs run outside any web request)."""
-    return connect(current_app.config["DATABASE"])
-
-
 def _lease():
     return timedelta(seconds=int(current_app.config["REPORT_JOB_LEASE_SECONDS"]))
 
 
 def queue_report(job_id):
     """Ask the worker to build a report whose row is saved; never raises (the sweep finds a lost job)."""
-    try:
-        jobs.enqueue(build_report, job_id)
-    except Exception:  # noqa: BLE001 (the row is saved as queued: the sweep queues it again)
-        current_app.logger.exception("Report job %s saved; the job queue refused it, the sweep will queue it.", job_id)
+    jobs.enqueue_saved(build_report, job_id)
 
 
 # Huey's own retries are off: the row counts attempts, and the sweep retries a job a crash cut off.
 @jobs.task(retries=0)
 def build_report(job_id):
     """Build one report and store it on its row; a failure is recorded there, never raised."""
-    db = _db()
+    db = jobs.job_db()
     try:
         return run_report(db, job_id)
     finally:
@@ -158,7 +150,7 @@ def _beat(database, job_id, stop):
 @jobs.periodic_task(jobs.crontab(minute="*"))
 def sweep_jobs():
     """Every minute (and as the worker starts): retry or fail report and card jobs a crash cut off."""
-    db = _db()
+    db = jobs.job_db()
     try:
         return sweep_reports_in(db, _lease()), sweep_cards_in(db, _lease())
     finally:
@@ -202,16 +194,13 @@ class AlreadyAdded(Exception):
 
 def queue_cards(token):
     """Ask the worker to make a saved card batch; never raises (the sweep finds a lost job)."""
-    try:
-        jobs.enqueue(make_cards, token)
-    except Exception:  # noqa: BLE001 (the row is saved as queued: the sweep queues it again)
-        current_app.logger.exception("Card batch saved; the job queue refused it, the sweep will queue it.")
+    jobs.enqueue_saved(make_cards, token)
 
 
 @jobs.task(retries=0)
 def make_cards(token):
     """Make one batch of sign-in cards; a failure is recorded on the batch, never raised."""
-    db = _db()
+    db = jobs.job_db()
     try:
         return run_cards(db, token)
     finally:

@@ -13,30 +13,21 @@ import jobs
 from classroom.job_rows import JobRows
 from classroom.tasks import sweep_in
 from console import holdings, queries
-from db import connect
 
 ROWS = JobRows("school_exports", "id")
 INTERRUPTED = "The export was interrupted because the server restarted while making it. Please ask for it again."
 COULD_NOT_MAKE = "Sorry, the export could not be made. Please try again."
 
 
-def _db():
-    """A connection of the job's own (jobs run outside any web request)."""
-    return connect(current_app.config["DATABASE"])
-
-
 def queue_export(export_id):
     """Ask the worker to build an export whose row is saved; never raises (the sweep finds a lost job)."""
-    try:
-        jobs.enqueue(build_export, export_id)
-    except Exception:  # noqa: BLE001 (the row is saved as queued: the sweep queues it again)
-        current_app.logger.exception("School export %s saved; the job queue refused it.", export_id)
+    jobs.enqueue_saved(build_export, export_id)
 
 
 @jobs.task(retries=0)
 def build_export(export_id):
     """Build one school's export ZIP onto its row; a failure is recorded there, never raised."""
-    db = _db()
+    db = jobs.job_db()
     try:
         return run_export(db, export_id)
     finally:
@@ -72,7 +63,7 @@ def run_export(db, export_id):
 @jobs.periodic_task(jobs.crontab(minute="*"))
 def sweep_exports():
     """Every minute: retry or fail exports a crash cut off; delete exports past their time."""
-    db = _db()
+    db = jobs.job_db()
     try:
         lease = timedelta(seconds=int(current_app.config["REPORT_JOB_LEASE_SECONDS"]))
         counts = sweep_in(db, ROWS, lease, queue_export, INTERRUPTED, "School export")

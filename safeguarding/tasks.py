@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import current_app
 
 import jobs
-from db import connect, now
+from db import now
 from safeguarding import queries
 from safeguarding.mail import CUT_OFF, NO_RECIPIENTS, NOT_CONFIGURED, SENDING_LEASE, describe_error, retry_after
 from safeguarding.mail import send_mail as smtp_send
@@ -20,19 +20,10 @@ SWEEP_GRACE = timedelta(minutes=2)
 KEEP_SENT = timedelta(days=30)
 
 
-def _db():
-    """A connection of the job's own (jobs run outside any web request)."""
-    return connect(current_app.config["DATABASE"])
-
-
 def queue_mail(db, school_id, recipients, subject, body):
     """Put an e-mail in the outbox and ask the worker to send it; returns at once, never raises on the queue."""
     message_id = queries.queue_message(db, school_id, recipients, subject, body)
-    try:
-        jobs.enqueue(send_mail, message_id)
-    except Exception:  # noqa: BLE001 (the row is saved: the sweep sends it even if the queue is down)
-        current_app.logger.exception("Outbox message %s saved; the job queue refused it, the sweep will send it.",
-                                     message_id)  # fmt: skip
+    jobs.enqueue_saved(send_mail, message_id)
     return message_id
 
 
@@ -40,7 +31,7 @@ def queue_mail(db, school_id, recipients, subject, body):
 @jobs.task(retries=0)
 def send_mail(message_id):
     """Send one outbox message; on failure record why and schedule the next try, or give up."""
-    db = _db()
+    db = jobs.job_db()
     try:
         return deliver(db, message_id)
     finally:
@@ -79,17 +70,14 @@ def _attempt_failed(db, message, error):
         return "failed"
     queries.message_retry(db, message["id"], wait, error)
     current_app.logger.warning("Outbox message %s not sent (%s); next try in %s.", message["id"], error, wait)
-    try:
-        jobs.enqueue(send_mail, message["id"], delay=wait.total_seconds())
-    except Exception:  # noqa: BLE001 (the sweep sends it when it is due)
-        current_app.logger.exception("Could not schedule the next try of outbox message %s.", message["id"])
+    jobs.enqueue_saved(send_mail, message["id"], delay=wait.total_seconds())
     return "queued"
 
 
 @jobs.periodic_task(jobs.crontab(minute="*"))
 def sweep_outbox():
     """Every minute: retry sends a crash cut off, send messages whose job was lost, prune old sent mail."""
-    db = _db()
+    db = jobs.job_db()
     try:
         for row in queries.cut_off_messages(db, SENDING_LEASE):
             _attempt_failed(db, dict(row), CUT_OFF)
@@ -103,7 +91,7 @@ def sweep_outbox():
 @jobs.periodic_task(jobs.crontab(minute="*/5"))
 def remind_overdue():
     """Every 5 minutes: mark requests nobody opened in the time the pupil chose, and tell every DSL once."""
-    db = _db()
+    db = jobs.job_db()
     try:
         return remind_overdue_in(db)
     finally:
@@ -124,8 +112,5 @@ def remind_overdue_in(db):
         message_id = queries.mark_overdue_and_queue(db, row, recipients, subject, body)
         if message_id is not None:
             reminded += 1
-            try:
-                jobs.enqueue(send_mail, message_id)
-            except Exception:  # noqa: BLE001 (the sweep sends it)
-                current_app.logger.exception("Reminder %s saved; the sweep will send it.", message_id)
+            jobs.enqueue_saved(send_mail, message_id)
     return reminded

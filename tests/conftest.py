@@ -6,6 +6,7 @@ from oidc_provider import OidcProvider
 from redis_server import RedisServer
 from safeguarding_smtp import start_smtp
 
+import db as db_module
 from accounts.queries import create_person, create_school
 from classroom.queries import create_class
 from db import connect, write_transaction
@@ -78,6 +79,23 @@ def redis_url(redis_server):
     with redis.Redis.from_url(redis_server.url) as client:
         client.flushdb()
     return redis_server.url
+
+
+@pytest.fixture
+def statements(monkeypatch):
+    """Every SQL statement the app's request connections run, in order (statements are traced on both engines)."""
+    seen = []
+    real_connect = db_module.connect
+
+    def traced(path):
+        database = real_connect(path)
+        database.conn.set_trace_callback(seen.append)
+        return database
+
+    monkeypatch.setattr(db_module, "connect", traced)
+    # Requests reuse their thread's connection: drop the one a fixture's sign-in opened, untraced.
+    db_module._forget_thread_connection()
+    return seen
 
 
 @pytest.fixture

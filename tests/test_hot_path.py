@@ -3,34 +3,15 @@ process and follows an admin's edit on the next page, and certificates still rea
 
 import io
 
-import pytest
 import segno
 from engines import on_postgres
 from pypdf import PdfReader
 
-import db as db_module
 from certificates.issuing import render_certificate, verify_url
 
 from helpers import QUIZ_URL, make_app, right_answers, sign_in, submit_quiz, wrong_answers
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN", "REPLACE")
-
-
-@pytest.fixture
-def statements(monkeypatch):
-    """Every SQL statement the app's request connections run, in order."""
-    seen = []
-    real_connect = db_module.connect
-
-    def traced(path):
-        database = real_connect(path)
-        database.conn.set_trace_callback(seen.append)
-        return database
-
-    monkeypatch.setattr(db_module, "connect", traced)
-    # Requests reuse their thread's connection: drop the one a fixture's sign-in opened, untraced.
-    db_module._forget_thread_connection()
-    return seen
 
 
 def writes(statements):

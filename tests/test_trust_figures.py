@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from test_trusts import school_row, seen, world  # noqa: F401 (world is a fixture)
 
-import db as db_module
 from console import holdings
 from db import write_transaction
 from jobs import run_pending
@@ -22,22 +21,6 @@ from helpers import sign_in
 # What only the figure queries read (every request reads the signed-in person's own people row, never pupils'):
 # a page view matching this did the job's work itself.
 HEAVY = re.compile(r"\b(attempts|answers|lesson_progress|certificates)\b|role = 'pupil'")
-
-
-@pytest.fixture
-def statements(monkeypatch):
-    """Every SQL statement the app's request connections run, in order (as tests/test_hot_path.py)."""
-    seen_sql = []
-    real_connect = db_module.connect
-
-    def traced(path):
-        database = real_connect(path)
-        database.conn.set_trace_callback(seen_sql.append)
-        return database
-
-    monkeypatch.setattr(db_module, "connect", traced)
-    db_module._forget_thread_connection()
-    return seen_sql
 
 
 @pytest.fixture

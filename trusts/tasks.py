@@ -13,17 +13,12 @@ from flask import current_app
 
 import jobs
 from classroom.tasks import sweep_in
-from db import connect, now
+from db import now
 from training.courses import courses
 from trusts import figure_queries, queries
 
 INTERRUPTED = "Working out the figures was interrupted because the server restarted."
 COULD_NOT = "Sorry, the figures could not be worked out."
-
-
-def _db():
-    """A connection of the job's own (jobs run outside any web request)."""
-    return connect(current_app.config["DATABASE"])
 
 
 def _lease():
@@ -32,17 +27,14 @@ def _lease():
 
 def queue_figures(figures_id):
     """Ask the worker to work out a trust's figures whose row is queued; never raises (the sweep finds a lost job)."""
-    try:
-        jobs.enqueue(work_out_figures, figures_id)
-    except Exception:  # noqa: BLE001 (the row is saved as queued: the sweep queues it again)
-        current_app.logger.exception("Trust figures %s asked for; the job queue refused it.", figures_id)
+    jobs.enqueue_saved(work_out_figures, figures_id)
 
 
 # Huey's own retries are off: the row counts attempts, and the sweep retries a job a crash cut off.
 @jobs.task(retries=0)
 def work_out_figures(figures_id):
     """Work out and store one trust's figures for one route; a failure is recorded on its row, never raised."""
-    db = _db()
+    db = jobs.job_db()
     try:
         return run_figures(db, figures_id)
     finally:
@@ -78,7 +70,7 @@ def run_figures(db, figures_id):
 @jobs.periodic_task(jobs.crontab(minute="*"))
 def sweep_figures():
     """Every minute (and as the worker starts): retry or fail figure jobs a crash cut off; queue lost ones."""
-    db = _db()
+    db = jobs.job_db()
     try:
         return sweep_figures_in(db, _lease())
     finally:
