@@ -707,3 +707,20 @@ def m023_trust_figures(db):
         );
         """
     )
+
+
+@migrations()
+def m027_help_routes_third_edition(db):
+    # Take It Down does not take images down: it fingerprints an image on the young person's own
+    # device for the apps that take part; Report Remove can block an image before it is posted.
+    # Reword the defaults where a school kept them; a school's own words stay. Written out here,
+    # not imported: a migration must not change when code does.
+    rewordings = (
+        ("Under 18? Get nude images of you taken down (Childline and the IWF).",
+         "Under 18? Get a nude image of you removed, or blocked before it is posted (Childline and the IWF)."),
+        ("Get images taken before you were 18 taken down (NCMEC).",
+         "Taken before you were 18? Makes a digital fingerprint of the image on your own device, "
+         "so the apps that take part can stop it being shared (NCMEC)."),
+    )  # fmt: skip
+    for old, new in rewordings:
+        db.execute("UPDATE help_routes SET detail = ? WHERE detail = ?", [new, old])

@@ -5,6 +5,15 @@ from safeguarding.routes_rules import emergency_first, is_emergency
 
 # CEOP is part of the National Crime Agency, not "the police" (the second edition's review).
 CEOP_DETAIL = "Report online sexual abuse or blackmail to CEOP, part of the National Crime Agency."
+# What each take-down service really does, checked against its own pages: Take It Down does not
+# take images down, it fingerprints them on the young person's device for the apps that take part.
+REPORT_REMOVE_DETAIL = (
+    "Under 18? Get a nude image of you removed, or blocked before it is posted (Childline and the IWF)."
+)
+TAKE_IT_DOWN_DETAIL = (
+    "Taken before you were 18? Makes a digital fingerprint of the image on your own device, "
+    "so the apps that take part can stop it being shared (NCMEC)."
+)
 # Report Remove and CEOP are for under-18s; from 18 these help instead (taught in the 14-18 route).
 OVER_18_ROUTES = (
     {"title": "StopNCII", "detail": "18 or over? Stop intimate images of you being shared.",
@@ -21,9 +30,9 @@ DEFAULT_HELP_ROUTES = (
     {"title": "Report to CEOP", "detail": CEOP_DETAIL,
      "url": "https://www.ceop.police.uk"},
     {"title": "Police (not an emergency)", "detail": "Call 101 to report blackmail to the police.", "phone": "101"},
-    {"title": "Report Remove", "detail": "Under 18? Get nude images of you taken down (Childline and the IWF).",
+    {"title": "Report Remove", "detail": REPORT_REMOVE_DETAIL,
      "url": "https://www.childline.org.uk/remove"},
-    {"title": "Take It Down", "detail": "Get images taken before you were 18 taken down (NCMEC).",
+    {"title": "Take It Down", "detail": TAKE_IT_DOWN_DETAIL,
      "url": "https://takeitdown.ncmec.org"},
     {"title": "Samaritans", "detail": "Talk to someone, any time.", "phone": "116 123"},
     {"title": "Shout", "detail": "Text SHOUT to 85258, any time.", "sms": "85258"},

@@ -50,3 +50,31 @@ def test_the_migration_rewords_a_kept_default_adds_over_18_routes_once_and_keeps
     assert [title for _, title, _ in routes[2]] == ["Report to CEOP", "StopNCII", "Revenge Porn Helpline"]
     migrate(database)  # safe to run again
     assert database["help_routes"].count == 6
+
+
+def test_third_edition_rewords_the_take_down_routes_a_school_kept_and_keeps_its_own(tmp_path):
+    from migrations import migrations
+    from safeguarding.help_routes import REPORT_REMOVE_DETAIL, TAKE_IT_DOWN_DETAIL
+
+    database = Database(tmp_path / "old.sqlite")
+    migrations.ensure_migrations_table(database)
+    for migration in migrations._migrations:  # the schema as it was before this edition
+        if migration.name < "m027":
+            migration.fn(database)
+            migrations._record_applied(database, migration.name)
+    database.execute("INSERT INTO schools (id, name, created_at) VALUES (1, 'Hill', 'x')")
+    rows = [
+        (1, "Take It Down", "Get images taken before you were 18 taken down (NCMEC)."),
+        (2, "Report Remove", "Under 18? Get nude images of you taken down (Childline and the IWF)."),
+        (3, "Take It Down (our words)", "Our own words about Take It Down."),
+    ]
+    for position, title, detail in rows:
+        database.execute(
+            "INSERT INTO help_routes (school_id, position, title, detail) VALUES (1, ?, ?, ?)",
+            [position, title, detail],
+        )
+    database.conn.commit()
+    migrate(database)
+    details = [r["detail"] for r in database.query("SELECT detail FROM help_routes ORDER BY position")]
+    assert details == [TAKE_IT_DOWN_DETAIL, REPORT_REMOVE_DETAIL, "Our own words about Take It Down."]
+    assert "taken down" not in TAKE_IT_DOWN_DETAIL and "fingerprint" in TAKE_IT_DOWN_DETAIL
