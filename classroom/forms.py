@@ -71,10 +71,10 @@ class RouteForm(FlaskForm):
 
 def route_choices(courses, by_year_group=True):
     """The routes as select choices, optionally led by 'Choose by year group'."""
-    choices = [SelectChoice(course.id, f"Ages {course.route_label.removeprefix('ages ')}: {course.title}")
+    choices = [SelectChoice(course.id, f"{course.route_label}: {course.title}")
                for course in courses.values()]  # fmt: skip
     if by_year_group:
-        choices.insert(0, SelectChoice("", "Choose by year group (Years 7 and 8: 11 to 13; Years 9 to 13: 14 to 18)"))
+        choices.insert(0, SelectChoice("", "Choose by year group"))
     return choices
 
 

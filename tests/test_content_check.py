@@ -526,7 +526,7 @@ def test_every_course_folder_loads_in_order_with_its_route(two_courses, tmp_path
     courses = load_courses(tmp_path / "training", tmp_path / "quizzes")
     assert list(courses) == [YOUNGER, OLDER]
     older = courses[OLDER]
-    assert (older.route, older.year_groups, older.route_label) == ("14-18", (9, 10, 11, 12, 13), "ages 14 to 18")
+    assert (older.route, older.year_groups, older.route_label) == ("14-18", (9, 10, 11, 12, 13), "Years 9 to 13")
     assert courses[YOUNGER].max_reading_grade == 7.0 and "worth your life" in courses[YOUNGER].closing_html
     assert "designated safeguarding lead" in courses[YOUNGER].before_you_teach_html
     assert older.lessons[0].id == "o-what-is-online-blackmail" and older.checks.id == "o-checks"
@@ -582,6 +582,6 @@ def test_flask_content_check_runs_on_every_course_and_names_it(two_courses, tmp_
     )
     result = app.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
-    assert f"== Course {YOUNGER} (route ages 11 to 13) ==" in result.output
-    assert f"== Course {OLDER} (route ages 14 to 18) ==" in result.output
+    assert f"== Course {YOUNGER} (route Years 7 and 8) ==" in result.output
+    assert f"== Course {OLDER} (route Years 9 to 13) ==" in result.output
     assert f"{OLDER}: all checks passed." in result.output

@@ -34,11 +34,11 @@ def test_a_new_class_gets_its_route_from_its_year_group_and_the_teacher_can_chan
     routes = {row["name"]: row["course_id"] for row in db.query("SELECT name, course_id FROM classes")}
     assert routes == {"10A": OLDER, "7A": YOUNGER, "8X": OLDER}
     class_id = next(db.query("SELECT id FROM classes WHERE name = '10A'"))["id"]
-    assert "Route: ages 14 to 18" in client.get(f"/classes/{class_id}").text
-    assert "Route: ages 14 to 18" in client.get(f"/classes/{class_id}/import").text
+    assert "Route: Years 9 to 13" in client.get(f"/classes/{class_id}").text
+    assert "Route: Years 9 to 13" in client.get(f"/classes/{class_id}/import").text
     client.post(f"/classes/{class_id}/route", data={"course_id": YOUNGER})
     assert next(db.query("SELECT course_id FROM classes WHERE id = ?", [class_id]))["course_id"] == YOUNGER
-    assert "Route: ages 11 to 13" in client.get(f"/classes/{class_id}/progress").text
+    assert "Route: Years 7 and 8" in client.get(f"/classes/{class_id}/progress").text
     assert client.post(f"/classes/{class_id}/route", data={"course_id": "nonsense"}).status_code == 303
     assert next(db.query("SELECT course_id FROM classes WHERE id = ?", [class_id]))["course_id"] == YOUNGER
 
@@ -50,7 +50,7 @@ def test_a_pupil_sees_their_route_and_the_other_route_s_url_redirects(app, db, m
     client = app.test_client()
     sign_in(client, "ola.y")
     page = client.get("/course").text
-    assert "Your route: ages 14 to 18" in page and f"/courses/{OLDER}/checks/baseline" in page
+    assert "Your route: Years 9 to 13" in page and f"/courses/{OLDER}/checks/baseline" in page
     assert client.get(f"/courses/{OLDER}/lessons/o-what-to-do/steps/1").status_code == 200
     other = client.get(f"/courses/{YOUNGER}/lessons/what-to-do/steps/1")
     assert other.status_code == 303 and other.location.endswith("/course")
@@ -66,14 +66,14 @@ def test_a_pupil_in_no_class_follows_their_year_group_and_the_newest_class_wins(
     for name, pupil in (("a.y", young), ("b.o", old)):
         client = app.test_client()
         sign_in(client, name)
-        route = "ages 11 to 13" if pupil == young else "ages 14 to 18"
+        route = "Years 7 and 8" if pupil == young else "Years 9 to 13"
         assert f"Your route: {route}" in client.get("/course").text
     create_class(db, school, "Older", 10, None, OLDER)
     newest = create_class(db, school, "Newer", 10, None, YOUNGER)
     db["class_pupils"].insert_all([{"class_id": 1, "person_id": old}, {"class_id": newest, "person_id": old}])
     client = app.test_client()
     sign_in(client, "b.o")
-    assert "Your route: ages 11 to 13" in client.get("/course").text
+    assert "Your route: Years 7 and 8" in client.get("/course").text
 
 
 def finish_course(client, course):
@@ -109,9 +109,9 @@ def test_reports_name_the_route_and_use_its_lessons(app, db, make_school, make_s
     sign_in(client, "teach@hill.test")
     report = client.post("/reports", data={"scope": str(class_id), "format": "csv"})
     header, row = report.data.decode("utf-8-sig").splitlines()[:2]
-    assert "Route" in header and row.endswith("ages 14 to 18")
+    assert "Route" in header and row.endswith("Years 9 to 13")
     assert "L1 " in header and "o-" not in header  # the older route's lesson titles, by number
-    assert "10A (route ages 14 to 18)" in client.get("/reports").text
+    assert "10A (route Years 9 to 13)" in client.get("/reports").text
 
 
 def test_before_you_teach_is_for_staff_only_and_first_in_the_overview(app, make_school, make_staff, make_pupil):

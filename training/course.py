@@ -65,9 +65,15 @@ class Course:
 
     @property
     def route_label(self):
-        """'ages 14 to 18', for class pages, reports and headings."""
-        low, _, high = self.route.partition("-")
-        return f"ages {low} to {high}" if high else f"ages {low}"
+        """'Years 9 to 13', for class pages, reports and headings.
+
+        By year group, not age: teachers set classes by year, and the older route starts in
+        Year 9, where most pupils are 13 ("ages 14 to 18" told them it was not yet for them).
+        """
+        first, last = min(self.year_groups), max(self.year_groups)
+        if first == last:
+            return f"Year {first}"
+        return f"Years {first} and {last}" if last == first + 1 else f"Years {first} to {last}"
 
     def lesson(self, lesson_id):
         """The lesson with this id, or None."""

@@ -43,7 +43,7 @@ def course():
 
 @bp.app_template_global()
 def class_route(class_row):
-    """'ages 14 to 18': the route a class follows, for class pages, imports and dashboards."""
+    """'Years 9 to 13': the route a class follows, for class pages, imports and dashboards."""
     return course_for_class(class_row).route_label
 
 
