@@ -18,9 +18,14 @@ WORDS = (
 )  # fmt: skip
 
 
+# scrypt costs about 0.1 s a password, on purpose. The test suite swaps in a cheap method for the
+# people its factories make (tests/conftest.py); the tests of hashing itself keep this one.
+HASH_METHOD = "scrypt"
+
+
 def hash_password(password):
-    """A werkzeug scrypt hash of `password`."""
-    return generate_password_hash(password, method="scrypt")
+    """A werkzeug hash of `password` (scrypt)."""
+    return generate_password_hash(password, method=HASH_METHOD)
 
 
 def password_matches(password_hash, password):

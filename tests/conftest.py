@@ -7,6 +7,7 @@ from redis_server import RedisServer
 from safeguarding_smtp import start_smtp
 
 import db as db_module
+from accounts import passwords
 from accounts.queries import create_person, create_school
 from classroom.queries import create_class
 from db import connect, write_transaction
@@ -22,6 +23,31 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "sqlite_only" in item.keywords:
                 item.add_marker(skip)
+
+
+# One round of PBKDF2: scrypt (about 0.1 s a password, on purpose) was two thirds of the suite's time,
+# spent in the factories. Tests marked real_password_hash hash as production does.
+CHEAP_HASH_METHOD = "pbkdf2:sha256:1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    """Every person the tests make gets a cheap hash (module fixtures included)."""
+    passwords.HASH_METHOD = CHEAP_HASH_METHOD
+    passwords.dummy_password_hash.cache_clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _real_password_hash(request, monkeypatch):
+    """A test marked real_password_hash hashes with production's scrypt."""
+    if "real_password_hash" not in request.keywords:
+        yield
+        return
+    monkeypatch.setattr(passwords, "HASH_METHOD", "scrypt")
+    passwords.dummy_password_hash.cache_clear()
+    yield
+    passwords.dummy_password_hash.cache_clear()
 
 
 @pytest.fixture(autouse=True)

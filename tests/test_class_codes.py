@@ -208,6 +208,7 @@ def test_a_code_switches_itself_off_after_its_days(client, app, db, world):
 # --- joining: a new pupil from a provider sign-in -----------------------------------------------
 
 
+@pytest.mark.real_password_hash
 def test_a_pending_google_sign_in_joins_with_the_code_and_becomes_a_signed_in_pupil(app, client, db, world, make_pupil):
     code = make_code(db, world["class"], world["hill"])
     # On the roster without an e-mail: never linked by name, but the teacher is told.

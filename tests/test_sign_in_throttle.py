@@ -4,6 +4,8 @@ per address and per device cookie, so workers share the count and an owner is no
 The tests through the app run on both failure stores (issue 11): the database's table and Redis.
 """
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -186,6 +188,7 @@ def test_the_paused_message_is_the_same_for_names_that_do_not_exist(database, sc
     assert known.text.replace("ryan.d", "NAME") == unknown.text.replace("nobody.here", "NAME")
 
 
+@pytest.mark.real_password_hash
 def test_an_unknown_name_is_checked_against_the_dummy_hash(database, school, monkeypatch):
     checked = []
     real = passwords.check_password_hash
@@ -268,3 +271,10 @@ def test_the_redis_store_counts_exactly_as_the_database_store(tmp_path, redis_ur
     assert database == in_redis
     assert database[0] == Counts(name=2, device=0, address=5, address_names=2)
     assert database[1] == Counts(name=2, device=2, address=5, address_names=2)
+
+
+def test_production_hashes_passwords_with_scrypt():
+    # The suite hashes with a cheap method (tests/conftest.py); a process of the app's own does not.
+    code = "from accounts.passwords import hash_password; print(hash_password('otter-maple-47'))"
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert printed.startswith("scrypt:")

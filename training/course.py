@@ -1,5 +1,7 @@
 """The course: loading and validating course.yaml, the lessons and their quizzes, once."""
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,12 +86,39 @@ class Course:
         return (*(lesson.quiz for lesson in self.lessons), self.checks)
 
 
+# Parsed courses by the content's fingerprint. A web server parses once anyway; a process that
+# builds many apps on the same files (the test suite: about 4 s an app here) parses them once too.
+# A few entries only: tests that write their own content each make a new one.
+_PARSED = OrderedDict()
+_PARSED_KEPT = 4
+
+
 def load_courses(training_parent, quiz_parent, default_pass_mark=80):
     """Load every course folder under `training_parent`, in folder-name order, as id -> Course.
 
     Ids of courses, lessons, quizzes and questions must be unique across all courses: attempts,
-    progress and answers are stored by these ids.
+    progress and answers are stored by these ids. Courses are immutable, so the same files give
+    the same (shared) Course objects, in a new dict each call.
     """
+    key = (content_fingerprint(training_parent, quiz_parent), default_pass_mark)
+    if key not in _PARSED:
+        _PARSED[key] = _parse_courses(training_parent, quiz_parent, default_pass_mark)
+        while len(_PARSED) > _PARSED_KEPT:
+            _PARSED.popitem(last=False)
+    return dict(_PARSED[key])
+
+
+def content_fingerprint(*folders):
+    """A hash of every file's path and bytes under `folders`: equal exactly when the content is."""
+    digest = hashlib.sha256()
+    for folder in map(Path, folders):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file():
+                digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _parse_courses(training_parent, quiz_parent, default_pass_mark):
     training_parent, quiz_parent = Path(training_parent), Path(quiz_parent)
     folders = (
         sorted(p for p in training_parent.iterdir() if (p / "course.yaml").exists()) if training_parent.is_dir() else []
