@@ -1,4 +1,4 @@
-"""`flask content check`: the structure (checked at load), then help routes, reading level, blame."""
+"""`flask content check`: the structure (checked at load), then help routes, reading level, blame, learning cues."""
 
 import click
 from flask.cli import AppGroup
@@ -14,7 +14,17 @@ CHECKS = (
     ("help routes", "Help routes (phone numbers and web addresses)"),
     ("blame", "Victim-blaming language"),
     ("give-aways", "Give-aways in quiz answers (position, length, true/false balance, choose-all)"),
+    ("absolute words", "Learning cues: absolute words (only, never, always...) in wrong answers, not right ones"),
+    ("help words", "Learning cues: the right answer is the one that tells, reports or gets help"),
+    ("choose-all", "Learning cues: how many options are right in choose-all questions"),
+    ("practice chats", "Learning cues: practice chats (share of red flags, a plain request for a picture)"),
+    ("near-copies", "Learning cues: check items that near-copy a lesson quiz item"),
 )
+
+CUE_HEADINGS = (
+    "Quiz", "Absolute right", "Absolute wrong", "Help right", "Help wrong", "Choose-all right",
+    "Chat flags", "Plain request", "Near-copies",
+)  # fmt: skip
 
 
 @content_command.command("check")
@@ -49,6 +59,9 @@ def check_one(course, check_course):
     click.echo(f"Reading level (Flesch-Kincaid grade; the most allowed is {max_grade}):")
     click.echo(reading_table(levels))
     click.echo()
+    click.echo("Learning cues (n/N: marked answers with the cue words; help: single/next_step options only):")
+    click.echo(cues_table(course))
+    click.echo()
     for check, title in CHECKS:
         found = [f for f in findings if f.check == check]
         click.echo(f"{title}: {'OK' if not found else f'{len(found)} problem(s)'}")
@@ -69,12 +82,24 @@ def reading_table(levels):
          "OK" if level.ok else f"too hard (line {level.line})")
         for level in levels
     ]  # fmt: skip
+    return text_table(rows, left=(0, 4))
+
+
+def cues_table(course):
+    """The course's learning cue figures as a plain-text table: a row per quiz, then the course total."""
+    # Imported here for the reason check_course is: the cues build on quality (and textstat).
+    from training.cues import cue_figures, figure_cells
+
+    return text_table([CUE_HEADINGS] + [figure_cells(row) for row in cue_figures(course)], left=(0, 5, 6, 7))
+
+
+def text_table(rows, left=(0,)):
+    """Rows of cells as aligned text under a ruled header; columns in `left` align left, others right."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
         cells = [
-            cell.ljust(w) if i == 0 or i == 4 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            cell.ljust(w) if i in left else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
         ]
         lines.append("  " + "  ".join(cells).rstrip())
         if index == 0:

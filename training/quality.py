@@ -465,7 +465,7 @@ def giveaway_findings(course):
         findings += _longest_findings(choice, quiz.path, None, where)
         findings += _right_share_findings(many, quiz.path, None, where)
     # Across the course: a pattern spread thinly over many quizzes is still a pattern.
-    line = _course_line(course)
+    line = course_line(course)
     choice = [q for q in everything if q.type in POSITION_TYPES]
     where = "across the course"
     findings += _position_findings(choice, course.path, line, where)
@@ -483,13 +483,17 @@ def giveaway_findings(course):
     return findings
 
 
-def _course_line(course):
+def course_line(course):
+    """The line of `lessons:` in course.yaml, where findings across the whole course point."""
     data = parse_yaml(read_text(course.path), course.path)
     return data.line_of("lessons") or 1
 
 
 def check_course(course, max_grade, routes=(), routes_path=None, phrases=None):
     """Run every quality check: (findings, reading levels)."""
+    # Learning cues build on Finding, so their module imports this one; imported here, not at the top.
+    from training.cues import cue_findings
+
     blocks = pupil_blocks(course)
     levels = reading_levels(course, max_grade)
     findings = (
@@ -498,5 +502,6 @@ def check_course(course, max_grade, routes=(), routes_path=None, phrases=None):
         + reading_findings(levels, max_grade)
         + blame_findings(blocks, load_phrases() if phrases is None else phrases)
         + giveaway_findings(course)
+        + cue_findings(course)
     )
     return findings, levels
