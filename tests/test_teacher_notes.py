@@ -100,7 +100,11 @@ def test_a_lesson_s_notes_have_everything_a_teacher_needs(client, signed_in_teac
         assert source in page
     # What to do if a pupil discloses in class.
     assert "If a pupil discloses in class" in page
-    assert "Tell the designated safeguarding lead (DSL), or a deputy, the same day" in page
+    assert (
+        "Tell the designated safeguarding lead (DSL), or a deputy, immediately, and always before the pupil "
+        "leaves school." in page
+    )
+    assert "the same day" not in page
     assert "Never view, copy, forward, screenshot, store or ask for an image" in page
     assert "Don't delete anything, and don't ask the pupil to delete anything." in page
     # A read-only preview of every step, and the quiz with right answers and all feedback.
