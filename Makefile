@@ -78,6 +78,10 @@ bench-kolibri: setup-dev ## The class dashboard against Kolibri's coach class su
 setup: $(VENV)/.installed ## Runtime only: Debian packages and requirements.txt in .venv (what production needs)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(RUN_PACKAGES)"
 
+# Tests, lint and benchmarks: requirements-dev.txt, which starts with `-r requirements.txt`.
+setup-dev: $(VENV)/.installed-dev ## Runtime and development: also requirements-dev.txt (pytest, Playwright, ruff...)
+	@$(MAKE) --no-print-directory packages PACKAGES="$(RUN_PACKAGES)"
+
 # Installs only the Debian packages that are missing; asks apt once.
 packages: ## Install the Debian packages named in PACKAGES that are missing (used by the targets above)
 	@missing=""; for p in $(PACKAGES); do \
@@ -87,10 +91,6 @@ packages: ## Install the Debian packages named in PACKAGES that are missing (use
 	  echo "Installing system packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
-
-# Tests, lint and benchmarks: requirements-dev.txt, which starts with `-r requirements.txt`.
-setup-dev: $(VENV)/.installed-dev ## Runtime and development: also requirements-dev.txt (pytest, Playwright, ruff...)
-	@$(MAKE) --no-print-directory packages PACKAGES="$(RUN_PACKAGES)"
 
 # Each marker is remade when its file changes; the dev marker also when the runtime one is remade.
 $(VENV)/.installed: requirements.txt
