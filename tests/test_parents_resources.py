@@ -303,3 +303,11 @@ def test_the_dsl_and_years_phrases():
     assert years_phrase([8, 7]) == "Years 7 and 8"
     assert years_phrase([9, 10, 11, 12, 13]) == "Years 9 to 13"
     assert years_phrase([10]) == "Year 10"
+
+
+def test_offboarding_a_school_erases_its_stored_pdfs(client, db, teacher, school):
+    from console.holdings import erase_school
+
+    client.get(url(LETTER))
+    assert erase_school(db, school)["resource_pdfs"] == 1
+    assert list(db.query("SELECT id FROM resource_pdfs")) == []
