@@ -170,8 +170,9 @@ def test_an_unknown_resource_or_course_is_404(client, teacher, path):
     assert client.get(path).status_code == 404
 
 
-def test_the_course_page_links_both_downloads_for_its_route(client, teacher):
-    page = client.get(f"/staff/courses/{OLDER}/").text
+@pytest.mark.parametrize("page_url", [f"/staff/courses/{OLDER}/", f"/staff/courses/{OLDER}/before-you-teach"])
+def test_the_course_pages_link_both_downloads_for_their_route(client, teacher, page_url):
+    page = client.get(page_url).text
     assert "For parents and carers" in page
     for name in RESOURCE_NAMES:
         assert f'href="{url(name, OLDER)}"' in page
