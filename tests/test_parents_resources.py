@@ -312,3 +312,17 @@ def test_offboarding_a_school_erases_its_stored_pdfs(client, db, teacher, school
     client.get(url(LETTER))
     assert erase_school(db, school)["resource_pdfs"] == 1
     assert list(db.query("SELECT id FROM resource_pdfs")) == []
+
+
+def test_the_content_check_command_reports_a_planted_phrase_in_a_text(tmp_path):
+    from helpers import make_app
+
+    letters = tmp_path / "letters"
+    shutil.copytree(LETTERS, letters)
+    path = letters / f"{LETTER}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Dear parent or carer,", "Why did you let it happen?"))
+    app = make_app(tmp_path / "x.sqlite", RESOURCE_CONTENT=str(letters))
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "== Resources for parents and carers ==" in result.output
+    assert f'{path}, line 4: resource text: "you let it happen"' in result.output
