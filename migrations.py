@@ -710,6 +710,29 @@ def m023_trust_figures(db):
 
 
 @migrations()
+def m026_resource_pdfs(db):
+    # The letter to parents and carers and the "If your child tells you" sheet, filled in for a school and a
+    # route (training/resources.py). Each is rendered once per distinct inputs and the bytes kept, so later
+    # downloads serve stored bytes: inputs_hash is a SHA-256 of the filled HTML and stylesheet (the school's
+    # name, the DSL's names, the route's wording and the text's version). A newer render for the same school,
+    # resource and route replaces the older one, so a name that changed does not linger.
+    db.executescript(
+        """
+        CREATE TABLE resource_pdfs (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+            resource TEXT NOT NULL,             -- 'letter-to-parents' or 'if-your-child-tells-you'
+            course_id TEXT NOT NULL,
+            inputs_hash TEXT NOT NULL,
+            pdf BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (school_id, inputs_hash)
+        );
+        """
+    )
+
+
+@migrations()
 def m027_help_routes_third_edition(db):
     # Take It Down does not take images down: it fingerprints an image on the young person's own
     # device for the apps that take part; Report Remove can block an image before it is posted.

@@ -51,6 +51,8 @@ SCHOOL_TABLES = (
     ("help_routes", "school_id = :school"),
     ("school_sign_in_domains", "school_id = :school"),
     ("school_exports", "school_id = :school"),
+    # The parents' letter and sheet, filled in with the school's name and its DSL's (m026): made again on request.
+    ("resource_pdfs", "school_id = :school"),
     # A trust's stored figures (m023) count the school's pupils: its trust's go too, worked out afresh without it.
     ("trust_figures", "trust_id = :school OR trust_id IN (SELECT trust_id FROM schools WHERE id = :school)"),
     ("classes", "school_id = :school"),
@@ -61,9 +63,10 @@ KEPT = {
     "schools": "the row stays, with offboarded_at, so the school's name can answer /verify",
     "offboarded_certificates": "only hashes of certificate codes and the school id: no names",
 }
-# Not in the export: sign-in machinery of the moment (keys, half-finished steps), the export itself, and the
-# trust's figures (counts worked out from the records exported, and other schools' too).
-NOT_EXPORTED = {"sessions", "mfa_pending", "sign_in_flows", "school_exports", "trust_figures"}
+# Not in the export: sign-in machinery of the moment (keys, half-finished steps), the export itself, the
+# trust's figures (counts worked out from the records exported, and other schools' too) and the parents'
+# letter and sheet (filled in from the school's name and staff, both exported).
+NOT_EXPORTED = {"sessions", "mfa_pending", "sign_in_flows", "school_exports", "trust_figures", "resource_pdfs"}
 # Secrets never leave in an export, even as hashes.
 SECRET_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "code_hash", "token_hash"}
 # Files kept as bytes that are not the school's records: a report (made again from the records), and

@@ -237,6 +237,8 @@ def load_lesson(path, number, quiz):
     notes = require(front, "teacher_notes", dict, path)
     for key in ("objectives", "timing", "discussion", "sources"):
         require(notes, key, list, path, "teacher_notes")
+    _check_pupil_questions(notes, path)
+    _check_inclusion(notes, path)
     steps = _steps(body, first_line, path)
     return Lesson(
         id=lesson_id,
@@ -250,6 +252,45 @@ def load_lesson(path, number, quiz):
         path=path,
         line=front.line_of("id"),
     )
+
+
+def _check_pupil_questions(notes, path):
+    """Optional `pupil_questions`: a list of {question, answer} mappings, both text."""
+    if "pupil_questions" not in notes:
+        return
+    items = require(notes, "pupil_questions", list, path, "teacher_notes")
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise ContentError(
+                path,
+                notes.line_of("pupil_questions"),
+                f"teacher_notes: pupil_questions item {number} should be a mapping with 'question' and 'answer'",
+            )
+        unknown = sorted(set(item) - {"question", "answer"})
+        if unknown:
+            raise ContentError(
+                path, item.line_of(unknown[0]), f"teacher_notes: pupil_questions item {number} has '{unknown[0]}'"
+            )
+        for key in ("question", "answer"):
+            value = item.get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise ContentError(
+                    path,
+                    item.line_of(key),
+                    f"teacher_notes: pupil_questions item {number} needs '{key}' as text",
+                )
+
+
+def _check_inclusion(notes, path):
+    """Optional `inclusion`: a list of notes, each text."""
+    if "inclusion" not in notes:
+        return
+    items = require(notes, "inclusion", list, path, "teacher_notes")
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, str) or not item.strip():
+            raise ContentError(
+                path, notes.line_of("inclusion"), f"teacher_notes: inclusion item {number} should be text"
+            )
 
 
 def _steps(body, first_line, path):
