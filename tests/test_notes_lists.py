@@ -1,7 +1,7 @@
 """Teacher notes' optional lists: the questions pupils ask (with answers) and notes for pupils with SEND
 and pupils new to English. Checked by the loader, shown on the lesson's notes page and in the notes PDF.
 
-The real lessons gain these lists on other branches, so these tests add them to a copy of the content."""
+Every real lesson has both lists; these tests take them out of a copy of the content and put in their own."""
 
 import html
 import io
@@ -36,10 +36,26 @@ def with_lists(lesson_path, lists=LISTS):
     lesson_path.write_text(text.replace("  sources:\n", lists + "  sources:\n", 1), encoding="utf-8")
 
 
+def without_lists(lesson_path):
+    """Take the lesson's own pupil_questions and inclusion lists out of its teacher_notes."""
+    kept, skipping = [], False
+    for row in lesson_path.read_text(encoding="utf-8").splitlines(keepends=True):
+        if re.match(r"  (pupil_questions|inclusion):", row):
+            skipping = True
+        elif skipping and not row.startswith("    "):
+            skipping = False
+        if not skipping:
+            kept.append(row)
+    lesson_path.write_text("".join(kept), encoding="utf-8")
+
+
 @pytest.fixture
 def content(tmp_path):
-    """A copy of the younger route's content: (training dir, quiz dir)."""
-    return copy_course(ROOT, tmp_path / "training", tmp_path / "quizzes")
+    """A copy of the younger route's content without the lessons' own lists: (training dir, quiz dir)."""
+    training, quizzes = copy_course(ROOT, tmp_path / "training", tmp_path / "quizzes")
+    for lesson in (training / "lessons").glob("*.md"):
+        without_lists(lesson)
+    return training, quizzes
 
 
 @pytest.fixture
@@ -139,3 +155,17 @@ def test_a_wrong_shape_stops_start_up(tmp_path, content):
     with pytest.raises(SystemExit) as stopped:
         make_app(tmp_path / "x.sqlite", TRAINING_CONTENT=str(content[0].parent), QUIZ_CONTENT=str(content[1].parent))
     assert f"{path}, line {line_of(path, 'inclusion:')}" in str(stopped.value)
+
+
+def test_every_real_lesson_has_both_lists_and_each_route_answers_the_four_questions_pupils_ask():
+    from training.course import load_courses
+
+    asked = ("criminal record", "parents be told", "on my phone", "forwarded it")
+    for course in load_courses(ROOT / "training" / "content", ROOT / "quizzes" / "content").values():
+        questions = []
+        for lesson in course.lessons:
+            notes = lesson.teacher_notes
+            assert len(notes.get("pupil_questions", ())) >= 2 and notes.get("inclusion"), (course.id, lesson.id)
+            questions += [item["question"].lower() for item in notes["pupil_questions"]]
+        for words in asked:
+            assert any(words in question for question in questions), (course.id, words)

@@ -23,7 +23,6 @@ from training.resources import (
     load_resource,
     load_resources,
     values_for,
-    years_phrase,
 )
 
 from helpers import OLDER, YOUNGER, sign_in
@@ -91,7 +90,7 @@ def test_every_staff_role_downloads_a_tagged_pdf_with_the_school_and_its_dsl(cli
 def test_the_letter_covers_what_a_parent_needs(client, teacher):
     text = pdf_text(client.get(url(LETTER)).data)
     assert "A letter to parents and carers" in text
-    assert "ages 11 to 13 (taught in Years 7 and 8)" in text
+    assert "the course for Years 7 and 8:" in text
     assert "no images" in text and "no graphic or sexual detail" in text
     assert "a child who is blackmailed is never to blame" in text
     assert "paragraph 56" in text and "every lesson and every question" in text
@@ -122,8 +121,8 @@ def test_the_sheet_is_one_page_with_every_step(client, teacher):
 
 def test_each_route_has_its_own_wording(client, teacher):
     younger_letter, older_letter = (pdf_text(client.get(url(LETTER, c)).data) for c in (YOUNGER, OLDER))
-    assert "ages 11 to 13 (taught in Years 7 and 8)" in younger_letter
-    assert "ages 14 to 18 (taught in Years 9 to 13)" in older_letter
+    assert "the course for Years 7 and 8:" in younger_letter
+    assert "the course for Years 9 to 13:" in older_letter
     assert "The lessons use everyday words" in younger_letter and "everyday words" not in older_letter
     assert "treated as a victim, not a suspect" in older_letter
     younger_sheet, older_sheet = (pdf_text(client.get(url(SHEET, c)).data) for c in (YOUNGER, OLDER))
@@ -295,15 +294,12 @@ def test_a_school_name_is_filled_in_as_text_never_as_markup(app):
     assert "<Mary" not in html and "<em>All" not in html
 
 
-def test_the_dsl_and_years_phrases():
+def test_the_dsl_phrase():
     assert dsl_phrase([]) == NO_DSL == "your school's designated safeguarding lead"
     assert dsl_phrase(["Tom Jones"]) == "Tom Jones (designated safeguarding lead)"
     assert dsl_phrase(["Tom Jones", "Amy Khan", "Li Wei"]) == (
         "Tom Jones, Amy Khan or Li Wei (designated safeguarding leads)"
     )
-    assert years_phrase([8, 7]) == "Years 7 and 8"
-    assert years_phrase([9, 10, 11, 12, 13]) == "Years 9 to 13"
-    assert years_phrase([10]) == "Year 10"
 
 
 def test_offboarding_a_school_erases_its_stored_pdfs(client, db, teacher, school):

@@ -20,7 +20,6 @@ RESOURCE_NAMES = ("letter-to-parents", "if-your-child-tells-you")
 PLACEHOLDERS = {
     "school": "the school's name",
     "dsl": "the school's designated safeguarding lead(s) by name, or a general phrase",
-    "ages": "the route's ages, like '11 to 13'",
     "years": "the route's year groups, like 'Years 7 and 8'",
     "lessons": "how many lessons the route has",
     "minutes": "the route's teaching time in minutes",
@@ -131,25 +130,12 @@ def dsl_phrase(dsl_names):
     return f"{', '.join(names[:-1])} or {names[-1]} (designated safeguarding leads)"
 
 
-def years_phrase(year_groups):
-    """'Years 7 and 8', 'Years 9 to 13', 'Year 10': the route's year groups for parents."""
-    years = sorted(year_groups)
-    if not years:
-        return "the year groups it is set for"
-    if len(years) == 1:
-        return f"Year {years[0]}"
-    if len(years) == 2:
-        return f"Years {years[0]} and {years[1]}"
-    return f"Years {years[0]} to {years[-1]}"
-
-
 def values_for(course, school_name, dsl_names):
     """Every placeholder's value for a school and the route its class follows."""
     return {
         "school": school_name,
         "dsl": dsl_phrase(dsl_names),
-        "ages": course.route.replace("-", " to "),
-        "years": years_phrase(course.year_groups),
+        "years": course.route_label,
         "lessons": str(len(course.lessons)),
         "minutes": str(sum(lesson.minutes for lesson in course.lessons)),
     }
