@@ -200,3 +200,16 @@ def test_steps_without_review_come_from_the_topic_or_the_lesson_s_first_step():
 def test_review_is_due_after_two_failures_in_a_row_of_a_lesson_quiz_or_the_final_check():
     assert not review_due("lesson", 1) and review_due("lesson", 2) and review_due("final", 3)
     assert not review_due("baseline", 5)
+
+
+def test_a_review_is_in_the_pupil_s_export_and_goes_when_the_pupil_is_erased(client, signed_in_pupil, course, db):
+    from safeguarding.records import erase_pupil, export_pupil
+
+    lesson = course.lessons[0]
+    for _ in range(2):
+        fail(client, QUIZ_URL.format(lesson.id), lesson.quiz)
+    client.post(REVIEW_URL.format(lesson.id))
+    exported = export_pupil(db, signed_in_pupil["id"])["quiz_reviews"]
+    assert [(r["quiz_id"], r["phase"]) for r in exported] == [(lesson.quiz.id, "lesson")]
+    erase_pupil(db, signed_in_pupil["id"])
+    assert db["quiz_reviews"].count == 0
