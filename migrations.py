@@ -710,6 +710,28 @@ def m023_trust_figures(db):
 
 
 @migrations()
+def m024_quiz_reviews(db):
+    # After two failed attempts in a row at a quiz, the pupil goes back over the lesson steps that teach what
+    # they missed (quizzes/review.py). One row each time they finish a review and try again: failed attempts
+    # count afresh from `attempt_id`, the latest attempt when they reviewed (a watermark, not a foreign key:
+    # the row goes with the pupil, like their attempts).
+    db.executescript(
+        """
+        CREATE TABLE quiz_reviews (
+            id INTEGER PRIMARY KEY,
+            pupil_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            course_id TEXT NOT NULL,
+            quiz_id TEXT NOT NULL,
+            phase TEXT NOT NULL,
+            attempt_id INTEGER NOT NULL,
+            reviewed_at TEXT NOT NULL
+        );
+        CREATE INDEX quiz_reviews_pupil_quiz ON quiz_reviews(pupil_id, quiz_id, phase);
+        """
+    )
+
+
+@migrations()
 def m026_resource_pdfs(db):
     # The letter to parents and carers and the "If your child tells you" sheet, filled in for a school and a
     # route (training/resources.py). Each is rendered once per distinct inputs and the bytes kept, so later

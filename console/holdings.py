@@ -22,6 +22,7 @@ CLASSES = "SELECT id FROM classes WHERE school_id = :school"
 # foreign key is left pointing at a deleted row, whatever each key's ON DELETE says.
 SCHOOL_TABLES = (
     ("answers", f"attempt_id IN (SELECT id FROM attempts WHERE pupil_id IN ({PEOPLE}))"),
+    ("quiz_reviews", f"pupil_id IN ({PEOPLE})"),
     ("attempts", f"pupil_id IN ({PEOPLE})"),
     ("lesson_progress", f"pupil_id IN ({PEOPLE})"),
     ("confidence_response_classes",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizzes.questions import Quiz, load_quiz
+from quizzes.review import review_problem
 from training.files import (
     ContentError,
     parse_yaml,
@@ -191,6 +192,9 @@ def load_course(training_dir, quiz_dir, default_pass_mark=80):
         raise ContentError(path, data.line_of("checks"), f"no quiz file {quiz_dir / checks_id}.yaml for the checks")
     checks = load_quiz(quiz_dir / f"{checks_id}.yaml", topics, default_pass_mark)
     _check_unique_question_ids([lesson.quiz for lesson in lessons] + [checks])
+    for lesson in lessons:
+        _check_reviews(lesson.quiz, lesson=lesson)
+    _check_reviews(checks, lessons=lessons)
     intro = require(data, "intro", str, path)
     course_id = require(data, "id", str, path)
     if course_id != training_dir.name:
@@ -315,6 +319,14 @@ def _steps(body, first_line, path):
         raise ContentError(path, first_line, "a lesson needs at least one '## ' step")
     close()
     return tuple(steps)
+
+
+def _check_reviews(quiz, lesson=None, lessons=()):
+    """Every `review` names a step that exists: of the quiz's own lesson, or '<lesson id>: <heading>' in the checks."""
+    for question in quiz.questions:
+        problem = question.review and review_problem(question.review, lesson, lessons)
+        if problem:
+            raise ContentError(quiz.path, question.review_line, f"question '{question.id}': {problem}")
 
 
 def _check_unique_question_ids(quizzes):
