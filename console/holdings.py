@@ -66,8 +66,9 @@ KEPT = {
 NOT_EXPORTED = {"sessions", "mfa_pending", "sign_in_flows", "school_exports", "trust_figures"}
 # Secrets never leave in an export, even as hashes.
 SECRET_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "code_hash", "token_hash"}
-# Files kept as bytes that are not the school's records: a report (made again from the records), and
-# sign-in cards, which carry one-time passwords.
+# Files kept as bytes (BLOB columns) are not cells of the tables: certificates' PDFs go in as files of their own;
+# the rest are not the school's records: a report (made again from the records), and sign-in cards, which carry
+# one-time passwords.
 CERTIFICATE_PDFS = "SELECT code, pdf FROM certificates WHERE school_id = :school AND pdf IS NOT NULL ORDER BY id"
 PUPILS = "SELECT id FROM people WHERE school_id = :school AND role = 'pupil' ORDER BY id"
 KEEP_CODES = """
@@ -82,22 +83,25 @@ WHERE id = :school AND offboarded_at IS NULL
 """
 
 
-def rows_of(db, table, where, school_id):
-    """The school's rows of `table`, as dicts."""
-    return list(db.query(f"SELECT * FROM {table} WHERE {where}", {"school": school_id}))  # noqa: S608 (constants)
+def exported_columns(db, table):
+    """The columns a table is exported with, read from its schema: all but secrets and files (BLOB columns).
+
+    Not from the first row: rows of one table differ in which columns hold a file or are empty.
+    """
+    return [c.name for c in db[table].columns if c.name not in SECRET_COLUMNS and c.type.upper() != "BLOB"]
 
 
-def _plain(row):
-    """A row without secrets or bytes (certificate PDFs go in as files of their own)."""
-    return {key: value for key, value in row.items() if key not in SECRET_COLUMNS and not isinstance(value, bytes)}
+def rows_of(db, table, where, school_id, columns):
+    """The school's rows of `table`, as dicts of `columns`."""
+    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {where}"  # noqa: S608 (constants and the schema's names)
+    return list(db.query(sql, {"school": school_id}))
 
 
-def _csv(rows):
+def _csv(columns, rows):
     out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
     return out.getvalue()
 
 
@@ -111,9 +115,10 @@ def export_zip(db, school_id, progress=None):
     counts = {}
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for number, (table, where) in enumerate(tables, start=1):
-            rows = [_plain(row) for row in rows_of(db, table, where, school_id)]
+            columns = exported_columns(db, table)
+            rows = rows_of(db, table, where, school_id, columns)
             counts[table] = len(rows)
-            archive.writestr(f"tables/{table}.csv", _csv(rows))
+            archive.writestr(f"tables/{table}.csv", _csv(columns, rows))
             archive.writestr(f"tables/{table}.json", json.dumps(rows, indent=1, ensure_ascii=False))
             if progress:
                 progress(int(90 * number / len(tables)))
