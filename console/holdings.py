@@ -59,7 +59,7 @@ SCHOOL_TABLES = (
 # What stays after an erase, and why: the schools row itself (its name, for /verify) and the code hashes.
 KEPT = {
     "schools": "the row stays, with offboarded_at, so the school's name can answer /verify",
-    "offboarded_certificates": "only hashes of certificate codes and the school id: no names",
+    "offboarded_certificates": "only hashes of certificate codes, the school id and when one was revoked: no names",
 }
 # Not in the export: sign-in machinery of the moment (keys, half-finished steps), the export itself, and the
 # trust's figures (counts worked out from the records exported, and other schools' too).
@@ -71,10 +71,12 @@ SECRET_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "code_hash",
 # one-time passwords.
 CERTIFICATE_PDFS = "SELECT code, pdf FROM certificates WHERE school_id = :school AND pdf IS NOT NULL ORDER BY id"
 PUPILS = "SELECT id FROM people WHERE school_id = :school AND role = 'pupil' ORDER BY id"
+# A revoked certificate must still verify as revoked: the day it was revoked is kept with its hash.
 KEEP_CODES = """
-INSERT INTO offboarded_certificates (code_hash, school_id) VALUES (?, ?) ON CONFLICT (code_hash) DO NOTHING
+INSERT INTO offboarded_certificates (code_hash, school_id, revoked_at) VALUES (?, ?, ?)
+ON CONFLICT (code_hash) DO NOTHING
 """
-CODES = "SELECT code FROM certificates WHERE school_id = :school"
+CODES = "SELECT code, revoked_at FROM certificates WHERE school_id = :school"
 # The row stays; what named a person on it goes (the DSL's name and where to find them).
 MARK_OFFBOARDED = """
 UPDATE schools SET offboarded_at = :now, suspended_at = COALESCE(suspended_at, :now), dsl_name = NULL,
@@ -156,9 +158,8 @@ def erase_school(db, school_id):
     with write_transaction(db):
         if db.execute(MARK_OFFBOARDED, {"school": school_id, "now": now()}).rowcount != 1:
             return None
-        codes = [row["code"] for row in db.query(CODES, params)]
-        for code in codes:
-            db.execute(KEEP_CODES, [code_hash(code), school_id])
+        for row in list(db.query(CODES, params)):
+            db.execute(KEEP_CODES, [code_hash(row["code"]), school_id, row["revoked_at"]])
         for table, where in SCHOOL_TABLES:
             counts[table] = db.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount  # noqa: S608
     return counts

@@ -165,7 +165,7 @@ def test_offboarding_exports_then_erases_everything_and_certificates_verify_as_n
     school = db["schools"].get(a)
     assert school["offboarded_at"] and school["name"] == "Hillside School" and school["dsl_name"] is None
     kept = list(db.query("SELECT * FROM offboarded_certificates"))
-    assert kept == [{"code_hash": rules.code_hash(schools["code"]), "school_id": a}]
+    assert kept == [{"code_hash": rules.code_hash(schools["code"]), "school_id": a, "revoked_at": None}]
     # The other school is untouched.
     assert db["people"].count_where("school_id = ?", [schools["b"]]) == 2
     assert db["help_routes"].count_where("school_id = ?", [schools["b"]]) > 0
@@ -231,3 +231,23 @@ def test_the_export_takes_each_tables_columns_from_its_schema_not_its_first_row(
         assert left_out not in json.loads(archive.read(f"tables/{table}.json"))[0], table
     assert archive.read("certificates/AAAA-BBBB-CCCC.pdf") == b"%PDF-1.7 kept"
     assert len(list(csv.DictReader(io.StringIO(archive.read("tables/report_jobs.csv").decode())))) == 2
+
+
+def test_a_revoked_certificate_still_verifies_as_revoked_after_its_school_is_offboarded(client, db, make_school):
+    school = make_school("Hillside School")
+    certificate = {"school_id": school, "course_id": "c", "course_title": "Online safety", "pupil_initials": "Z. Q.",
+                   "school_name": "Hillside School", "issued_at": "2026-01-01T00:00:00+00:00"}  # fmt: skip
+    with write_transaction(db):
+        db["certificates"].insert({**certificate, "code": "AAAA-BBBB-CCCC"})
+        db["certificates"].insert({**certificate, "code": "AAAA-BBBB-CCCD", "revoked_at": "2026-11-20T10:00:00+00:00",
+                                   "revoked_reason": "Issued in error"})  # fmt: skip
+    assert "Revoked" in client.get("/verify/AAAA-BBBB-CCCD").text
+
+    holdings.erase_school(db, school)
+    assert db["certificates"].count == 0
+    revoked = client.get("/verify/AAAA-BBBB-CCCD")
+    assert revoked.status_code == 200
+    assert "Revoked." in revoked.text and "20 November 2026" in revoked.text and "genuine" not in revoked.text
+    assert "Hillside School" in revoked.text and "Issued in error" not in revoked.text  # the reason is not kept
+    valid = client.get("/verify/AAAA-BBBB-CCCC").text
+    assert "The code is genuine" in valid and "Revoked" not in valid
