@@ -769,3 +769,11 @@ def m027_help_routes_third_edition(db):
     )  # fmt: skip
     for old, new in rewordings:
         db.execute("UPDATE help_routes SET detail = ? WHERE detail = ?", [new, old])
+
+
+@migrations()
+def m028_offboarded_certificates_revoked(db):
+    # An offboarded school's certificate codes are kept (as hashes) so /verify can still answer; without the
+    # day a certificate was revoked, a withdrawn certificate read as genuine once its school's rows were gone.
+    # Only the day is kept, not the reason or who revoked it. Schools offboarded before this kept no such day.
+    db.execute("ALTER TABLE offboarded_certificates ADD COLUMN revoked_at TEXT")
