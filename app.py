@@ -12,6 +12,7 @@ import db
 import jobs
 from training.course import load_courses
 from training.files import ContentError
+from training.resources import load_resources
 
 __version__ = "0.1.0"
 
@@ -67,6 +68,8 @@ def create_app(test_config=None):
             ROOT / app.config["QUIZ_CONTENT"],
             app.config["DEFAULT_PASS_MARK"],
         )
+        routes = {course.route for course in app.extensions["courses"].values()}
+        app.extensions["resources"] = load_resources(ROOT / app.config["RESOURCE_CONTENT"], routes)
     except ContentError as error:
         raise SystemExit(f"Cannot start: a content file is broken.\n{error}") from error
 

@@ -34,6 +34,8 @@ DEFAULT_PASS_MARK = 80
 # in each of these two folders (course and lessons; quizzes).
 TRAINING_CONTENT = "training/content"
 QUIZ_CONTENT = "quizzes/content"
+# The letter to parents and carers and the "If your child tells you" sheet (filled in per school).
+RESOURCE_CONTENT = "training/content/letters"
 
 
 # Quick exit: where the exit button and three Shift presses take the pupil.

@@ -710,6 +710,51 @@ def m023_trust_figures(db):
 
 
 @migrations()
+def m024_quiz_reviews(db):
+    # After two failed attempts in a row at a quiz, the pupil goes back over the lesson steps that teach what
+    # they missed (quizzes/review.py). One row each time they finish a review and try again: failed attempts
+    # count afresh from `attempt_id`, the latest attempt when they reviewed (a watermark, not a foreign key:
+    # the row goes with the pupil, like their attempts).
+    db.executescript(
+        """
+        CREATE TABLE quiz_reviews (
+            id INTEGER PRIMARY KEY,
+            pupil_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            course_id TEXT NOT NULL,
+            quiz_id TEXT NOT NULL,
+            phase TEXT NOT NULL,
+            attempt_id INTEGER NOT NULL,
+            reviewed_at TEXT NOT NULL
+        );
+        CREATE INDEX quiz_reviews_pupil_quiz ON quiz_reviews(pupil_id, quiz_id, phase);
+        """
+    )
+
+
+@migrations()
+def m026_resource_pdfs(db):
+    # The letter to parents and carers and the "If your child tells you" sheet, filled in for a school and a
+    # route (training/resources.py). Each is rendered once per distinct inputs and the bytes kept, so later
+    # downloads serve stored bytes: inputs_hash is a SHA-256 of the filled HTML and stylesheet (the school's
+    # name, the DSL's names, the route's wording and the text's version). A newer render for the same school,
+    # resource and route replaces the older one, so a name that changed does not linger.
+    db.executescript(
+        """
+        CREATE TABLE resource_pdfs (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+            resource TEXT NOT NULL,             -- 'letter-to-parents' or 'if-your-child-tells-you'
+            course_id TEXT NOT NULL,
+            inputs_hash TEXT NOT NULL,
+            pdf BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (school_id, inputs_hash)
+        );
+        """
+    )
+
+
+@migrations()
 def m027_help_routes_third_edition(db):
     # Take It Down does not take images down: it fingerprints an image on the young person's own
     # device for the apps that take part; Report Remove can block an image before it is posted.
@@ -724,3 +769,11 @@ def m027_help_routes_third_edition(db):
     )  # fmt: skip
     for old, new in rewordings:
         db.execute("UPDATE help_routes SET detail = ? WHERE detail = ?", [new, old])
+
+
+@migrations()
+def m028_offboarded_certificates_revoked(db):
+    # An offboarded school's certificate codes are kept (as hashes) so /verify can still answer; without the
+    # day a certificate was revoked, a withdrawn certificate read as genuine once its school's rows were gone.
+    # Only the day is kept, not the reason or who revoked it. Schools offboarded before this kept no such day.
+    db.execute("ALTER TABLE offboarded_certificates ADD COLUMN revoked_at TEXT")

@@ -9,9 +9,10 @@ WHERE pupil_id = ? AND course_id = ? AND revoked_at IS NULL AND erased_at IS NUL
 ORDER BY id DESC LIMIT 1
 """
 BY_CODE = "SELECT * FROM certificates WHERE code = ?"
-# A code of a school that was offboarded (issue 11): only its hash and the school are kept (m022).
+# A code of a school that was offboarded: only its hash, the school (m022) and when it was revoked (m028) are kept.
 OFFBOARDED = """
-SELECT s.name AS school_name, s.offboarded_at FROM offboarded_certificates o JOIN schools s ON s.id = o.school_id
+SELECT s.name AS school_name, s.offboarded_at, o.revoked_at
+FROM offboarded_certificates o JOIN schools s ON s.id = o.school_id
 WHERE o.code_hash = ?
 """
 
@@ -27,7 +28,7 @@ def certificate_by_code(db, code):
 
 
 def offboarded_certificate(db, code):
-    """{school_name, offboarded_at} if the code was issued by a school since offboarded; else None."""
+    """{school_name, offboarded_at, revoked_at} if the code was issued by a school since offboarded; else None."""
     return next(db.query(OFFBOARDED, [code_hash(code)]), None)
 
 

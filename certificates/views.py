@@ -29,7 +29,7 @@ from classroom.access import pupil_or_404
 from classroom.progress_forms import ReissueForm, RevokeForm
 from dates import long_date
 from db import get_db
-from extensions import limiter
+from extensions import limit_failures
 from safeguarding.queries import audit_by
 from training.courses import course_for_class, course_for_pupil
 
@@ -81,11 +81,8 @@ def verify():
 
 
 @bp.route("/verify/<code>")
-@limiter.limit(
-    lambda: current_app.config["VERIFY_UNKNOWN_LIMIT"],
-    # Only unknown codes count: someone checking real certificates is never slowed.
-    deduct_when=lambda response: response.status_code == 404,
-)
+# Only unknown codes count, and only they are slowed: guessing is, checking a real certificate never is.
+@limit_failures(lambda: current_app.config["VERIFY_UNKNOWN_LIMIT"], lambda response: response.status_code == 404)
 def verify_code(code):
     """Public: is this certificate genuine? Initials only, never the full name."""
     normal = normalise_code(code)

@@ -28,8 +28,9 @@ from dates import when
 from pdf import html_to_pdf
 from spreadsheet import safe_cell
 
+# Mimetypes as Flask takes them: it adds "; charset=utf-8" to a text/ type itself (one written here was sent twice).
 FORMATS = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }

@@ -22,6 +22,7 @@ CLASSES = "SELECT id FROM classes WHERE school_id = :school"
 # foreign key is left pointing at a deleted row, whatever each key's ON DELETE says.
 SCHOOL_TABLES = (
     ("answers", f"attempt_id IN (SELECT id FROM attempts WHERE pupil_id IN ({PEOPLE}))"),
+    ("quiz_reviews", f"pupil_id IN ({PEOPLE})"),
     ("attempts", f"pupil_id IN ({PEOPLE})"),
     ("lesson_progress", f"pupil_id IN ({PEOPLE})"),
     ("confidence_response_classes",
@@ -51,6 +52,8 @@ SCHOOL_TABLES = (
     ("help_routes", "school_id = :school"),
     ("school_sign_in_domains", "school_id = :school"),
     ("school_exports", "school_id = :school"),
+    # The parents' letter and sheet, filled in with the school's name and its DSL's (m026): made again on request.
+    ("resource_pdfs", "school_id = :school"),
     # A trust's stored figures (m023) count the school's pupils: its trust's go too, worked out afresh without it.
     ("trust_figures", "trust_id = :school OR trust_id IN (SELECT trust_id FROM schools WHERE id = :school)"),
     ("classes", "school_id = :school"),
@@ -59,21 +62,25 @@ SCHOOL_TABLES = (
 # What stays after an erase, and why: the schools row itself (its name, for /verify) and the code hashes.
 KEPT = {
     "schools": "the row stays, with offboarded_at, so the school's name can answer /verify",
-    "offboarded_certificates": "only hashes of certificate codes and the school id: no names",
+    "offboarded_certificates": "only hashes of certificate codes, the school id and when one was revoked: no names",
 }
-# Not in the export: sign-in machinery of the moment (keys, half-finished steps), the export itself, and the
-# trust's figures (counts worked out from the records exported, and other schools' too).
-NOT_EXPORTED = {"sessions", "mfa_pending", "sign_in_flows", "school_exports", "trust_figures"}
+# Not in the export: sign-in machinery of the moment (keys, half-finished steps), the export itself, the
+# trust's figures (counts worked out from the records exported, and other schools' too) and the parents'
+# letter and sheet (filled in from the school's name and staff, both exported).
+NOT_EXPORTED = {"sessions", "mfa_pending", "sign_in_flows", "school_exports", "trust_figures", "resource_pdfs"}
 # Secrets never leave in an export, even as hashes.
 SECRET_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "code_hash", "token_hash"}
-# Files kept as bytes that are not the school's records: a report (made again from the records), and
-# sign-in cards, which carry one-time passwords.
+# Files kept as bytes (BLOB columns) are not cells of the tables: certificates' PDFs go in as files of their own;
+# the rest are not the school's records: a report (made again from the records), and sign-in cards, which carry
+# one-time passwords.
 CERTIFICATE_PDFS = "SELECT code, pdf FROM certificates WHERE school_id = :school AND pdf IS NOT NULL ORDER BY id"
 PUPILS = "SELECT id FROM people WHERE school_id = :school AND role = 'pupil' ORDER BY id"
+# A revoked certificate must still verify as revoked: the day it was revoked is kept with its hash.
 KEEP_CODES = """
-INSERT INTO offboarded_certificates (code_hash, school_id) VALUES (?, ?) ON CONFLICT (code_hash) DO NOTHING
+INSERT INTO offboarded_certificates (code_hash, school_id, revoked_at) VALUES (?, ?, ?)
+ON CONFLICT (code_hash) DO NOTHING
 """
-CODES = "SELECT code FROM certificates WHERE school_id = :school"
+CODES = "SELECT code, revoked_at FROM certificates WHERE school_id = :school"
 # The row stays; what named a person on it goes (the DSL's name and where to find them).
 MARK_OFFBOARDED = """
 UPDATE schools SET offboarded_at = :now, suspended_at = COALESCE(suspended_at, :now), dsl_name = NULL,
@@ -82,22 +89,25 @@ WHERE id = :school AND offboarded_at IS NULL
 """
 
 
-def rows_of(db, table, where, school_id):
-    """The school's rows of `table`, as dicts."""
-    return list(db.query(f"SELECT * FROM {table} WHERE {where}", {"school": school_id}))  # noqa: S608 (constants)
+def exported_columns(db, table):
+    """The columns a table is exported with, read from its schema: all but secrets and files (BLOB columns).
+
+    Not from the first row: rows of one table differ in which columns hold a file or are empty.
+    """
+    return [c.name for c in db[table].columns if c.name not in SECRET_COLUMNS and c.type.upper() != "BLOB"]
 
 
-def _plain(row):
-    """A row without secrets or bytes (certificate PDFs go in as files of their own)."""
-    return {key: value for key, value in row.items() if key not in SECRET_COLUMNS and not isinstance(value, bytes)}
+def rows_of(db, table, where, school_id, columns):
+    """The school's rows of `table`, as dicts of `columns`."""
+    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {where}"  # noqa: S608 (constants and the schema's names)
+    return list(db.query(sql, {"school": school_id}))
 
 
-def _csv(rows):
+def _csv(columns, rows):
     out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
     return out.getvalue()
 
 
@@ -111,9 +121,10 @@ def export_zip(db, school_id, progress=None):
     counts = {}
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for number, (table, where) in enumerate(tables, start=1):
-            rows = [_plain(row) for row in rows_of(db, table, where, school_id)]
+            columns = exported_columns(db, table)
+            rows = rows_of(db, table, where, school_id, columns)
             counts[table] = len(rows)
-            archive.writestr(f"tables/{table}.csv", _csv(rows))
+            archive.writestr(f"tables/{table}.csv", _csv(columns, rows))
             archive.writestr(f"tables/{table}.json", json.dumps(rows, indent=1, ensure_ascii=False))
             if progress:
                 progress(int(90 * number / len(tables)))
@@ -151,9 +162,8 @@ def erase_school(db, school_id):
     with write_transaction(db):
         if db.execute(MARK_OFFBOARDED, {"school": school_id, "now": now()}).rowcount != 1:
             return None
-        codes = [row["code"] for row in db.query(CODES, params)]
-        for code in codes:
-            db.execute(KEEP_CODES, [code_hash(code), school_id])
+        for row in list(db.query(CODES, params)):
+            db.execute(KEEP_CODES, [code_hash(row["code"]), school_id, row["revoked_at"]])
         for table, where in SCHOOL_TABLES:
             counts[table] = db.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount  # noqa: S608
     return counts

@@ -30,6 +30,7 @@ class ShownOption:
     placed: int | None = None  # order: where the pupil put the step
     position: int | None = None  # order: where it belongs (only once answers are shown)
     sender: str = ""
+    anywhere: bool = False  # order, once answers are shown: the step is right in any place
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class QuestionFeedback:
     misplaced: tuple[str, ...] = ()  # order, answers hidden: steps not in their place
     missed: bool = False  # multiple/red_flags, answers hidden: a right option was not chosen
     look_again: str | None = None  # a lesson title, after a wrong answer
+    must_pass_missed: bool = False  # a safety-critical question answered wrong: the attempt cannot pass
 
 
 def question_feedback(question, result, order=None, answers_shown=False, look_again=None):
@@ -62,16 +64,22 @@ def question_feedback(question, result, order=None, answers_shown=False, look_ag
         return QuestionFeedback(question, CHANGED)
     marked = {o.option_id: o for o in result.options}
     seen = [marked[o.id] for o in ordered_options(question, order) if o.id in marked]
+    must_pass_missed = question.must_pass and not result.correct
     if answers_shown:
         options = tuple(
-            ShownOption(o.text, o.chosen, o.feedback, o.correct, o.placed, o.position, _sender(question, o))
+            ShownOption(
+                o.text, o.chosen, o.feedback, o.correct, o.placed, o.position, _sender(question, o),
+                _anywhere(question, o),
+            )
             for o in seen
-        )
-        return QuestionFeedback(question, ANSWERED, result.correct, True, options)
+        )  # fmt: skip
+        return QuestionFeedback(question, ANSWERED, result.correct, True, options, must_pass_missed=must_pass_missed)
     if result.correct:
         # Right: what the pupil chose, and why it is right. Nothing they did not choose.
         options = tuple(
-            ShownOption(o.text, True, o.feedback, True, o.placed, o.position, _sender(question, o))
+            ShownOption(
+                o.text, True, o.feedback, True, o.placed, o.position, _sender(question, o), _anywhere(question, o)
+            )
             for o in seen
             if o.chosen
         )
@@ -79,17 +87,28 @@ def question_feedback(question, result, order=None, answers_shown=False, look_ag
     if question.type == "order":
         misplaced = tuple(o.text for o in seen if not o.correct)
         options = tuple(ShownOption(o.text, True, placed=o.placed) for o in seen)
-        return QuestionFeedback(question, ANSWERED, False, False, options, misplaced, look_again=look_again)
+        return QuestionFeedback(
+            question, ANSWERED, False, False, options, misplaced, look_again=look_again,
+            must_pass_missed=must_pass_missed,
+        )  # fmt: skip
     # Wrong: only the chosen options that are wrong, with why; the right ones stay unnamed.
     wrong = [o for o in seen if o.chosen and not o.correct]
     options = tuple(ShownOption(o.text, True, o.feedback, False, sender=_sender(question, o)) for o in wrong)
     missed = question.type in MULTIPLE_CHOICE and any(o.correct and not o.chosen for o in seen)
-    return QuestionFeedback(question, ANSWERED, False, False, options, missed=missed, look_again=look_again)
+    return QuestionFeedback(
+        question, ANSWERED, False, False, options, missed=missed, look_again=look_again,
+        must_pass_missed=must_pass_missed,
+    )  # fmt: skip
 
 
 def _sender(question, marked_option):
     option = question.option(marked_option.option_id)
     return option.sender if option else ""
+
+
+def _anywhere(question, marked_option):
+    option = question.option(marked_option.option_id)
+    return bool(option and option.anywhere)
 
 
 def lesson_for_topic(course, topic):

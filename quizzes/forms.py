@@ -27,6 +27,10 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+class ReviewForm(FlaskForm):
+    """The review page's "Try the quiz again" button: a POST with CSRF that records the review."""
+
+
 class QuizForm(FlaskForm):
     """Hidden fields common to every quiz; the questions are added per quiz."""
 

@@ -18,6 +18,17 @@ ANSWERS_FOR_ATTEMPT = "SELECT * FROM answers WHERE attempt_id = ? ORDER BY id"
 EARLIER_ATTEMPTS = "SELECT count(*) AS n FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ?"
 PUPIL_CLASSES = "SELECT class_id FROM class_pupils WHERE person_id = ?"
 HAS_PASSED = "SELECT 1 FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ? AND passed = 1 LIMIT 1"
+# Failed attempts in a row: those after the pupil's last review of this quiz and after their last pass.
+# `latest` is the newest of them, whose wrong answers the review page goes back over.
+FAILURES_IN_A_ROW = """
+SELECT count(*) AS failures, max(id) AS latest FROM attempts
+WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase AND passed = 0
+  AND id > coalesce((SELECT max(attempt_id) FROM quiz_reviews
+                     WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase), 0)
+  AND id > coalesce((SELECT max(id) FROM attempts
+                     WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase AND passed = 1), 0)
+"""
+WRONG_QUESTIONS = "SELECT question_id FROM answers WHERE attempt_id = ? AND correct = 0 ORDER BY id"
 
 
 def quiz_summaries(db, pupil_id, course_id):
@@ -46,6 +57,32 @@ def answers_for_attempt(db, attempt_id):
 def has_passed(db, pupil_id, quiz_id, phase):
     """Whether the pupil has passed this quiz in this phase in any attempt."""
     return next(db.query(HAS_PASSED, [pupil_id, quiz_id, phase]), None) is not None
+
+
+def failures_in_a_row(db, pupil_id, quiz_id, phase):
+    """(failed attempts since the pupil's last review or pass of this quiz, the latest one's id or None)."""
+    row = next(db.query(FAILURES_IN_A_ROW, {"pupil_id": pupil_id, "quiz_id": quiz_id, "phase": phase}))
+    return row["failures"], row["latest"]
+
+
+def wrong_question_ids(db, attempt_id):
+    """The ids of the questions answered wrong in an attempt, in the order they were stored."""
+    return [row["question_id"] for row in db.query(WRONG_QUESTIONS, [attempt_id])]
+
+
+def record_review(db, pupil_id, course_id, quiz_id, phase, attempt_id):
+    """Note that the pupil went back over the lesson after `attempt_id`: failures count afresh from it."""
+    with write_transaction(db):
+        db["quiz_reviews"].insert(
+            {
+                "pupil_id": pupil_id,
+                "course_id": course_id,
+                "quiz_id": quiz_id,
+                "phase": phase,
+                "attempt_id": attempt_id,
+                "reviewed_at": now(),
+            }
+        )
 
 
 def save_attempt(db, pupil, course_id, quiz, phase, token, result, orders=None):

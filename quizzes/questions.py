@@ -35,6 +35,7 @@ class Option:
     correct: bool = False  # for red_flags: this message is a warning sign
     position: int | None = None  # for order: the right place, from 1
     sender: str = ""  # for red_flags: who sent the message
+    anywhere: bool = False  # for order: right in any place (telling a trusted adult)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ class Question:
     key: str = ""  # confidence: pairs the same item before and after
     line: int = 0
     belief: bool = False  # an attitude item: feedback, but no score and only class totals
+    must_pass: bool = False  # safety-critical: an attempt with this wrong does not pass
+    # The lesson step that teaches it: a lesson quiz's '## ' heading, or "<lesson id>: <heading>" in the checks.
+    review: str = ""
+    review_line: int = 0
 
     @property
     def marked(self):
@@ -155,6 +160,9 @@ def _question(item, path, topics):
         "topic": topic,
         "line": item.line,
         "belief": belief,
+        "must_pass": _must_pass(item, qtype, belief, path, where),
+        "review": _review(item, qtype, path, where),
+        "review_line": item.line_of("review"),
     }
     if qtype == "confidence":
         key = require(item, "key", str, path, where)
@@ -174,6 +182,11 @@ def _question(item, path, topics):
                 path, item.line_of("steps"),
                 f"{where}: step positions must be 1 to {len(options)}, each used once (found {positions})",
             )  # fmt: skip
+        if sum(not o.anywhere for o in options) < 2:
+            # With fewer than two steps in order, any answer would be right.
+            raise ContentError(
+                path, item.line_of("steps"), f"{where}: at least two steps need an order (without 'anywhere: true')"
+            )
         return Question(**fields, options=options)
     options = _options(item, "options", path, where, _choice)
     correct = sum(o.correct for o in options)
@@ -195,6 +208,27 @@ def _question(item, path, topics):
     if qtype == "next_step":
         scenario_html = render_markdown(require(item, "scenario", str, path, where))
     return Question(**fields, options=options, scenario_html=scenario_html)
+
+
+def _must_pass(item, qtype, belief, path, where):
+    must_pass = item.get("must_pass", False)
+    if not isinstance(must_pass, bool) or (must_pass and (qtype == "confidence" or belief)):
+        raise ContentError(
+            path, item.line_of("must_pass"),
+            f"{where}: must_pass must be true or false, and only on a marked question (not confidence or belief)",
+        )  # fmt: skip
+    return must_pass
+
+
+def _review(item, qtype, path, where):
+    """The step heading the question points back to; checked against the lessons in training.course."""
+    review = item.get("review", "")
+    if not isinstance(review, str) or ("review" in item and not review.strip()) or (review and qtype == "confidence"):
+        raise ContentError(
+            path, item.line_of("review"),
+            f"{where}: review should be the text of a lesson step's '## ' heading, and not on a confidence question",
+        )  # fmt: skip
+    return review.strip()
 
 
 def _options(item, key, path, where, build):
@@ -219,7 +253,15 @@ def _feedback(entry, path, where):
     return feedback
 
 
+def _no_anywhere(entry, path, where):
+    if "anywhere" in entry:
+        raise ContentError(
+            path, entry.line_of("anywhere"), f"{where}: 'anywhere' is only for the steps of an order question"
+        )
+
+
 def _choice(entry, option_id, path, where):
+    _no_anywhere(entry, path, where)
     default_text = {"true": "True", "false": "False"}.get(option_id)
     text = entry.get("text") or default_text
     if not isinstance(text, str):
@@ -233,6 +275,7 @@ def _choice(entry, option_id, path, where):
 
 
 def _message(entry, option_id, path, where):
+    _no_anywhere(entry, path, where)
     return Option(
         id=option_id,
         text=require(entry, "text", str, path, where),
@@ -244,9 +287,13 @@ def _message(entry, option_id, path, where):
 
 def _step(entry, option_id, path, where):
     position = require(entry, "position", int, path, where)
+    anywhere = entry.get("anywhere", False)
+    if not isinstance(anywhere, bool):
+        raise ContentError(path, entry.line_of("anywhere"), f"{where}: anywhere must be true or false")
     return Option(
         id=option_id,
         text=require(entry, "text", str, path, where),
         position=position,
         feedback=_feedback(entry, path, where),
+        anywhere=anywhere,
     )

@@ -10,6 +10,8 @@ import json
 import random
 from hashlib import sha256
 
+from quizzes.marking import steps_in_order
+
 # Types whose options are shuffled. red_flags keeps its file order (a chat is a conversation),
 # true_false always shows True then False, confidence keeps its scale.
 SHUFFLED = {"single", "multiple", "next_step", "order"}
@@ -33,11 +35,16 @@ def display_order(question, secret, token):
     order = ids[:]
     rng.shuffle(order)
     if question.type == "order":
-        # The steps must never be shown already in their right order.
-        right = [o.id for o in sorted(question.options, key=lambda o: o.position)]
-        while order == right:
+        # The steps must never be shown already in a right order (with an `anywhere` step there are several).
+        while _shown_right(question, order):
             rng.shuffle(order)
     return order
+
+
+def _shown_right(question, order):
+    """Whether numbering the steps 1, 2, 3... as shown would be a right answer."""
+    placed = {option_id: place for place, option_id in enumerate(order, start=1)}
+    return len(steps_in_order(question, placed)) == len(question.options)
 
 
 def ordered_options(question, order=None):

@@ -7,15 +7,19 @@ from accounts.users import pupil_required
 from certificates.issuing import issue_if_eligible
 from db import get_db
 from quizzes.feedback import lesson_for_topic, question_feedback
-from quizzes.forms import field_name, quiz_form, responses_from_form
+from quizzes.forms import ReviewForm, field_name, quiz_form, responses_from_form
 from quizzes.marking import mark_question, mark_quiz
 from quizzes.queries import (
     answers_for_attempt,
     attempt_by_token,
     attempt_for_pupil,
+    failures_in_a_row,
     has_passed,
+    record_review,
     save_attempt,
+    wrong_question_ids,
 )
+from quizzes.review import REVIEW_PHASES, review_due, steps_to_review
 from training.courses import pupil_course_or_redirect
 from training.queries import complete_lesson
 
@@ -50,32 +54,31 @@ def take_quiz(course, quiz, phase, lesson=None):
     """Show the quiz; on submit save it exactly once and go to its feedback."""
     db = get_db()
     form = quiz_form(quiz)
-    if request.method == "POST":
-        earlier = attempt_by_token(db, current_user.id, form.token.data or "")
-        if earlier:
-            # A double click, a resubmitted page or Back then submit: the answers are already saved.
-            flash("Your answers were already saved. Here is your feedback.", "info")
+    earlier = attempt_by_token(db, current_user.id, form.token.data or "") if request.method == "POST" else None
+    if earlier:
+        # A double click, a resubmitted page or Back then submit: the answers are already saved.
+        flash("Your answers were already saved. Here is your feedback.", "info")
+        return redirect(url_for("quizzes.attempt", course_id=course.id, attempt_id=earlier["id"]), 303)
+    if must_review(db, quiz, phase):
+        # Two failed attempts in a row: back over the lesson before the same items again.
+        return redirect(review_url(course, phase, lesson), 303)
+    if form.validate_on_submit():
+        if form.version.data != quiz.version:
+            flash(QUIZ_CHANGED, "warning")
+            form.version.data = quiz.version
+        else:
+            result = mark_quiz(quiz, responses_from_form(form))
+            attempt_id, _ = save_attempt(
+                db, current_user, course.id, quiz, phase, form.token.data, result, form.option_orders
+            )
+            if lesson and result.passed:
+                complete_lesson(db, current_user.id, course.id, lesson.id, len(lesson.steps))
+            if phase != "baseline":
+                issue_if_eligible(db, current_user, course)
             return redirect(
-                url_for("quizzes.attempt", course_id=course.id, attempt_id=earlier["id"]),
+                url_for("quizzes.attempt", course_id=course.id, attempt_id=attempt_id),
                 303,
             )
-        if form.validate_on_submit():
-            if form.version.data != quiz.version:
-                flash(QUIZ_CHANGED, "warning")
-                form.version.data = quiz.version
-            else:
-                result = mark_quiz(quiz, responses_from_form(form))
-                attempt_id, _ = save_attempt(
-                    db, current_user, course.id, quiz, phase, form.token.data, result, form.option_orders
-                )
-                if lesson and result.passed:
-                    complete_lesson(db, current_user.id, course.id, lesson.id, len(lesson.steps))
-                if phase != "baseline":
-                    issue_if_eligible(db, current_user, course)
-                return redirect(
-                    url_for("quizzes.attempt", course_id=course.id, attempt_id=attempt_id),
-                    303,
-                )
     status = 400 if request.method == "POST" else 200
     page = render_template(
         "quizzes/quiz.html",
@@ -87,6 +90,65 @@ def take_quiz(course, quiz, phase, lesson=None):
         field_name=field_name,
     )
     return page, status
+
+
+def must_review(db, quiz, phase):
+    """Whether the signed-in pupil goes back over the lesson before trying this quiz again."""
+    return phase in REVIEW_PHASES and review_due(phase, failures_in_a_row(db, current_user.id, quiz.id, phase)[0])
+
+
+def quiz_url(course, phase, lesson=None):
+    """The quiz page of a lesson's quiz (with `lesson`) or of a check."""
+    if lesson:
+        return url_for("quizzes.lesson_quiz", course_id=course.id, lesson_id=lesson.id)
+    return url_for("quizzes.check", course_id=course.id, phase=phase)
+
+
+def review_url(course, phase, lesson=None):
+    """The review page of a lesson's quiz (with `lesson`) or of the final check."""
+    if lesson:
+        return url_for("quizzes.lesson_review", course_id=course.id, lesson_id=lesson.id)
+    return url_for("quizzes.check_review", course_id=course.id, phase=phase)
+
+
+@bp.route("/courses/<course_id>/lessons/<lesson_id>/quiz/review", methods=["GET", "POST"])
+@pupil_required
+def lesson_review(course_id, lesson_id):
+    """After two failed attempts at a lesson's quiz: the steps that teach what was missed."""
+    course = pupil_course_or_redirect(get_db(), current_user, course_id)
+    lesson = course.lesson(lesson_id) or abort(404)
+    return review(course, lesson.quiz, "lesson", lesson=lesson)
+
+
+@bp.route("/courses/<course_id>/checks/<phase>/review", methods=["GET", "POST"])
+@pupil_required
+def check_review(course_id, phase):
+    """After two failed attempts at the final check: the steps, across the lessons, that teach what was missed."""
+    course = pupil_course_or_redirect(get_db(), current_user, course_id)
+    if phase != "final":
+        abort(404)
+    return review(course, course.checks, phase)
+
+
+def review(course, quiz, phase, lesson=None):
+    """Show the steps to go back over; the button records the review and opens the quiz again."""
+    db = get_db()
+    failures, latest = failures_in_a_row(db, current_user.id, quiz.id, phase)
+    if not review_due(phase, failures):
+        return redirect(quiz_url(course, phase, lesson), 303)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        record_review(db, current_user.id, course.id, quiz.id, phase, latest)
+        return redirect(quiz_url(course, phase, lesson), 303)
+    wrong = [quiz.question(qid) for qid in wrong_question_ids(db, latest)]
+    steps = steps_to_review(course, lesson, [q for q in wrong if q is not None and q.marked])
+    if not steps and lesson:
+        steps = steps_to_review(course, lesson, [])  # nothing left to match (the quiz changed): the lesson's start
+    page = render_template(
+        "quizzes/review.html", course=course, quiz=quiz, phase=phase, lesson=lesson, steps=steps, form=form,
+        quiz_url=quiz_url(course, phase, lesson),
+    )  # fmt: skip
+    return page, 400 if form.errors else 200
 
 
 @bp.route("/courses/<course_id>/attempts/<int:attempt_id>")
@@ -105,10 +167,14 @@ def attempt(course_id, attempt_id):
     next_lesson = None
     if lesson and lesson.number < len(course.lessons):
         next_lesson = course.lessons[lesson.number]
+    go_back = None
+    if not row["passed"] and must_review(get_db(), quiz, row["phase"]):
+        go_back = review_url(course, row["phase"], lesson)
     return render_template(
         "quizzes/attempt.html", course=course, attempt=row, lesson=lesson, quiz=quiz,
         feedback=feedback, next_lesson=next_lesson, show_feedback=row["phase"] != "baseline",
-        answers_shown=answers_shown,
+        answers_shown=answers_shown, review_url=go_back,
+        must_pass_missed=[f for f in feedback if f.must_pass_missed],
     )  # fmt: skip
 
 

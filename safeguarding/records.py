@@ -38,6 +38,8 @@ ATTEMPTS = """
 SELECT id, course_id, quiz_id, phase, score, max_score, percent, passed, submitted_at
 FROM attempts WHERE pupil_id = ? ORDER BY submitted_at, id
 """
+# When the pupil went back over a lesson after two failed attempts at its quiz (m024).
+QUIZ_REVIEWS = "SELECT course_id, quiz_id, phase, reviewed_at FROM quiz_reviews WHERE pupil_id = ? ORDER BY id"
 ANSWERS = "SELECT question_id, question_type, topic, response, correct FROM answers WHERE attempt_id = ? ORDER BY id"
 CERTIFICATES = """
 SELECT code, course_id, course_title, pupil_name, pupil_initials, school_name, score, issued_at,
@@ -61,7 +63,8 @@ UPDATE certificates SET erased_at = :now, pupil_id = NULL, pupil_name = NULL, pu
        score = NULL, pdf = NULL
 WHERE pupil_id = :pupil_id
 """
-# Deleting the person cascades to lesson_progress, attempts (and their answers), class places and talk requests.
+# Deleting the person cascades to lesson_progress, attempts (and their answers), quiz reviews, class places and
+# talk requests.
 DELETE_PUPIL = "DELETE FROM people WHERE id = ? AND role = 'pupil'"
 COUNT = {
     "lesson_progress": "SELECT count(*) AS n FROM lesson_progress WHERE pupil_id = ?",
@@ -117,6 +120,7 @@ def export_pupil(db, pupil_id, include_talk=True):
         ],  # fmt: skip
         "lesson_progress": list(db.query(PROGRESS, [pupil_id])),
         "quiz_attempts": attempts,
+        "quiz_reviews": list(db.query(QUIZ_REVIEWS, [pupil_id])),
         "certificates": [dict(c, pdf_held=bool(c["pdf_held"])) for c in db.query(CERTIFICATES, [pupil_id])],
         "not_included": [CONFIDENCE_NOT_HELD],
     }

@@ -119,6 +119,9 @@ def make_older_route(root, training_parent, quiz_parent):
         body = quiz.read_text(encoding="utf-8")
         body = body.replace(f"quiz: {quiz.stem}\n", f"quiz: o-{quiz.stem}\n", 1)
         body = re.sub(r"^(  - id: )(\S+)", r"\1o-\2", body, flags=re.M)
+        # The checks point back to lessons by id ("<lesson id>: <heading>"), and the ids now start with 'o-'.
+        if quiz.stem == "checks":
+            body = re.sub(r"^(\s+review: [\"']?)([a-z-]+): ", r"\1o-\2: ", body, flags=re.M)
         quiz.unlink()
         (quizzes / f"o-{quiz.name}").write_text(body, encoding="utf-8")
     return training, quizzes
@@ -173,3 +176,26 @@ def worker_env(app, **extra):
         FLASK_PUBLIC_BASE_URL="https://training.example.test",
         **extra,
     )
+
+
+def set_question_field(path, question_id, key, value):
+    """Set `key: value` (a YAML scalar as text) on one question of a quiz file, replacing any value it had.
+
+    Returns the line the field is on. Works on any copy of the content, whatever other fields it has."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(
+        n for n, row in enumerate(lines) if re.fullmatch(rf"\s*- id: ['\"]?{re.escape(question_id)}['\"]?\s*", row)
+    )
+    indent = len(lines[start]) - len(lines[start].lstrip()) + 2  # the question's fields
+    end = next(
+        (
+            n
+            for n in range(start + 1, len(lines))
+            if lines[n].strip() and len(lines[n]) - len(lines[n].lstrip()) < indent
+        ),
+        len(lines),
+    )
+    block = [row for row in lines[start + 1 : end] if not re.match(rf"^ {{{indent}}}{re.escape(key)}:", row)]
+    lines[start + 1 : end] = [" " * indent + f"{key}: {value}\n", *block]
+    path.write_text("".join(lines), encoding="utf-8")
+    return start + 2

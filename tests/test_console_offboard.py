@@ -2,6 +2,7 @@
 of its people and records in one transaction; its certificates then verify as issued by a school that no longer
 holds its records. The schema is iterated, so a new table holding school data that offboarding misses fails here."""
 
+import csv
 import io
 import json
 import zipfile
@@ -12,6 +13,7 @@ import jobs
 from accounts.queries import create_person
 from console import holdings, rules
 from console.queries import ensure_operator_org
+from db import write_transaction
 
 from helpers import PASSWORD, complete_course, sign_in
 
@@ -163,7 +165,7 @@ def test_offboarding_exports_then_erases_everything_and_certificates_verify_as_n
     school = db["schools"].get(a)
     assert school["offboarded_at"] and school["name"] == "Hillside School" and school["dsl_name"] is None
     kept = list(db.query("SELECT * FROM offboarded_certificates"))
-    assert kept == [{"code_hash": rules.code_hash(schools["code"]), "school_id": a}]
+    assert kept == [{"code_hash": rules.code_hash(schools["code"]), "school_id": a, "revoked_at": None}]
     # The other school is untouched.
     assert db["people"].count_where("school_id = ?", [schools["b"]]) == 2
     assert db["help_routes"].count_where("school_id = ?", [schools["b"]]) > 0
@@ -199,3 +201,53 @@ def test_an_export_expires_and_is_for_operators_only(app, client, db, schools):
     with app.app_context():
         assert sweep_exports()[1] == 1
     assert db["school_exports"].count == 0
+
+
+def test_the_export_takes_each_tables_columns_from_its_schema_not_its_first_row(db, make_school, make_pupil):
+    # A pupil's records erased earlier leave a certificate with no PDF; a report job queued after a finished one
+    # has no file yet. Columns read from the first row then met a row with others, and the export failed (so the
+    # school could never be erased, which needs a finished export).
+    school = make_school("Hillside School")
+    pupil = make_pupil(school, "zara.q")
+    certificate = {"school_id": school, "pupil_id": pupil, "course_id": "c", "course_title": "Online safety",
+                   "school_name": "Hillside School", "issued_at": "2026-01-01T00:00:00+00:00"}  # fmt: skip
+    job = {"school_id": school, "format": "csv", "created_at": "2026-01-01T00:00:00+00:00"}
+    with write_transaction(db):
+        db["certificates"].insert({**certificate, "code": "AAAA-BBBB-CCCC", "pdf": b"%PDF-1.7 kept"})
+        db["certificates"].insert({**certificate, "code": "AAAA-BBBB-CCCD", "pdf": None, "erased_at": "2026-02-01"})
+        db["report_jobs"].insert({**job, "status": "done", "filename": "r.csv", "content": b"a,b\n"})
+        db["report_jobs"].insert(job)
+
+    archive = zipfile.ZipFile(io.BytesIO(holdings.export_zip(db, school)))
+    for table in ("certificates", "report_jobs", "people"):
+        schema = [c.name for c in db[table].columns]
+        header = next(csv.reader(io.StringIO(archive.read(f"tables/{table}.csv").decode())))
+        assert header == [name for name in schema if name in header], table  # the schema's order
+        rows = json.loads(archive.read(f"tables/{table}.json"))
+        assert all(list(row) == header for row in rows), table  # every row has the same columns, in both files
+    assert "erased_at" in next(csv.reader(io.StringIO(archive.read("tables/certificates.csv").decode())))
+    # Files are not cells: a certificate's PDF goes in on its own, a report's bytes and secrets not at all.
+    for table, left_out in (("certificates", "pdf"), ("report_jobs", "content"), ("people", "password_hash")):
+        assert left_out not in json.loads(archive.read(f"tables/{table}.json"))[0], table
+    assert archive.read("certificates/AAAA-BBBB-CCCC.pdf") == b"%PDF-1.7 kept"
+    assert len(list(csv.DictReader(io.StringIO(archive.read("tables/report_jobs.csv").decode())))) == 2
+
+
+def test_a_revoked_certificate_still_verifies_as_revoked_after_its_school_is_offboarded(client, db, make_school):
+    school = make_school("Hillside School")
+    certificate = {"school_id": school, "course_id": "c", "course_title": "Online safety", "pupil_initials": "Z. Q.",
+                   "school_name": "Hillside School", "issued_at": "2026-01-01T00:00:00+00:00"}  # fmt: skip
+    with write_transaction(db):
+        db["certificates"].insert({**certificate, "code": "AAAA-BBBB-CCCC"})
+        db["certificates"].insert({**certificate, "code": "AAAA-BBBB-CCCD", "revoked_at": "2026-11-20T10:00:00+00:00",
+                                   "revoked_reason": "Issued in error"})  # fmt: skip
+    assert "Revoked" in client.get("/verify/AAAA-BBBB-CCCD").text
+
+    holdings.erase_school(db, school)
+    assert db["certificates"].count == 0
+    revoked = client.get("/verify/AAAA-BBBB-CCCD")
+    assert revoked.status_code == 200
+    assert "Revoked." in revoked.text and "20 November 2026" in revoked.text and "genuine" not in revoked.text
+    assert "Hillside School" in revoked.text and "Issued in error" not in revoked.text  # the reason is not kept
+    valid = client.get("/verify/AAAA-BBBB-CCCC").text
+    assert "The code is genuine" in valid and "Revoked" not in valid

@@ -144,3 +144,36 @@ def test_the_baseline_check_still_shows_no_feedback(client, signed_in_pupil, cou
     response = submit_quiz(client, CHECK_URL.format("baseline"), course.checks, wrong_answers(course.checks))
     page = client.get(response.location).text
     assert "Look again at" not in page and "feedback-list" not in page
+
+
+STEPS = Question(
+    id="steps",
+    type="order",
+    prompt="Put these in order.",
+    topic="what-to-do",
+    options=(
+        Option("x", "Stop replying", "First, because...", position=1),
+        Option("y", "Tell an adult", "Any time, because...", position=2, anywhere=True),
+        Option("z", "Report it", "Then, because...", position=3),
+    ),
+)
+
+
+def test_an_order_with_an_anywhere_step_gives_no_misplaced_step_when_the_others_keep_their_order():
+    f = shown(STEPS, {"y": 1, "x": 2, "z": 3})
+    assert f.correct is True and not f.misplaced
+    assert [(o.text, o.correct, o.anywhere) for o in f.options] == [
+        ("Stop replying", True, False), ("Tell an adult", True, True), ("Report it", True, False),
+    ]  # fmt: skip
+
+
+def test_an_order_names_only_the_steps_out_of_order_not_the_anywhere_step():
+    f = shown(STEPS, {"z": 1, "y": 2, "x": 3})
+    assert f.correct is False and f.misplaced == ("Stop replying", "Report it")
+
+
+def test_a_missed_must_pass_question_is_flagged_and_a_right_one_is_not():
+    safe = Question(id="safe", type="single", prompt="?", topic="evidence", must_pass=True, options=SINGLE.options)
+    assert shown(safe, "a").must_pass_missed and shown(safe, "a", passed=True).must_pass_missed
+    assert not shown(safe, "b").must_pass_missed
+    assert not shown(SINGLE, "a").must_pass_missed

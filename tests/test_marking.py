@@ -100,3 +100,70 @@ def test_final_check_is_needed_even_with_every_lesson_passed():
 
 def test_a_course_without_lessons_never_gives_a_certificate():
     assert not check_eligibility([], {}, set(), final_check_done=True).eligible
+
+
+# The 11-13 ordering question's shape: telling a trusted adult may come at any point.
+STEPS = question(
+    "order",
+    [
+        Option("report", "Report it", "4th", position=4),
+        Option("evidence", "Keep the evidence, then block", "2nd", position=2),
+        Option("pay", "Don't pay or send more", "1st", position=1),
+        Option("adult", "Tell a trusted adult", "any time", position=3, anywhere=True),
+    ],
+    id="steps",
+)
+
+
+def test_an_order_with_the_adult_step_first_passes():
+    result = mark_question(STEPS, {"adult": 1, "pay": 2, "evidence": 3, "report": 4})
+    assert result.correct is True and all(o.correct for o in result.options)
+    assert mark_quiz(
+        Quiz("q", "Q", 100, (STEPS,), "v1", None), {"steps": {"adult": 1, "pay": 2, "evidence": 3, "report": 4}}
+    ).passed
+
+
+@pytest.mark.parametrize("adult", [1, 2, 3, 4])
+def test_an_anywhere_step_is_right_in_every_place_when_the_others_keep_their_order(adult):
+    others = [place for place in (1, 2, 3, 4) if place != adult]
+    response = {"adult": adult, "pay": others[0], "evidence": others[1], "report": others[2]}
+    assert mark_question(STEPS, response).correct is True
+
+
+def test_the_other_steps_are_marked_by_their_order_among_themselves():
+    # Evidence and report swapped: both out of order, whatever the adult step's place.
+    result = mark_question(STEPS, {"pay": 1, "adult": 2, "report": 3, "evidence": 4})
+    assert result.correct is False
+    assert {o.option_id: o.correct for o in result.options} == {
+        "report": False, "evidence": False, "pay": True, "adult": True,
+    }  # fmt: skip
+    # Reversed, as a guesser might: still wrong, though the adult step is right anywhere.
+    reversed_order = mark_question(STEPS, {o.id: 5 - o.position for o in STEPS.options})
+    assert reversed_order.correct is False and next(o for o in reversed_order.options if o.option_id == "adult").correct
+
+
+def test_without_anywhere_steps_each_step_is_right_only_in_its_own_place():
+    result = mark_question(ORDER, {"x": 1, "y": 2})
+    assert [(o.option_id, o.correct) for o in result.options] == [("x", False), ("y", False)]
+
+
+SAFE = question("single", [Option("a", "Keep the words", "yes", correct=True), Option("b", "Save the picture", "no")],
+                id="safe", must_pass=True)  # fmt: skip
+
+
+def must_pass_quiz(pass_mark=50):
+    return Quiz("quiz", "Quiz", pass_mark, (SINGLE, MULTIPLE, FLAGS, SAFE, CONFIDENCE), "v1", None)
+
+
+def test_a_must_pass_question_answered_wrong_fails_the_attempt_whatever_the_percent():
+    responses = {"q1": "a", "q2": {"a", "b"}, "q4": {"m2"}, "safe": "b", "q5": 3}
+    result = mark_quiz(must_pass_quiz(), responses)
+    assert (result.percent, result.passed, result.must_pass_missed) == (75, False, ("safe",))
+    right = mark_quiz(must_pass_quiz(), dict(responses, safe="a"))
+    assert right.passed and right.must_pass_missed == ()
+
+
+def test_a_must_pass_question_right_still_needs_the_pass_mark():
+    responses = {"q1": "b", "q2": {"a"}, "q4": {"m1"}, "safe": "a", "q5": 3}
+    result = mark_quiz(must_pass_quiz(), responses)
+    assert (result.percent, result.passed, result.must_pass_missed) == (25, False, ())

@@ -79,6 +79,18 @@ def test_the_reports_page_queues_the_job_and_the_worker_builds_it(app, db, hill)
     assert download.status_code == 200 and b"Pupil2" in download.data
 
 
+def test_a_csv_report_is_sent_with_one_charset_whether_built_in_the_request_or_by_the_worker(app, db, hill):
+    # Flask adds "; charset=utf-8" to a text/ mimetype itself: one passed with a charset was sent with two.
+    client = teacher(app)
+    streamed = client.post("/reports", data={"scope": str(hill["class"]), "format": "csv"})
+    assert streamed.status_code == 200 and streamed.headers["Content-Type"] == "text/csv; charset=utf-8"
+    app.config["REPORT_BACKGROUND_ABOVE"] = {"csv": 0, "xlsx": 0, "pdf": 0}
+    job_url = client.post("/reports", data={"scope": str(hill["class"]), "format": "csv"}).headers["Location"]
+    run_pending(app.extensions["huey"])
+    download = client.get(f"{job_url}/download")
+    assert download.status_code == 200 and download.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
 def test_a_job_enqueued_twice_is_built_once(app, db, hill):
     job_id = queued_job(db, hill)
     with app.test_request_context():

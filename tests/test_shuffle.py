@@ -63,6 +63,14 @@ def test_order_steps_are_shuffled_but_never_shown_in_the_right_order():
         assert len({tuple(o) for o in orders}) > 1 or n == 2
 
 
+def test_order_steps_with_an_anywhere_step_are_never_shown_in_any_right_order():
+    steps = tuple(Option(id=f"o{i}", text=f"Step {i}", position=i + 1, anywhere=i == 1) for i in range(3))
+    q = Question(id="q1", type="order", prompt="?", options=steps)
+    orders = {tuple(display_order(q, "s", t)) for t in TOKENS}
+    # o1 can go anywhere: o0 before o2 is right wherever o1 is, so only o2 before o0 may be shown.
+    assert orders == {("o2", "o0", "o1"), ("o2", "o1", "o0"), ("o1", "o2", "o0")}
+
+
 def test_an_out_of_date_order_falls_back_to_the_file_order():
     q = question()
     assert [o.id for o in ordered_options(q, ["o3", "o2", "o1", "o0"])] == ["o3", "o2", "o1", "o0"]

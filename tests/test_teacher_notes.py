@@ -143,6 +143,41 @@ def test_an_unknown_lesson_is_404(client, signed_in_teacher):
     assert client.get("/staff/courses/online-blackmail-11-13/lessons/no-such-lesson").status_code == 404
 
 
+def test_the_older_route_s_staff_pages_say_immediately_and_what_to_do_about_images(client, app, signed_in_teacher):
+    older = app.extensions["courses"]["online-blackmail-14-18"]
+    before = text_of(client.get("/staff/courses/online-blackmail-14-18/before-you-teach"))
+    lesson = text_of(client.get("/staff/courses/online-blackmail-14-18/lessons/law-and-images"))
+    for page in (before, lesson):
+        assert "same day" not in page
+    assert "immediately, and always before the pupil leaves school" in before
+    assert "or a deputy DSL, immediately, and always before the pupil leaves school" in lesson
+    assert "Please put it away, you don't need to show me." in before
+    assert "If you saw an image by accident" in before and "Pseudo-photographs" in before
+    assert "Designated Senior Person (DSP)" in before and "self-harm and suicide" in before
+    assert "Ages 14 to 18" not in older.audience and "ages 14 to 18" not in older.intro_html
+
+
+def test_the_older_route_s_lessons_keep_blame_off_the_victim_and_images_out_of_evidence(app):
+    older = app.extensions["courses"]["online-blackmail-14-18"]
+    pupil_text = " ".join(step.text for lesson in older.lessons for step in lesson.steps)
+    assert "public interest" not in pupil_text and "usually come back" not in pupil_text
+    assert "the evidence is" not in pupil_text.lower() and "police look at the words" not in pupil_text.lower()
+    law = {step.title: step.text for step in older.lesson("law-and-images").steps}
+    assert "treated as a victim, not a suspect" in law["Victim, not in trouble"]
+    flags = {step.title: step.text for step in older.lesson("red-flags").steps}
+    first_flag = flags["The main red flags"].split("\n- ")[1]
+    assert "nude or sexual picture" in first_flag and "on camera" in first_flag
+    assert "nude pic" in flags["Mateo's chat"]
+    questions = [q["question"] for lesson in older.lessons for q in lesson.teacher_notes["pupil_questions"]]
+    for asked in ("Will I get a criminal record?", "Will my parents be told?", "What if it's on my phone?"):
+        assert asked in questions
+    assert "What if I forwarded it?" in questions
+    for lesson in older.lessons:
+        assert len(lesson.teacher_notes["pupil_questions"]) >= 2
+        notes = " ".join(lesson.teacher_notes["inclusion"])
+        assert "SEND" in notes and "New to English" in notes
+
+
 def test_the_pdf_holds_every_lesson_s_notes(client, signed_in_teacher, course):
     response = client.get("/staff/courses/online-blackmail-11-13/notes.pdf")
     assert response.status_code == 200

@@ -162,3 +162,16 @@ def test_verify_is_slowed_only_by_unknown_codes(limited_app):
     assert "Please wait a few minutes" in slowed.text and 'action="/verify"' in slowed.text
     other = limited_app.test_client()  # the limit is per address
     assert other.get("/verify/ABCD-EFGH-JKMN", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200
+
+
+def test_real_certificates_still_answer_after_an_address_has_tried_many_unknown_codes(limited_app):
+    # A whole school shares one address: one pupil guessing codes must not stop anyone checking a real one.
+    client = limited_app.test_client()
+    for code in ("AAAA-BBBB-CCCC", "AAAA-BBBB-CCCD", "AAAA-BBBB-CCCE"):
+        assert client.get(f"/verify/{code}").status_code == 404
+    assert client.get("/verify/AAAA-BBBB-CCCF").status_code == 429  # guessing is slowed
+    for _ in range(3):
+        real = client.get("/verify/ABCD-EFGH-JKMN")
+        assert real.status_code == 200 and "This certificate is genuine" in real.text
+    assert client.get("/verify/abcd efgh jkmn").status_code == 301  # typed loosely, still found
+    assert client.get("/verify/AAAA-BBBB-CCCG").status_code == 429  # and unknown codes stay slowed

@@ -1,6 +1,7 @@
 """`flask content check`: the structure (checked at load), then help routes, reading level, blame, learning cues."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 import safeguarding.help_routes
@@ -39,6 +40,7 @@ def check_command():
     problems = 0
     for course in courses().values():
         problems += check_one(course, check_course)
+    problems += check_resources()
     if problems:
         click.echo(f"\n{problems} problem(s) to fix.", err=True)
         raise SystemExit(1)
@@ -71,6 +73,20 @@ def check_one(course, check_course):
         click.echo(f"{course.id}: {len(findings)} problem(s).\n")
     else:
         click.echo(f"{course.id}: all checks passed.\n")
+    return len(findings)
+
+
+def check_resources():
+    """Print the findings in the parents' letter and sheet; returns how many problems they have."""
+    from training.quality import resource_findings
+
+    resources = current_app.extensions["resources"].values()
+    findings = resource_findings([resource.path for resource in resources])
+    click.echo("== Resources for parents and carers ==")
+    click.echo(f"Help routes and victim-blaming language: {'OK' if not findings else f'{len(findings)} problem(s)'}")
+    for finding in findings:
+        click.echo(f"  {finding}")
+    click.echo()
     return len(findings)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizzes.questions import Quiz, load_quiz
+from quizzes.review import review_problem
 from training.files import (
     ContentError,
     parse_yaml,
@@ -191,6 +192,9 @@ def load_course(training_dir, quiz_dir, default_pass_mark=80):
         raise ContentError(path, data.line_of("checks"), f"no quiz file {quiz_dir / checks_id}.yaml for the checks")
     checks = load_quiz(quiz_dir / f"{checks_id}.yaml", topics, default_pass_mark)
     _check_unique_question_ids([lesson.quiz for lesson in lessons] + [checks])
+    for lesson in lessons:
+        _check_reviews(lesson.quiz, lesson=lesson)
+    _check_reviews(checks, lessons=lessons)
     intro = require(data, "intro", str, path)
     course_id = require(data, "id", str, path)
     if course_id != training_dir.name:
@@ -237,6 +241,8 @@ def load_lesson(path, number, quiz):
     notes = require(front, "teacher_notes", dict, path)
     for key in ("objectives", "timing", "discussion", "sources"):
         require(notes, key, list, path, "teacher_notes")
+    _check_pupil_questions(notes, path)
+    _check_inclusion(notes, path)
     steps = _steps(body, first_line, path)
     return Lesson(
         id=lesson_id,
@@ -250,6 +256,45 @@ def load_lesson(path, number, quiz):
         path=path,
         line=front.line_of("id"),
     )
+
+
+def _check_pupil_questions(notes, path):
+    """Optional `pupil_questions`: a list of {question, answer} mappings, both text."""
+    if "pupil_questions" not in notes:
+        return
+    items = require(notes, "pupil_questions", list, path, "teacher_notes")
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise ContentError(
+                path,
+                notes.line_of("pupil_questions"),
+                f"teacher_notes: pupil_questions item {number} should be a mapping with 'question' and 'answer'",
+            )
+        unknown = sorted(set(item) - {"question", "answer"})
+        if unknown:
+            raise ContentError(
+                path, item.line_of(unknown[0]), f"teacher_notes: pupil_questions item {number} has '{unknown[0]}'"
+            )
+        for key in ("question", "answer"):
+            value = item.get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise ContentError(
+                    path,
+                    item.line_of(key),
+                    f"teacher_notes: pupil_questions item {number} needs '{key}' as text",
+                )
+
+
+def _check_inclusion(notes, path):
+    """Optional `inclusion`: a list of notes, each text."""
+    if "inclusion" not in notes:
+        return
+    items = require(notes, "inclusion", list, path, "teacher_notes")
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, str) or not item.strip():
+            raise ContentError(
+                path, notes.line_of("inclusion"), f"teacher_notes: inclusion item {number} should be text"
+            )
 
 
 def _steps(body, first_line, path):
@@ -274,6 +319,14 @@ def _steps(body, first_line, path):
         raise ContentError(path, first_line, "a lesson needs at least one '## ' step")
     close()
     return tuple(steps)
+
+
+def _check_reviews(quiz, lesson=None, lessons=()):
+    """Every `review` names a step that exists: of the quiz's own lesson, or '<lesson id>: <heading>' in the checks."""
+    for question in quiz.questions:
+        problem = question.review and review_problem(question.review, lesson, lessons)
+        if problem:
+            raise ContentError(quiz.path, question.review_line, f"question '{question.id}': {problem}")
 
 
 def _check_unique_question_ids(quizzes):

@@ -6,7 +6,7 @@ loader at start-up; these checks look at the words.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from textstat.textstat import textstatistics
@@ -505,3 +505,16 @@ def check_course(course, max_grade, routes=(), routes_path=None, phrases=None):
         + cue_findings(course)
     )
     return findings, levels
+
+
+# ---------------------------------------------------------------- resources for parents and carers
+
+
+def resource_findings(paths, phrases=None):
+    """Help-route numbers and victim-blaming phrases in the parents' letter and sheet (training/content/letters)."""
+    blocks = [
+        replace(block, where=block.where.replace("lesson", "resource"))
+        for path in paths
+        for block in _lesson_blocks(path)
+    ]
+    return route_findings(blocks) + blame_findings(blocks, load_phrases() if phrases is None else phrases)

@@ -1,4 +1,6 @@
-"""The course page and lesson pages; for staff, the course overview and teacher notes."""
+"""The course page and lesson pages; for staff, the course overview, teacher notes and resources for parents."""
+
+import functools
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
@@ -6,7 +8,7 @@ from flask_login import current_user
 from accounts.users import pupil_required, staff_required
 from certificates.queries import certificate_for_pupil
 from db import get_db
-from pdf import html_to_pdf
+from pdf import STATIC, html_to_pdf
 from quizzes.queries import quiz_summaries
 from training.courses import (
     course_for_class,
@@ -20,6 +22,8 @@ from training.courses import (
 )
 from training.progress import course_progress, lesson_states, next_action
 from training.queries import progress_by_lesson, save_step, step_page_state
+from training.resource_queries import school_and_dsl_names, store_pdf, stored_pdf
+from training.resources import body_html, inputs_key, values_for
 
 bp = Blueprint("training", __name__)
 
@@ -165,6 +169,39 @@ def notes_pdf(course_id):
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="teacher-notes-{course.id}.pdf"'},
     )
+
+
+PARENTS_STYLESHEET = "parents.css"
+
+
+@bp.route("/staff/courses/<course_id>/parents/<name>.pdf")
+@staff_required
+def parents_pdf(course_id, name):
+    """The letter to parents and carers, or the "If your child tells you" sheet, filled in for the school."""
+    course = course_or_404(course_id)
+    resource = current_app.extensions["resources"].get(name) or abort(404)
+    db, school_id = get_db(), current_user.school_id
+    school_name, dsl_names = school_and_dsl_names(db, school_id)
+    body = body_html(resource, course.route, values_for(course, school_name, dsl_names))
+    html = render_template("training/resource_pdf.html", resource=resource, school_name=school_name, body=body)
+    # Rendered once per distinct inputs (a change of name, DSL, route or text is a new key); later
+    # downloads serve the stored bytes, as issued certificates do.
+    key = inputs_key(html, _stylesheet_text(PARENTS_STYLESHEET))
+    pdf = stored_pdf(db, school_id, key)
+    if pdf is None:
+        pdf = html_to_pdf(html, PARENTS_STYLESHEET)
+        store_pdf(db, school_id, resource.name, course.id, key, pdf)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{resource.name}-{course.route}.pdf"'},
+    )
+
+
+@functools.cache
+def _stylesheet_text(name):
+    """A stylesheet's text, read once per process: part of the inputs a stored PDF is keyed by."""
+    return (STATIC / "css" / name).read_text(encoding="utf-8")
 
 
 def topic_coverage(course):

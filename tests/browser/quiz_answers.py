@@ -9,6 +9,7 @@ def answer_quiz(page, quiz, right=True):
         name = field_name(q)
         if q.type == "order":
             for o in q.options:
+                # Reversed is still wrong with an `anywhere` step: two or more other steps never keep their order.
                 place = o.position if right else len(q.options) + 1 - o.position
                 page.select_option(f'select[name="{field_name(q, o)}"]', str(place))
         elif q.type in ("multiple", "red_flags"):
