@@ -62,14 +62,14 @@ bench: setup-dev ## Every benchmark row in one table, each beside its goal
 	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
 	$(PYTHON) -m bench
 
-# Issue 11's trust-scale load: 40 schools, 40,000 pupils, a million answers; two app servers and a worker,
+# The trust-scale load: 40 schools, 40,000 pupils, a million answers; two app servers and a worker,
 # one server killed with SIGKILL mid-load. SQLite's seeded file is cached in ~/.cache/bench-trust.
 # Pass options with ARGS, e.g. `make bench-trust ARGS="--engine sqlite --scale 0.1"`.
 bench-trust: setup-dev ## The trust-scale load only (pass options with ARGS=...)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
 	$(PYTHON) -m bench.trust_scale $(ARGS)
 
-# Our class dashboard against Kolibri 0.19.5's coach class summary (issue 9). Installs Kolibri with pip
+# Our class dashboard against Kolibri 0.19.5's coach class summary. Installs Kolibri with pip
 # into a virtualenv cached outside git (~/.cache/bench-kolibri, or BENCH_KOLIBRI_CACHE); nothing of it is committed.
 bench-kolibri: setup-dev ## The class dashboard against Kolibri's coach class summary
 	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
