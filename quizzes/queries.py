@@ -3,6 +3,7 @@
 import json
 
 from db import IntegrityError, now, write_transaction
+from quizzes.recheck import as_date
 from quizzes.shuffle import decode, encode
 
 SUMMARIES = """
@@ -18,6 +19,18 @@ ANSWERS_FOR_ATTEMPT = "SELECT * FROM answers WHERE attempt_id = ? ORDER BY id"
 EARLIER_ATTEMPTS = "SELECT count(*) AS n FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ?"
 PUPIL_CLASSES = "SELECT class_id FROM class_pupils WHERE person_id = ?"
 HAS_PASSED = "SELECT 1 FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ? AND passed = 1 LIMIT 1"
+# The delayed re-check for a pupil: the earliest day set by a class of theirs on this course (a class with no
+# course stored follows its year group's, so it counts too), when they last took the final check, and their
+# re-check attempt if they have taken it.
+RECHECK_FOR_PUPIL = """
+SELECT (SELECT min(c.recheck_on) FROM class_pupils cp JOIN classes c ON c.id = cp.class_id
+        WHERE cp.person_id = :pupil_id AND c.archived_at IS NULL
+          AND (c.course_id = :course_id OR c.course_id IS NULL)) AS recheck_on,
+       (SELECT max(submitted_at) FROM attempts
+        WHERE pupil_id = :pupil_id AND course_id = :course_id AND phase = 'final') AS final_at,
+       (SELECT min(id) FROM attempts
+        WHERE pupil_id = :pupil_id AND course_id = :course_id AND phase = 'recheck') AS attempt_id
+"""
 
 
 def quiz_summaries(db, pupil_id, course_id):
@@ -46,6 +59,12 @@ def answers_for_attempt(db, attempt_id):
 def has_passed(db, pupil_id, quiz_id, phase):
     """Whether the pupil has passed this quiz in this phase in any attempt."""
     return next(db.query(HAS_PASSED, [pupil_id, quiz_id, phase]), None) is not None
+
+
+def recheck_for_pupil(db, pupil_id, course_id):
+    """(class's re-check day, day of the pupil's last final check, their re-check attempt id): dates or None."""
+    row = next(db.query(RECHECK_FOR_PUPIL, {"pupil_id": pupil_id, "course_id": course_id}))
+    return as_date(row["recheck_on"]), as_date(row["final_at"]), row["attempt_id"]
 
 
 def save_attempt(db, pupil, course_id, quiz, phase, token, result, orders=None):
