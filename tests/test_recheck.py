@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from sqlite_utils import Database
 
 from classroom import reports, reteach
-from classroom.progress_queries import Scope
+from classroom.progress_queries import Scope, recheck_summary_for
 from classroom.queries import set_class_recheck
 from db import migrate, write_transaction
 from quizzes import recheck
@@ -73,6 +73,17 @@ def test_the_recheck_summary_says_when_none_is_set_or_how_many_took_it():
     assert "1 of 1 pupil who did the final check has taken it" in reteach.RecheckSummary(TODAY, 1, 1).text()
     school = reteach.RecheckSummary(None, 30, 4, whole_school=True).text()
     assert school == "Re-checks are set class by class. 4 of 30 pupils who did the final check have taken one."
+
+
+def test_confidence_at_the_recheck_keeps_the_class_totals_rule(course):
+    rows = [
+        {"item_key": "know-what-to-do", "phase": "recheck", "value": 4, "n": 3},
+        {"item_key": "know-what-to-do", "phase": "final", "value": 5, "n": 6},
+    ]
+    stats = {s.phase: s for s in reteach.confidence_totals(course, rows)}
+    assert list(stats) == ["final", "recheck"]  # in course order: the re-check comes last
+    assert stats["recheck"].phase_label == "At the re-check, weeks later"
+    assert stats["recheck"].hidden and not stats["final"].hidden  # 3 answers: fewer than the minimum
 
 
 # ---------------------------------------------------------------- the migration
@@ -288,3 +299,5 @@ def test_the_teacher_sees_the_recheck_beside_baseline_and_final(app, db, course,
     data = reports.collect(db, course, Scope(world["hill"], class_id, "8A"), fmt="pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(reports.build(data, "pdf"))).pages)
     assert "re-check" in text and "1 of 2 pupils who did the final check have taken it." in text.replace("\n", " ")
+    school = recheck_summary_for(db, course, Scope(world["hill"]))
+    assert (school.day, school.finished, school.taken, school.whole_school) == (None, 2, 1, True)
