@@ -150,6 +150,34 @@ def migrate(db):
     migrations.apply(db)
 
 
+def widen_check(db, table, column, old, new):
+    """Loosen a column's CHECK from `old` (its expression as the migration wrote it) to `new`, keeping every row.
+
+    For a migration, inside its transaction. `new` must accept every row `old` did. SQLite cannot alter
+    a constraint; its documented way to loosen one without rebuilding the table is to edit the stored
+    CREATE statement and bump the schema version (sqlite.org/lang_altertable.html, "making other kinds of
+    table schema changes"). A rebuild would copy every row and, with foreign keys on, dropping the old
+    table would delete the rows that refer to it. PostgreSQL drops and adds the named constraint.
+    """
+    if isinstance(db, PostgresDatabase):
+        name = f"{table}_{column}_check"  # PostgreSQL's name for a column's CHECK
+        db.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}, ADD CONSTRAINT {name} CHECK ({new})")
+        return
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()[0]
+    if sql.count(f"CHECK ({old})") != 1:
+        raise ValueError(f"{table}: expected one CHECK ({old})")
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        db.execute(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+            [sql.replace(f"CHECK ({old})", f"CHECK ({new})"), table],
+        )
+        db.execute(f"PRAGMA schema_version = {version + 1}")  # other connections read the schema again
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+
+
 @click.command("init-db")
 @with_appcontext
 def init_db_command():

@@ -30,6 +30,8 @@ WHERE c.school_id = :school_id AND c.archived_at IS NULL
 ORDER BY c.year_group, c.name
 """
 SET_CLASS_COURSE = "UPDATE classes SET course_id = ? WHERE id = ? AND school_id = ?"
+# The day the class's delayed re-check opens (an ISO date), or NULL for none.
+SET_CLASS_RECHECK = "UPDATE classes SET recheck_on = ? WHERE id = ? AND school_id = ?"
 CLASS_NAME_TAKEN = "SELECT 1 FROM classes WHERE school_id = ? AND name = ? COLLATE NOCASE"
 CLASS_ROSTER = """
 SELECT p.id, p.first_name, p.last_name, p.username, p.email, p.year_group, p.last_active_at, p.archived_at
@@ -110,6 +112,12 @@ def set_class_course(db, class_id, school_id, course_id):
     """Change the route (course) a class follows."""
     with write_transaction(db):
         db.execute(SET_CLASS_COURSE, [course_id, class_id, school_id])
+
+
+def set_class_recheck(db, class_id, school_id, day):
+    """Set the day the class's re-check opens (a date), or clear it (None)."""
+    with write_transaction(db):
+        db.execute(SET_CLASS_RECHECK, [day.isoformat() if day else None, class_id, school_id])
 
 
 def class_roster(db, class_id, school_id):
