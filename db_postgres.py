@@ -143,14 +143,14 @@ class PostgresDatabase:
     @contextlib.contextmanager
     def atomic(self):
         """A transaction, or a savepoint inside one: all of the block or none of it."""
-        if not self.conn.in_transaction:
-            self.conn.raw.execute("BEGIN")
+        if not self.conn.in_transaction:  # a transaction of its own, begun as db.write_transaction() begins one
+            self.conn.execute("BEGIN")
             try:
                 yield self
             except BaseException:
                 self.rollback()
                 raise
-            self.conn.raw.execute("COMMIT")
+            self.conn.execute("COMMIT")
             return
         self.conn.raw.execute("SAVEPOINT atomic")
         try:
