@@ -296,13 +296,13 @@ class PostgresTable:
     # The schema, read as sqlite-utils reads SQLite's (the offboarding tests walk it on both engines).
     @property
     def columns(self):
-        """The table's columns (each with .name), in order."""
+        """The table's columns (each with .name and .type, the type as the schema declares it for SQLite), in order."""
         rows = self.db.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() "
             "AND table_name = ? ORDER BY ordinal_position",
             [self.name],
         )
-        return [Column(name) for (name,) in rows]
+        return [Column(name, SQLITE_TYPES.get(kind, kind.upper())) for name, kind in rows]
 
     @property
     def pks(self):
@@ -332,6 +332,9 @@ class PostgresTable:
         return [Index(list(columns)) for (columns,) in rows]
 
 
-Column = collections.namedtuple("Column", "name")
+Column = collections.namedtuple("Column", "name type")
+# PostgreSQL's types of the schema's columns, named as the schema declares them (the translation made them).
+SQLITE_TYPES = {"bigint": "INTEGER", "integer": "INTEGER", "smallint": "INTEGER", "text": "TEXT",
+                "double precision": "REAL", "real": "REAL", "bytea": "BLOB"}  # fmt: skip
 ForeignKey = collections.namedtuple("ForeignKey", "column other_table")
 Index = collections.namedtuple("Index", "columns")
