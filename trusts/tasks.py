@@ -67,6 +67,7 @@ def run_figures(db, figures_id):
 
 
 @jobs.on_worker_start
+@jobs.on_worker_gone
 @jobs.periodic_task(jobs.crontab(minute="*"))
 def sweep_figures():
     """Every minute (and as the worker starts): retry or fail figure jobs a crash cut off; queue lost ones."""
