@@ -25,7 +25,7 @@ from huey import RedisHuey, SqliteHuey, crontab
 import job_workers
 
 # Parts whose tasks.py registers jobs. A new part adds its module here.
-TASK_MODULES = ("safeguarding.tasks", "classroom.tasks", "console.tasks", "trusts.tasks")
+TASK_MODULES = ("safeguarding.tasks", "classroom.tasks", "certificates.tasks", "console.tasks", "trusts.tasks")
 
 # A job that raises is tried again this many times, after this many seconds (doubling each time).
 DEFAULT_RETRIES = 2

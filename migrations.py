@@ -799,3 +799,6 @@ def m029_job_workers(db):
     )
     for table in ("report_jobs", "card_batches", "trust_figures", "school_exports"):
         db.execute(f"ALTER TABLE {table} ADD COLUMN worker_id TEXT")
+    # A certificate issued again after a revoke is rendered by the job worker too, on a report_jobs row of kind
+    # 'reissue' (certificates/tasks.py): the pupil it is for.
+    db.execute("ALTER TABLE report_jobs ADD COLUMN pupil_id INTEGER REFERENCES people(id) ON DELETE CASCADE")

@@ -24,9 +24,11 @@ COULD_NOT_MAKE = "Sorry, the report could not be made. Please try again; if it k
 CLASS_GONE = "The class was deleted before its report could be made."
 NO_CERTIFICATES = "No pupil in the class holds a certificate now (they may have been revoked meanwhile)."
 
-# A report_jobs row's kind: a report, or a class's certificates merged into one PDF for printing.
+# A report_jobs row's kind: a report, a class's certificates merged into one PDF for printing, or one pupil's
+# certificate issued again after a revoke (certificates/tasks.py).
 REPORT = "report"
 CERTIFICATES = "certificates"
+REISSUE = "reissue"
 
 
 def runs_in_background(fmt, pupils, limits=None):

@@ -52,6 +52,20 @@ USERNAME_TAKEN = ("A username or e-mail in the file was taken a moment ago. Noth
 # The heartbeat is beaten this often while a report builds (the lease is several times longer).
 HEARTBEAT_EVERY = 15
 
+# report_jobs kinds whose work belongs to a part above this one (certificates: a reissue), by kind: each a
+# function(db, job) -> final status, registered with `runs_kind`, run claimed and with the heartbeat beating.
+KIND_RUNNERS = {}
+
+
+def runs_kind(kind):
+    """Register the function that runs report_jobs rows of `kind` (a part above classroom registers its own)."""
+
+    def decorator(function):
+        KIND_RUNNERS[kind] = function
+        return function
+
+    return decorator
+
 
 def _lease():
     return timedelta(seconds=int(current_app.config["REPORT_JOB_LEASE_SECONDS"]))
@@ -96,6 +110,8 @@ def run_report(db, job_id):
     try:
         if job["kind"] == report_jobs.CERTIFICATES:
             return _class_certificates(db, job)
+        if job["kind"] in KIND_RUNNERS:
+            return KIND_RUNNERS[job["kind"]](db, job)
         found = _scope_and_course(db, job)
         if found is None:
             job_queries.fail(db, job_id, report_jobs.CLASS_GONE)

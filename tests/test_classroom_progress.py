@@ -656,11 +656,21 @@ def test_revoke_then_reissue_and_the_verify_page_says_revoked(app, db, world, co
     assert "Revoked." in app.test_client().get(f"/verify/{old[1]}").text
     assert old[1] not in teacher.get(f"/classes/{world['class_b']}/progress").text
     assert teacher.post(f"{base}/{old[0]}/revoke", data={"reason": "again"}).status_code == 404
-    reissued = teacher.post(f"{base}/reissue", follow_redirects=True)
+    # The new certificate is rendered by the job worker: the click leads to its job page.
+    job_url = teacher.post(f"{base}/reissue").headers["Location"]
+    assert "The new certificate is waiting to be made." in teacher.get(job_url).text
+    assert (
+        db.execute("SELECT count(*) FROM certificates WHERE pupil_id = ? AND revoked_at IS NULL", [ava]).fetchone()[0]
+        == 0
+    )  # nothing rendered in the web request
+    run_pending(app.extensions["huey"])
+    reissued = teacher.get(job_url)
     new_code = db.execute("SELECT code FROM certificates WHERE pupil_id = ? AND revoked_at IS NULL", [ava]).fetchone()[
         0
     ]
-    assert new_code != old[1] and f"A new certificate was issued: {new_code}." in reissued.text
+    assert new_code != old[1] and "A new certificate was issued:" in reissued.text and new_code in reissued.text
+    download = teacher.get(re.search(r'href="([^"]+/download)"', reissued.text).group(1))
+    assert download.data.startswith(b"%PDF") and new_code in download.headers["Content-Disposition"]
     assert "Valid." in app.test_client().get(f"/verify/{new_code}").text
     assert "Revoked." in app.test_client().get(f"/verify/{old[1]}").text
     assert new_code in teacher.get(f"/classes/{world['class_b']}/progress").text
@@ -673,8 +683,26 @@ def test_reissue_refused_while_a_certificate_is_held_or_not_earned(app, db, worl
     for username in ("ava.b", "ben.c"):
         pupil = world["pupils"][username]
         teacher.post(f"/classes/{world['class_b']}/pupils/{pupil}/certificates/reissue")
+        run_pending(app.extensions["huey"])
         count = db.execute("SELECT count(*) FROM certificates WHERE pupil_id = ?", [pupil]).fetchone()[0]
         assert count == (1 if username == "ava.b" else 0)
+
+
+def test_a_reissue_clicked_twice_issues_one_certificate_and_its_page_is_the_teacher_s_own(app, db, world, activity):
+    teacher = staff_client(app, "teach@hill.test")
+    ava = world["pupils"]["ava.b"]
+    base = f"/classes/{world['class_b']}/pupils/{ava}/certificates"
+    old = db.execute("SELECT id FROM certificates WHERE pupil_id = ?", [ava]).fetchone()[0]
+    assert teacher.post(f"{base}/{old}/revoke", data={"reason": "Name spelt wrongly"}).status_code == 303
+    first, second = (teacher.post(f"{base}/reissue").headers["Location"] for _ in range(2))
+    run_pending(app.extensions["huey"])
+    current = db.execute("SELECT code FROM certificates WHERE pupil_id = ? AND revoked_at IS NULL", [ava]).fetchall()
+    assert len(current) == 1  # the second job found the first one's certificate
+    assert all(current[0][0] in teacher.get(url).text for url in (first, second))
+    audits = db.execute("SELECT count(*) FROM audit_log WHERE action = 'certificate-reissue'").fetchone()[0]
+    assert audits == 1
+    assert staff_client(app, "teach@valley.test").get(first).status_code == 404  # another school's teacher
+    assert teacher.get(first.replace(f"/pupils/{ava}/", f"/pupils/{world['pupils']['ben.c']}/")).status_code == 404
 
 
 def test_revoke_needs_the_csrf_token(app, db, world, activity):
