@@ -109,14 +109,17 @@ def lease():
 
 
 def start(app, on_gone):
-    """Register this worker, forget those gone, and beat in a thread; `on_gone()` runs when one is found gone.
+    """Register this worker, forget those gone, run `on_gone()` (the job sweeps), and beat in a thread.
 
-    Returns the worker's id. Called before the worker lowers its priority, so the thread keeps the normal one."""
+    The thread runs `on_gone()` again whenever it finds a worker gone. Returns the worker's id. Called before
+    the worker lowers its priority: the sweeps and the thread run at the normal one, so on a busy machine a
+    restart still settles what the crash cut off at once."""
     db = connect(app.config["DATABASE"])
     try:
         with app.app_context():
             worker_id = register(db)
             forget_gone(db, worker_id, lease())
+            on_gone()
     finally:
         db.close()
     every = float(app.config["JOBS_WORKER_BEAT_SECONDS"])

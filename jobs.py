@@ -67,7 +67,7 @@ def on_worker_start(function):
 
 
 def on_worker_gone(function):
-    """Run `function`, in an app context, when a worker finds another worker gone (its jobs were cut off)."""
+    """Run `function`, in an app context, as a worker starts and when it finds another worker gone (a job sweep)."""
     _on_worker_gone.append(function)
     return function
 
@@ -208,11 +208,12 @@ def worker_command(workers):
         # waited up to 10 s before the job even started (Redis blocks on the queue and never waits).
         max_delay=float(current_app.config["JOBS_POLL_MAX_SECONDS"]),
     )
-    # Registered and beating before lower_priority runs: the heartbeat thread keeps the normal priority.
+    # Registered, swept and beating before lower_priority runs: the sweeps after a crash and the heartbeat
+    # thread keep the normal priority.
     app = current_app._get_current_object()
     worker_id = job_workers.start(app, run_sweeps)
     click.echo(f"Job worker: {len(current_app.extensions['jobs'])} jobs registered, queue {huey.name}.")
-    for function in _on_worker_start:  # a restart after a crash picks up what the crash cut off at once
+    for function in _on_worker_start:
         try:
             function()
         except Exception:  # noqa: BLE001 (the periodic sweeps try again; the worker must start)

@@ -166,7 +166,6 @@ def _beat(database, job_id, stop):
         db.close()
 
 
-@jobs.on_worker_start
 @jobs.on_worker_gone
 @jobs.periodic_task(jobs.crontab(minute="*"))
 def sweep_jobs():
