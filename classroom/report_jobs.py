@@ -8,13 +8,12 @@ from datetime import date
 
 from classroom.progress_queries import Period
 
-# Above this many pupils a format is built by the job worker, never in a web worker. Measured on 2 shared
-# cores (a school of 2,000): a class's CSV (30 pupils) takes about 4 ms in the request, streamed, and the
-# lesson page's p95 holds while teachers download them back to back (bench/heavy_load.py), so a class's
-# worth stays immediate; a whole school's CSV took 0.5 s. A class's XLSX took 50 ms and its PDF 0.4-1.4 s
-# (WeasyPrint), so those always go to the worker. A web worker busy for longer than that is a lesson
-# page's p95 lost for every pupil it would have served meanwhile.
-BACKGROUND_ABOVE = {"csv": 40, "xlsx": 0, "pdf": 0}
+# Above this many pupils a format is built by the job worker, never in a web worker: by default, every
+# report. Measured on 2 shared cores (a school of 2,000): a class's XLSX took 50 ms and its PDF 0.4-1.4 s
+# (WeasyPrint), a whole school's CSV 0.5 s. A class's CSV took about 4 ms to build, but the lesson page's
+# p95 did not hold while a teacher downloaded one back to back in the request through gunicorn (1.4x and
+# 2.0x the lesson alone, each request 31-38 ms on the busy machine; bench/heavy_load.py), so it goes too.
+BACKGROUND_ABOVE = {"csv": 0, "xlsx": 0, "pdf": 0}
 
 # A job cut off by a crash is tried again this many times in all, then marked failed.
 MAX_ATTEMPTS = 2
