@@ -802,3 +802,4 @@ def m029_job_workers(db):
     # A certificate issued again after a revoke is rendered by the job worker too, on a report_jobs row of kind
     # 'reissue' (certificates/tasks.py): the pupil it is for.
     db.execute("ALTER TABLE report_jobs ADD COLUMN pupil_id INTEGER REFERENCES people(id) ON DELETE CASCADE")
+    db.execute("CREATE INDEX report_jobs_pupil ON report_jobs(pupil_id)")  # erasing a pupil finds their rows
