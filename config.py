@@ -130,6 +130,9 @@ JOBS_WORKER_BEAT_SECONDS = 5
 JOBS_WORKER_LEASE_SECONDS = 15
 
 # --- Report jobs on the queue (classroom/tasks.py) ---
+# Per format, the number of pupils above which a report is built by the job worker, not in the request:
+# every report by default (measured: classroom/report_jobs.py, BACKGROUND_ABOVE, where the same default is).
+REPORT_BACKGROUND_ABOVE = {"csv": 0, "xlsx": 0, "pdf": 0}
 # Only for a job run outside `flask jobs worker` (`flask jobs run-pending`, tests), which names no worker:
 # a running job whose heartbeat is this many seconds old was cut off, and the sweep tries it again once.
 REPORT_JOB_LEASE_SECONDS = 120
