@@ -1,4 +1,4 @@
-# `make run` and `make test` each set everything up on a fresh Debian machine.
+# `make run` and `make test` each set everything up on a fresh Debian machine. `make help` lists every target.
 SHELL := /bin/bash
 VENV := .venv
 PYTHON := $(VENV)/bin/python
@@ -13,12 +13,12 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql redis-server
 # PostgreSQL: the trust-scale load (bench/trust_scale.py) runs on it beside SQLite, on a throwaway server.
 BENCH_PACKAGES := $(RUN_PACKAGES) wrk postgresql
 
-.PHONY: run test test-sqlite test-postgresql test-setup lint format bench bench-kolibri bench-trust setup clean
+.PHONY: run test test-sqlite test-postgresql test-setup lint format bench bench-kolibri bench-trust setup setup-dev packages help clean
 
 # DEVELOPMENT: plain http on 127.0.0.1, and no PUBLIC_BASE_URL needed (links use 127.0.0.1:5000).
 # The job worker (staff e-mails, report files, sign-in cards and imports) runs beside the web server, as in
 # production, and is stopped with it (Ctrl+C or any exit).
-run: setup instance/config.py
+run: setup instance/config.py ## Serve the demo school on http://127.0.0.1:5000 with the job worker beside it
 	FLASK_DEVELOPMENT=true $(FLASK) init-db
 	FLASK_DEVELOPMENT=true $(FLASK) seed-demo
 	export FLASK_DEVELOPMENT=true FLASK_DEMO_MODE=true; \
@@ -30,7 +30,7 @@ run: setup instance/config.py
 # the same time: each run is mostly one process and the machine has two cores (26 min one after the other here,
 # 16 min side by side, set-up included). SQLite's run shows as it goes; PostgreSQL's goes to
 # .pytest-postgresql.log, and its failures and summary are printed when both are done.
-test: test-setup
+test: test-setup ## The whole suite on SQLite and on PostgreSQL, side by side (browser tests included)
 	@TEST_ENGINE=postgresql $(VENV)/bin/pytest -q -p no:cacheprovider > .pytest-postgresql.log 2>&1 & postgresql=$$!; \
 	trap 'kill $$postgresql 2>/dev/null' INT TERM; \
 	$(VENV)/bin/pytest; sqlite=$$?; \
@@ -41,45 +41,49 @@ test: test-setup
 	echo "SQLite: $$([ $$sqlite -eq 0 ] && echo passed || echo FAILED). PostgreSQL: $$([ $$pg -eq 0 ] && echo passed || echo FAILED)."; \
 	[ $$sqlite -eq 0 ] && [ $$pg -eq 0 ]
 
-test-sqlite: test-setup
+test-sqlite: test-setup ## The whole suite on SQLite only
 	$(VENV)/bin/pytest
 
-test-postgresql: test-setup
+test-postgresql: test-setup ## The whole suite on PostgreSQL only (a throwaway server on loopback)
 	TEST_ENGINE=postgresql $(VENV)/bin/pytest
 
-test-setup: setup tests/browser/node_modules/.package-lock.json tests/oidc/node_modules/.package-lock.json
+test-setup: setup-dev tests/browser/node_modules/.package-lock.json tests/oidc/node_modules/.package-lock.json ## Install what the tests need (dev requirements, npm packages, Chromium, PostgreSQL, Redis)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 
-lint: setup
+lint: setup-dev ## ruff check and ruff format --check on the whole repository
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: setup
+format: setup-dev ## ruff format, then ruff check --fix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: setup
+bench: setup-dev ## Every benchmark row in one table, each beside its goal
 	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
 	$(PYTHON) -m bench
 
-# Issue 11's trust-scale load: 40 schools, 40,000 pupils, a million answers; two app servers and a worker,
+# The trust-scale load: 40 schools, 40,000 pupils, a million answers; two app servers and a worker,
 # one server killed with SIGKILL mid-load. SQLite's seeded file is cached in ~/.cache/bench-trust.
 # Pass options with ARGS, e.g. `make bench-trust ARGS="--engine sqlite --scale 0.1"`.
-bench-trust: setup
+bench-trust: setup-dev ## The trust-scale load only (pass options with ARGS=...)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
 	$(PYTHON) -m bench.trust_scale $(ARGS)
 
-# Our class dashboard against Kolibri 0.19.5's coach class summary (issue 9). Installs Kolibri with pip
+# Our class dashboard against Kolibri 0.19.5's coach class summary. Installs Kolibri with pip
 # into a virtualenv cached outside git (~/.cache/bench-kolibri, or BENCH_KOLIBRI_CACHE); nothing of it is committed.
-bench-kolibri: setup
+bench-kolibri: setup-dev ## The class dashboard against Kolibri's coach class summary
 	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
 	$(PYTHON) -m bench.kolibri
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed ## Runtime only: Debian packages and requirements.txt in .venv (what production needs)
+	@$(MAKE) --no-print-directory packages PACKAGES="$(RUN_PACKAGES)"
+
+# Tests, lint and benchmarks: requirements-dev.txt, which starts with `-r requirements.txt`.
+setup-dev: $(VENV)/.installed-dev ## Runtime and development: also requirements-dev.txt (pytest, Playwright, ruff...)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(RUN_PACKAGES)"
 
 # Installs only the Debian packages that are missing; asks apt once.
-packages:
+packages: ## Install the Debian packages named in PACKAGES that are missing (used by the targets above)
 	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
@@ -88,10 +92,15 @@ packages:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# Each marker is remade when its file changes; the dev marker also when the runtime one is remade.
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV) || { $(MAKE) --no-print-directory packages PACKAGES="python3-venv" && python3 -m venv $(VENV); }
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 tests/browser/node_modules/.package-lock.json: tests/browser/package.json tests/browser/package-lock.json
@@ -106,5 +115,9 @@ instance/config.py:
 	mkdir -p instance
 	$(PYTHON) -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 
-clean:
+clean: ## Remove .venv, the npm packages and pytest's cache
 	rm -rf $(VENV) tests/browser/node_modules tests/oidc/node_modules .pytest_cache
+
+# Every target with a `## ` description, in the order above.
+help: ## List the targets with what each does
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'

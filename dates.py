@@ -44,3 +44,8 @@ def day(value):
         return ""
     moment = _uk(value) if "T" in str(value) or isinstance(value, datetime) else date.fromisoformat(str(value))
     return f"{moment.day} {moment:%b %Y}"
+
+
+def uk_today():
+    """Today's date in UK local time (a day a teacher sets starts at midnight on the wall clock)."""
+    return datetime.now(UK).date()

@@ -6,6 +6,8 @@ is never dropped or rebuilt with data loss.
 
 from sqlite_utils.migrations import Migrations
 
+from db import widen_check
+
 migrations = Migrations("training")
 
 
@@ -729,6 +731,19 @@ def m024_quiz_reviews(db):
         CREATE INDEX quiz_reviews_pupil_quiz ON quiz_reviews(pupil_id, quiz_id, phase);
         """
     )
+
+
+@migrations()
+def m025_recheck(db):
+    # A delayed re-check: a class's teacher sets the day (an ISO date, UK) from which the class's pupils
+    # who have done the final check take the checks again, once, as phase 'recheck' (a retention measure).
+    # The phase CHECKs are loosened in place: these tables hold pupils' answers and are never rebuilt.
+    db.execute("ALTER TABLE classes ADD COLUMN recheck_on TEXT")
+    phases = "'lesson', 'baseline', 'final'"
+    widen_check(db, "attempts", "phase", f"phase IN ({phases})", f"phase IN ({phases}, 'recheck')")
+    phases = "'baseline', 'lesson', 'final'"
+    for table in ("confidence_responses", "belief_responses"):
+        widen_check(db, table, "phase", f"phase IN ({phases})", f"phase IN ({phases}, 'recheck')")
 
 
 @migrations()

@@ -53,9 +53,9 @@ def code_class_or_404(db, user, class_id):
     only the people who teach it (or run the school's accounts) show and change it.
     """
     class_row = class_or_404(db, user, class_id)
-    return class_row if may_show_code(db, user, class_id) else abort(404)
+    return class_row if runs_class(db, user, class_id) else abort(404)
 
 
-def may_show_code(db, user, class_id):
-    """Whether `user` may open the class's code screen (for the link on the class page)."""
+def runs_class(db, user, class_id):
+    """Whether `user` teaches the class or is the school's admin: who may change its code and its re-check."""
     return user.role == "admin" or bool(next(db.query(TEACHES_CLASS, [class_id, user.id]), None))

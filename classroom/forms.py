@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, SelectMultipleField, StringField, widgets
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -61,6 +61,30 @@ class ClassForm(FlaskForm):
     year_group = SelectField("Year group", choices=[SelectChoice("", "Mixed or not set")] + YEAR_CHOICES, default="")
     # Choices are the loaded courses (route_choices), set by the view; "" = by year group.
     course_id = SelectField("Route", default="")
+
+
+class BlankableDateField(DateField):
+    """A date that may be left blank (data None), so a button beside it can act without one."""
+
+    def process_formdata(self, valuelist):
+        if not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class RecheckForm(FlaskForm):
+    """A teacher sets, changes or clears the day the class's delayed re-check opens."""
+
+    # The rule (today or later) needs today, so the view applies quizzes.recheck.date_problem.
+    # The browser's date picker sends 2027-03-15; typed by hand (no picker) people write 15/03/2027.
+    day = BlankableDateField(
+        "Re-check date",
+        format=["%Y-%m-%d", "%d/%m/%Y"],
+        invalid_value_message="Type a real date, for example 15/03/2027.",
+    )
+    save = SubmitField("Save the re-check date")
+    clear = SubmitField("Clear the re-check")
 
 
 class RouteForm(FlaskForm):

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from classroom.dashboard import build_grid, pupil_rows
-from classroom.reteach import belief_totals, confidence_totals, question_stats, topic_gains
+from classroom.reteach import RecheckSummary, belief_totals, confidence_totals, question_stats, topic_gains
 from db import light_rows, now, write_transaction
+from quizzes.recheck import as_date
 from quizzes.shuffle import decode
 from training.queries import PUPIL_COURSE_OF
 
@@ -123,6 +124,15 @@ WITH firsts AS (
 )
 SELECT a.pupil_id, a.quiz_id, a.phase, an.question_id, an.topic, an.response, an.correct
 FROM firsts JOIN attempts a ON a.id = firsts.id JOIN answers an ON an.attempt_id = a.id
+"""
+# The class's re-check date (none for the whole school) and how many pupils took the final check and the re-check.
+RECHECK_COUNTS = f"""
+SELECT (SELECT c.recheck_on FROM classes c WHERE c.id = :class_id AND c.school_id = :school_id) AS recheck_on,
+       count(DISTINCT CASE WHEN a.phase = 'final' THEN a.pupil_id END) AS finished,
+       count(DISTINCT CASE WHEN a.phase = 'recheck' THEN a.pupil_id END) AS taken
+FROM attempts a
+WHERE a.pupil_id IN ({{scope}}) AND a.course_id = :course_id AND a.phase IN ('final', 'recheck')
+{IN_PERIOD.format(column="a.submitted_at")}
 """
 # Confidence answers carry no pupil: totals per item and phase, never rows per person.
 # A class's start from its links (index from m014_report_indexes), not the school's answers.
@@ -310,6 +320,12 @@ def reteach_for(db, course, scope, period=ALL_TIME):
         topic_gains(course, answers),
         confidence_totals(course, confidence_rows(db, course, scope, period)),
     )
+
+
+def recheck_summary_for(db, course, scope, period=ALL_TIME):
+    """The scope's re-check: the class's date and how many took the final check and the re-check."""
+    row = next(db.query(scoped(RECHECK_COUNTS, scope), _params(scope, course.id, period)))
+    return RecheckSummary(as_date(row["recheck_on"]), row["finished"], row["taken"], scope.whole_school)
 
 
 def questions_and_topics_for(db, course, scope, period=ALL_TIME):

@@ -49,6 +49,7 @@ from classroom.progress_queries import (
     pupil_answers,
     pupil_attempts,
     pupil_certificates,
+    recheck_summary_for,
     reteach_for,
 )
 from classroom.reports import FORMATS, build, collect, filename, filename_for, stream_csv
@@ -173,12 +174,15 @@ def pupil(class_id, pupil_id):
     )
 
 
+CHECK_TITLES = {"baseline": "Baseline check", "final": "Final check", "recheck": "Re-check"}
+
+
 def quiz_title(course, attempt):
-    """'Lesson 2: Who is behind it', 'Baseline check' or 'Final check'."""
+    """'Lesson 2: Who is behind it', 'Baseline check', 'Final check' or 'Re-check'."""
     if attempt["phase"] == "lesson":
         lesson = course.lesson(attempt["quiz_id"])
         return f"Lesson {lesson.number}: {lesson.title}" if lesson else attempt["quiz_id"]
-    return "Baseline check" if attempt["phase"] == "baseline" else "Final check"
+    return CHECK_TITLES.get(attempt["phase"], "Final check")
 
 
 @bp.route("/classes/<int:class_id>/reteach")
@@ -187,12 +191,12 @@ def reteach(class_id):
     """What to re-teach: most-missed questions, gain per topic, confidence as class totals."""
     klass = class_or_404(get_db(), current_user, class_id)
     course = course_for_class(klass)
-    questions, topics, confidence = reteach_for(
-        get_db(), course, Scope(current_user.school_id, class_id, klass["name"])
-    )
-    beliefs = belief_for(get_db(), course, Scope(current_user.school_id, class_id, klass["name"]))
+    scope = Scope(current_user.school_id, class_id, klass["name"])
+    questions, topics, confidence = reteach_for(get_db(), course, scope)
+    beliefs = belief_for(get_db(), course, scope)
     return render_template(
         "classroom/reteach.html",
+        recheck=recheck_summary_for(get_db(), course, scope),
         beliefs=beliefs,
         klass=klass,
         course=course,

@@ -30,6 +30,8 @@ WHERE c.school_id = :school_id AND c.archived_at IS NULL
 ORDER BY c.year_group, c.name
 """
 SET_CLASS_COURSE = "UPDATE classes SET course_id = ? WHERE id = ? AND school_id = ?"
+# The day the class's delayed re-check opens (an ISO date), or NULL for none.
+SET_CLASS_RECHECK = "UPDATE classes SET recheck_on = ? WHERE id = ? AND school_id = ?"
 CLASS_NAME_TAKEN = "SELECT 1 FROM classes WHERE school_id = ? AND name = ? COLLATE NOCASE"
 CLASS_ROSTER = """
 SELECT p.id, p.first_name, p.last_name, p.username, p.email, p.year_group, p.last_active_at, p.archived_at
@@ -57,8 +59,8 @@ EMAIL_TAKEN = "SELECT 1 FROM people WHERE email = ? COLLATE NOCASE"
 USERNAMES_TAKEN = "SELECT username FROM people WHERE username IN (SELECT value FROM json_each(?))"
 # people.email is COLLATE NOCASE, so the IN compares without case.
 EMAILS_TAKEN = "SELECT email FROM people WHERE email IN (SELECT value FROM json_each(?))"
-# Stems are only a-z and dots (accounts.passwords.username_stem), so they are safe in LIKE.
-USERNAMES_LIKE = "SELECT username FROM people WHERE username LIKE ? || '%'"
+# Usernames that start with the stem, compared exactly (LIKE's case rules differ between the engines).
+USERNAMES_WITH_STEM = "SELECT username FROM people WHERE substr(username, 1, length(:stem)) = :stem"
 SET_PASSWORD = "UPDATE people SET password_hash = ? WHERE id = ? AND school_id = ?"
 ARCHIVE_PERSON = "UPDATE people SET archived_at = ? WHERE id = ? AND school_id = ? AND archived_at IS NULL"
 CLEAR_CLASS_TEACHERS = "DELETE FROM class_teachers WHERE class_id = ?"
@@ -112,6 +114,12 @@ def set_class_course(db, class_id, school_id, course_id):
         db.execute(SET_CLASS_COURSE, [course_id, class_id, school_id])
 
 
+def set_class_recheck(db, class_id, school_id, day):
+    """Set the day the class's re-check opens (a date), or clear it (None)."""
+    with write_transaction(db):
+        db.execute(SET_CLASS_RECHECK, [day.isoformat() if day else None, class_id, school_id])
+
+
 def class_roster(db, class_id, school_id):
     """The class's pupils, active first, by last name."""
     return list(db.query(CLASS_ROSTER, [class_id, school_id]))
@@ -152,7 +160,7 @@ def taken_emails(db, emails):
 
 def usernames_like(db, stems):
     """Usernames anyone already has that start with one of `stems` (for making new ones)."""
-    return {r["username"] for stem in stems for r in db.query(USERNAMES_LIKE, [stem])}
+    return {r["username"] for stem in stems for r in db.query(USERNAMES_WITH_STEM, {"stem": stem})}
 
 
 def keep_import_rows(db, token, rows):
@@ -201,7 +209,7 @@ def username_for(db, pupil, taken):
     username = pupil["username"]
     if not username:
         stem = username_stem(pupil["first_name"], pupil["last_name"])
-        taken.update(r["username"] for r in db.query(USERNAMES_LIKE, [stem]))
+        taken.update(r["username"] for r in db.query(USERNAMES_WITH_STEM, {"stem": stem}))
         username = unique_username(stem, taken)
     taken.add(username)
     return username

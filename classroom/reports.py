@@ -22,6 +22,7 @@ from classroom.progress_queries import (
     first_answers,
     grid_for,
     grid_rows_streamed,
+    recheck_summary_for,
 )
 from classroom.reteach import question_stats, topic_gains
 from dates import when
@@ -51,7 +52,8 @@ class ReportData:
     generated_at: datetime
     grid: object
     questions: list = ()  # re-teach question stats: the XLSX's sheet, the PDF's "most missed"
-    topics: list = ()  # baseline against final by topic: the PDF's summary only
+    topics: list = ()  # baseline against final (and the re-check) by topic: the PDF's summary only
+    recheck: object = None  # reteach.RecheckSummary, beside the topics
     certificates: list = ()  # every certificate in scope, revoked ones too: the XLSX's sheet
     names: dict = field(default_factory=dict)  # pupil id -> name, for the certificates sheet
 
@@ -79,6 +81,7 @@ def collect(db, course, scope, period=ALL_TIME, generated_at=None, fmt=None):
         grid=grid,
         questions=question_stats(course, answers) if "questions" in needs else (),
         topics=topic_gains(course, answers) if "topics" in needs else (),
+        recheck=recheck_summary_for(db, course, scope, period) if "topics" in needs else None,
         certificates=certificates_in_scope(db, course, scope, period) if "certificates" in needs else (),
         names={row.pupil_id: row.name for row in grid.rows},
     )
@@ -305,6 +308,7 @@ def to_pdf(data):
         whole_school=data.scope.whole_school,
         status_labels=STATUS_LABELS,
         topics=data.topics,
+        recheck=data.recheck,
         hardest=[s for s in data.questions if s.answered][:5],
         keep_together=KEEP_TOGETHER,
     )

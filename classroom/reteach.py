@@ -2,12 +2,15 @@
 
 "First attempt" is each pupil's first go at a quiz: it shows what the lesson taught, before
 feedback and retakes. The checks' questions are counted from the final check (the baseline
-is what pupils knew before the course); baseline against final is the gain per topic.
+is what pupils knew before the course); baseline against final is the gain per topic, and the
+delayed re-check (quizzes.recheck) against the final check is what pupils kept weeks later.
 """
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
+from dates import day as day_text
 from quizzes.questions import CONFIDENCE_SCALE, MULTIPLE_CHOICE, SINGLE_CHOICE
 from quizzes.shuffle import ordered_options
 
@@ -18,6 +21,7 @@ PHASE_LABELS = {
     "baseline": "Before the course",
     "lesson": "During the lessons",
     "final": "After the course",
+    "recheck": "At the re-check, weeks later",
 }
 
 
@@ -40,13 +44,17 @@ class QuestionStat:
 
 @dataclass(frozen=True)
 class TopicGain:
-    """Baseline against final check for one topic, over pupils who took both."""
+    """Baseline against final check for one topic, over pupils who took both; and the re-check against
+    the final check, over pupils who took those two."""
 
     topic: str
     title: str
     pupils: int
     baseline: int | None  # percent correct
     final: int | None
+    recheck_pupils: int = 0
+    recheck: int | None = None  # percent correct at the re-check
+    recheck_final: int | None = None  # the same pupils' percent correct at the final check
 
     @property
     def gain(self):
@@ -54,6 +62,34 @@ class TopicGain:
         if self.baseline is None or self.final is None:
             return None
         return self.final - self.baseline
+
+    @property
+    def kept(self):
+        """Percentage points from the final check to the re-check, for the same pupils (negative if lower), or None."""
+        if self.recheck is None or self.recheck_final is None:
+            return None
+        return self.recheck - self.recheck_final
+
+
+@dataclass(frozen=True)
+class RecheckSummary:
+    """Whether a re-check is set and how many pupils have taken it: class figures, never names."""
+
+    day: date | None  # the class's re-check date; None when none is set, or for the whole school
+    finished: int  # pupils who took the final check
+    taken: int  # pupils who took the re-check
+    whole_school: bool = False
+
+    def text(self):
+        """'Re-check date: 15 Mar 2027. 4 of 20 pupils who did the final check have taken it.'"""
+        took = f"{self.taken} of {self.finished} {'pupil' if self.finished == 1 else 'pupils'} who did the final check"
+        taken = f"{took} {'has' if self.finished == 1 else 'have'} taken it."
+        if self.whole_school:
+            return f"Re-checks are set class by class. {took} {'has' if self.finished == 1 else 'have'} taken one."
+        if self.day is None:
+            earlier = f" {self.taken} took an earlier one." if self.taken else ""
+            return f"No re-check is set for this class: its teacher can set one on the class page.{earlier}"
+        return f"Re-check date: {day_text(self.day.isoformat())}. {taken}"
 
 
 @dataclass(frozen=True)
@@ -171,30 +207,46 @@ def question_stats(course, answers):
 
 
 def topic_gains(course, answers):
-    """Per course topic: percent correct in the baseline and the final check, and the gain.
+    """Per course topic: percent correct in the baseline and the final check, and the gain; and the
+    re-check beside the final check.
 
-    Only pupils who took both checks count, so the two figures are about the same people.
+    Baseline and final count only pupils who took both, so the two figures are about the same people;
+    the re-check likewise counts only pupils who took the final check and the re-check, and gives their
+    final figure again, so what they kept is measured on the same pupils.
     """
     # Only scored questions: answers kept before a question became a belief item do not count.
     scored = {q.id for q in course.checks.marked_questions}
-    checks = [r for r in answers if r["phase"] in ("baseline", "final") and r["question_id"] in scored]
-    by_phase = {"baseline": set(), "final": set()}
+    checks = [r for r in answers if r["phase"] in ("baseline", "final", "recheck") and r["question_id"] in scored]
+    by_phase = {"baseline": set(), "final": set(), "recheck": set()}
     for row in checks:
         by_phase[row["phase"]].add(row["pupil_id"])
-    paired = by_phase["baseline"] & by_phase["final"]
-    tally = {}  # (topic, phase) -> [correct, answered]
+    groups = {
+        "gain": by_phase["baseline"] & by_phase["final"],
+        "kept": by_phase["final"] & by_phase["recheck"],
+    }
+    tally = {}  # (group, topic, phase) -> [correct, answered]
     for row in checks:
-        if row["pupil_id"] in paired:
-            cell = tally.setdefault((row["topic"], row["phase"]), [0, 0])
-            cell[0] += 1 if row["correct"] else 0
-            cell[1] += 1
+        for group, pupils in groups.items():
+            if row["pupil_id"] in pupils:
+                cell = tally.setdefault((group, row["topic"], row["phase"]), [0, 0])
+                cell[0] += 1 if row["correct"] else 0
+                cell[1] += 1
 
-    def percent(topic, phase):
-        correct, answered = tally.get((topic, phase), (0, 0))
+    def percent(group, topic, phase):
+        correct, answered = tally.get((group, topic, phase), (0, 0))
         return round(100 * correct / answered) if answered else None
 
     return [
-        TopicGain(topic, title, len(paired), percent(topic, "baseline"), percent(topic, "final"))
+        TopicGain(
+            topic,
+            title,
+            len(groups["gain"]),
+            percent("gain", topic, "baseline"),
+            percent("gain", topic, "final"),
+            len(groups["kept"]),
+            percent("kept", topic, "recheck"),
+            percent("kept", topic, "final"),
+        )  # fmt: skip
         for topic, title in course.topics.items()
         if any(q.topic == topic for q in course.checks.marked_questions)
     ]

@@ -27,7 +27,7 @@ from accounts.passwords import hash_password, readable_password
 from accounts.queries import linked_providers, school_by_id
 from accounts.users import role_required, staff_required
 from classroom import card_queries, class_codes, code_queries, queries, roster
-from classroom.access import class_or_404, code_class_or_404, may_show_code, pupil_or_404, sees_whole_school
+from classroom.access import class_or_404, code_class_or_404, pupil_or_404, runs_class, sees_whole_school
 from classroom.cards import cards_pdf
 from classroom.forms import (
     DEPUTY_DSL,
@@ -38,12 +38,14 @@ from classroom.forms import (
     ConfirmForm,
     ImportForm,
     PupilForm,
+    RecheckForm,
     RouteForm,
     StaffForm,
     route_choices,
 )
 from classroom.tasks import queue_cards
 from db import IntegrityError, get_db
+from quizzes import recheck
 from safeguarding.queries import audit_by
 from training.courses import course_for_class, course_for_year, courses
 from urls import public_url
@@ -127,15 +129,23 @@ def home():
 @staff_required
 def class_page(class_id):
     """The class roster, with what a teacher can do to it."""
-    class_row = class_or_404(get_db(), current_user, class_id)
+    return _class_page(class_or_404(get_db(), current_user, class_id))
+
+
+def _class_page(class_row, recheck_form=None, status=200):
+    """The class page; `recheck_form` comes back with what was typed and its errors."""
     db = get_db()
+    class_id = class_row["id"]
     teachers_form = None
     if current_user.role == "admin":
         teachers_form = _teachers_form(class_row)
     course = course_for_class(class_row)
     route_form = RouteForm(course_id=course.id)
     route_form.course_id.choices = route_choices(courses(), by_year_group=False)
-    return render_template(
+    runs = runs_class(db, current_user, class_id)
+    if runs and recheck_form is None:
+        recheck_form = RecheckForm(formdata=None, day=recheck.as_date(class_row["recheck_on"]))
+    page = render_template(
         "classroom/class.html",
         class_=class_row,
         course=course,
@@ -143,8 +153,40 @@ def class_page(class_id):
         pupils=queries.class_roster(db, class_id, current_user.school_id),
         teachers=queries.class_teachers(db, class_id, current_user.school_id),
         teachers_form=teachers_form,
-        shows_code=may_show_code(db, current_user, class_id),
+        shows_code=runs,
+        recheck_form=recheck_form if runs else None,
+        recheck_on=recheck.as_date(class_row["recheck_on"]),
+        recheck_suggestion=recheck.SUGGESTION,
+        recheck_gap_days=recheck.MIN_DAYS_AFTER_FINAL,
     )
+    return page, status
+
+
+@bp.post("/classes/<int:class_id>/recheck")
+@staff_required
+def class_recheck(class_id):
+    """The class's teacher (or an admin) sets, changes or clears the day its delayed re-check opens."""
+    db = get_db()
+    class_row = class_or_404(db, current_user, class_id)
+    if not runs_class(db, current_user, class_id):
+        abort(404)  # a DSL sees the class but does not run it
+    form = RecheckForm()
+    if form.validate_on_submit():
+        day = None
+        if not form.clear.data:
+            problem = recheck.date_problem(form.day.data, dates.uk_today())
+            if problem:
+                form.day.errors.append(problem)
+                return _class_page(class_row, form, 400)
+            day = form.day.data
+        queries.set_class_recheck(db, class_id, current_user.school_id, day)
+        audit_by(db, current_user, "class-recheck", "class", class_id)
+        if day:
+            flash(f"Re-check set for {dates.day(day.isoformat())}.", "success")
+        else:
+            flash("The re-check is cleared: no pupil of this class is offered one.", "success")
+        return redirect(url_for("classroom.class_page", class_id=class_id), 303)
+    return _class_page(class_row, form, 400)
 
 
 def _teachers_form(class_row, formdata=None):

@@ -3,6 +3,7 @@
 import json
 
 from db import IntegrityError, now, write_transaction
+from quizzes.recheck import as_date
 from quizzes.shuffle import decode, encode
 
 SUMMARIES = """
@@ -29,6 +30,19 @@ WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase AND passed 
                      WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase AND passed = 1), 0)
 """
 WRONG_QUESTIONS = "SELECT question_id FROM answers WHERE attempt_id = ? AND correct = 0 ORDER BY id"
+
+# The delayed re-check for a pupil: the earliest day set by a class of theirs on this course (a class with no
+# course stored follows its year group's, so it counts too), when they last took the final check, and their
+# re-check attempt if they have taken it.
+RECHECK_FOR_PUPIL = """
+SELECT (SELECT min(c.recheck_on) FROM class_pupils cp JOIN classes c ON c.id = cp.class_id
+        WHERE cp.person_id = :pupil_id AND c.archived_at IS NULL
+          AND (c.course_id = :course_id OR c.course_id IS NULL)) AS recheck_on,
+       (SELECT max(submitted_at) FROM attempts
+        WHERE pupil_id = :pupil_id AND course_id = :course_id AND phase = 'final') AS final_at,
+       (SELECT min(id) FROM attempts
+        WHERE pupil_id = :pupil_id AND course_id = :course_id AND phase = 'recheck') AS attempt_id
+"""
 
 
 def quiz_summaries(db, pupil_id, course_id):
@@ -83,6 +97,12 @@ def record_review(db, pupil_id, course_id, quiz_id, phase, attempt_id):
                 "reviewed_at": now(),
             }
         )
+
+
+def recheck_for_pupil(db, pupil_id, course_id):
+    """(class's re-check day, day of the pupil's last final check, their re-check attempt id): dates or None."""
+    row = next(db.query(RECHECK_FOR_PUPIL, {"pupil_id": pupil_id, "course_id": course_id}))
+    return as_date(row["recheck_on"]), as_date(row["final_at"]), row["attempt_id"]
 
 
 def save_attempt(db, pupil, course_id, quiz, phase, token, result, orders=None):

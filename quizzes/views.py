@@ -5,7 +5,9 @@ from flask_login import current_user
 
 from accounts.users import pupil_required
 from certificates.issuing import issue_if_eligible
+from dates import uk_today
 from db import get_db
+from quizzes import recheck
 from quizzes.feedback import lesson_for_topic, question_feedback
 from quizzes.forms import ReviewForm, field_name, quiz_form, responses_from_form
 from quizzes.marking import mark_question, mark_quiz
@@ -15,6 +17,7 @@ from quizzes.queries import (
     attempt_for_pupil,
     failures_in_a_row,
     has_passed,
+    recheck_for_pupil,
     record_review,
     save_attempt,
     wrong_question_ids,
@@ -25,7 +28,7 @@ from training.queries import complete_lesson
 
 bp = Blueprint("quizzes", __name__)
 
-CHECK_PHASES = ("baseline", "final")
+CHECK_PHASES = ("baseline", "final", "recheck")
 QUIZ_CHANGED = (
     "This quiz was updated while you had it open. Your answers are still here: check them and press the button again."
 )
@@ -43,10 +46,12 @@ def lesson_quiz(course_id, lesson_id):
 @bp.route("/courses/<course_id>/checks/<phase>", methods=["GET", "POST"])
 @pupil_required
 def check(course_id, phase):
-    """The baseline check (before lesson 1, no feedback) or the final check (with feedback)."""
+    """The baseline check (before lesson 1, no feedback), the final check or the delayed re-check (with feedback)."""
     course = pupil_course_or_redirect(get_db(), current_user, course_id)
     if phase not in CHECK_PHASES:
         abort(404)
+    if phase == "recheck":
+        return recheck_closed(course) or take_quiz(course, course.checks, phase)
     return take_quiz(course, course.checks, phase)
 
 
@@ -73,7 +78,7 @@ def take_quiz(course, quiz, phase, lesson=None):
             )
             if lesson and result.passed:
                 complete_lesson(db, current_user.id, course.id, lesson.id, len(lesson.steps))
-            if phase != "baseline":
+            if phase in ("lesson", "final"):  # the re-check never changes the certificate
                 issue_if_eligible(db, current_user, course)
             return redirect(
                 url_for("quizzes.attempt", course_id=course.id, attempt_id=attempt_id),
@@ -162,7 +167,12 @@ def attempt(course_id, attempt_id):
     lesson = course.lesson(row["quiz_id"]) if row["phase"] == "lesson" else None
     quiz = lesson.quiz if lesson else course.checks
     stored = {a["question_id"]: a for a in answers_for_attempt(get_db(), attempt_id)}
-    answers_shown = bool(row["passed"]) or has_passed(get_db(), current_user.id, row["quiz_id"], row["phase"])
+    # The re-check is taken once: nothing to try again, so every answer is shown.
+    answers_shown = (
+        bool(row["passed"])
+        or row["phase"] == "recheck"
+        or has_passed(get_db(), current_user.id, row["quiz_id"], row["phase"])
+    )
     feedback = [feedback_for(course, lesson, q, stored.get(q.id), answers_shown) for q in quiz.questions]
     next_lesson = None
     if lesson and lesson.number < len(course.lessons):
@@ -193,3 +203,14 @@ def feedback_for(course, lesson, question, answer, answers_shown):
     # A lesson quiz sends the pupil back to its lesson; a check to the lesson that teaches the topic.
     again = lesson or lesson_for_topic(course, question.topic)
     return question_feedback(question, result, order, answers_shown, again.title if again else None)
+
+
+def recheck_closed(course):
+    """Where the pupil goes instead of the re-check (None if they may take it): its feedback, or the course page."""
+    class_day, final_day, attempt_id = recheck_for_pupil(get_db(), current_user.id, course.id)
+    if attempt_id:
+        flash("You have done the re-check: it is taken once. Here is your feedback.", "info")
+        return redirect(url_for("quizzes.attempt", course_id=course.id, attempt_id=attempt_id), 303)
+    if not recheck.is_open(class_day, final_day, False, uk_today()):
+        return redirect(url_for("training.course"), 303)  # not finished, or not open yet: nothing to take
+    return None

@@ -21,6 +21,7 @@ ACTIONS = {
     "help-routes": "Changed the help routes",
     "class-create": "Created a class",
     "class-teachers": "Changed who teaches a class",
+    "class-recheck": "Set or cleared a class's re-check date",
     "class-new-cards": "Made new sign-in cards for a class",
     "class-code-new": "Made a new class code",
     "class-code-off": "Switched a class code off",

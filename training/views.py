@@ -7,9 +7,11 @@ from flask_login import current_user
 
 from accounts.users import pupil_required, staff_required
 from certificates.queries import certificate_for_pupil
+from dates import uk_today
 from db import get_db
 from pdf import STATIC, html_to_pdf
-from quizzes.queries import quiz_summaries
+from quizzes import recheck
+from quizzes.queries import quiz_summaries, recheck_for_pupil
 from training.courses import (
     course_for_class,
     course_for_pupil,
@@ -41,8 +43,16 @@ def course():
     return render_template(
         "training/course.html", course=course, states=states, action=action,
         summaries=summaries, certificate=certificate, action_url=action_url(course, action),
-        progress=course_progress(course, summaries),
+        progress=course_progress(course, summaries), recheck_open=offers_recheck(db, course, summaries),
     )  # fmt: skip
+
+
+def offers_recheck(db, course, summaries):
+    """Whether the course page offers the delayed re-check (read only for a pupil who has done the final check)."""
+    if "final" not in summaries or "recheck" in summaries:
+        return False
+    class_day, final_day, _ = recheck_for_pupil(db, current_user.id, course.id)
+    return recheck.is_open(class_day, final_day, False, uk_today())
 
 
 @bp.app_template_global()
