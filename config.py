@@ -122,9 +122,19 @@ JOBS_WORKER_NICE = 10
 # it at once (with nice alone, the lesson's p95 under a whole-school PDF was still ~1.5x; with this ~1.2x).
 JOBS_WORKER_SCHED_IDLE = True
 
+# --- Which job workers are running (job_workers.py) ---
+# Each `flask jobs worker` beats a heartbeat of its own this often. A job whose worker has not beaten for
+# JOBS_WORKER_LEASE_SECONDS (a worker on another machine that died), or whose worker process on this host
+# is no longer running (seen at once when a worker starts again), is tried again once or marked failed.
+JOBS_WORKER_BEAT_SECONDS = 5
+JOBS_WORKER_LEASE_SECONDS = 15
+
 # --- Report jobs on the queue (classroom/tasks.py) ---
-# A running report job whose worker has not beaten its heartbeat for this many seconds was cut off
-# (the worker was killed): the sweep tries it again once, then marks it failed with a message.
+# Per format, the number of pupils above which a report is built by the job worker, not in the request:
+# every report by default (measured: classroom/report_jobs.py, BACKGROUND_ABOVE, where the same default is).
+REPORT_BACKGROUND_ABOVE = {"csv": 0, "xlsx": 0, "pdf": 0}
+# Only for a job run outside `flask jobs worker` (`flask jobs run-pending`, tests), which names no worker:
+# a running job whose heartbeat is this many seconds old was cut off, and the sweep tries it again once.
 REPORT_JOB_LEASE_SECONDS = 120
 
 # --- Sign-in with Google and Microsoft, class codes, staff MFA (issue 10) ---

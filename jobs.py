@@ -22,8 +22,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from huey import RedisHuey, SqliteHuey, crontab
 
+import job_workers
+
 # Parts whose tasks.py registers jobs. A new part adds its module here.
-TASK_MODULES = ("safeguarding.tasks", "classroom.tasks", "console.tasks", "trusts.tasks")
+TASK_MODULES = ("safeguarding.tasks", "classroom.tasks", "certificates.tasks", "console.tasks", "trusts.tasks")
 
 # A job that raises is tried again this many times, after this many seconds (doubling each time).
 DEFAULT_RETRIES = 2
@@ -32,8 +34,10 @@ DEFAULT_RETRY_BACKOFF = 2
 
 _registered = []  # (function, periodic schedule or None, Huey options), filled at import time
 _on_worker_start = []  # functions `flask jobs worker` runs once as it starts
+_on_worker_gone = []  # functions a worker runs when it finds another worker gone (job_workers.py)
 
-__all__ = ["crontab", "enqueue", "init_app", "on_worker_start", "periodic_task", "run_pending", "task"]
+__all__ = ["crontab", "enqueue", "init_app", "on_worker_gone", "on_worker_start", "periodic_task", "run_pending",
+           "task"]  # fmt: skip
 
 
 def task(**options):
@@ -60,6 +64,21 @@ def on_worker_start(function):
     """Run `function` once, in an app context, each time `flask jobs worker` starts (e.g. a sweep after a crash)."""
     _on_worker_start.append(function)
     return function
+
+
+def on_worker_gone(function):
+    """Run `function`, in an app context, as a worker starts and when it finds another worker gone (a job sweep)."""
+    _on_worker_gone.append(function)
+    return function
+
+
+def run_sweeps():
+    """Run the on_worker_gone functions (the job sweeps); one that fails does not stop the others."""
+    for function in _on_worker_gone:
+        try:
+            function()
+        except Exception:  # noqa: BLE001 (the periodic sweeps try again)
+            current_app.logger.exception("Sweep %s failed.", job_name(function))
 
 
 @on_worker_start
@@ -189,13 +208,24 @@ def worker_command(workers):
         # waited up to 10 s before the job even started (Redis blocks on the queue and never waits).
         max_delay=float(current_app.config["JOBS_POLL_MAX_SECONDS"]),
     )
+    # Registered, swept and beating before lower_priority runs: the sweeps after a crash and the heartbeat
+    # thread keep the normal priority.
+    app = current_app._get_current_object()
+    worker_id = job_workers.start(app, run_sweeps)
     click.echo(f"Job worker: {len(current_app.extensions['jobs'])} jobs registered, queue {huey.name}.")
-    for function in _on_worker_start:  # a restart after a crash picks up what the crash cut off at once
+    for function in _on_worker_start:
         try:
             function()
         except Exception:  # noqa: BLE001 (the periodic sweeps try again; the worker must start)
             current_app.logger.exception("Start-up step %s failed.", job_name(function))
-    consumer.run()
+    try:
+        consumer.run()
+    finally:  # stopped cleanly: any job it did not finish is cut off at once, not after the lease
+        db = job_db()
+        try:
+            job_workers.forget(db, worker_id)
+        finally:
+            db.close()
 
 
 @jobs_command.command("run-pending")

@@ -792,3 +792,29 @@ def m028_offboarded_certificates_revoked(db):
     # day a certificate was revoked, a withdrawn certificate read as genuine once its school's rows were gone.
     # Only the day is kept, not the reason or who revoked it. Schools offboarded before this kept no such day.
     db.execute("ALTER TABLE offboarded_certificates ADD COLUMN revoked_at TEXT")
+
+
+@migrations()
+def m029_job_workers(db):
+    # Which job worker runs each job (job_workers.py): every `flask jobs worker` registers itself and beats a
+    # heartbeat of its own every few seconds, and each job table's row records the worker that claimed it.
+    # A job whose worker is gone (a process on this host that is not running any more, or no heartbeat for a
+    # few seconds) is retried or failed at once, not after the two-minute lease on the job's own heartbeat.
+    db.executescript(
+        """
+        CREATE TABLE job_workers (
+            id TEXT PRIMARY KEY,               -- a random id per worker process
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            pid_started TEXT,                  -- the process's start (Linux /proc), so a reused pid is told apart
+            started_at TEXT NOT NULL,
+            beat_at TEXT NOT NULL
+        );
+        """
+    )
+    for table in ("report_jobs", "card_batches", "trust_figures", "school_exports"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN worker_id TEXT")
+    # A certificate issued again after a revoke is rendered by the job worker too, on a report_jobs row of kind
+    # 'reissue' (certificates/tasks.py): the pupil it is for.
+    db.execute("ALTER TABLE report_jobs ADD COLUMN pupil_id INTEGER REFERENCES people(id) ON DELETE CASCADE")
+    db.execute("CREATE INDEX report_jobs_pupil ON report_jobs(pupil_id)")  # erasing a pupil finds their rows

@@ -35,6 +35,16 @@ def issue_if_eligible(db, pupil, course):
 
 def issue(db, pupil, course, score):
     """Create, render and store a new certificate for the pupil."""
+    return store(db, new_certificate(db, pupil, course, score))
+
+
+def store(db, values):
+    """Store a certificate made by new_certificate; returns it with its id."""
+    return dict(values, id=insert_certificate(db, values))
+
+
+def new_certificate(db, pupil, course, score):
+    """A new certificate's values for the pupil, its PDF rendered (a second or so), not yet stored."""
     code = new_code()
     while code_exists(db, code):  # about 1 in 10**17 per certificate; cheap to rule out
         code = new_code()
@@ -52,8 +62,7 @@ def issue(db, pupil, course, score):
         "issued_at": now(),
     }
     values["pdf"] = render_certificate(values)
-    certificate_id = insert_certificate(db, values)
-    return dict(values, id=certificate_id)
+    return values
 
 
 def verify_url(code):

@@ -15,18 +15,21 @@ from flask import (
 )
 from flask_login import current_user
 
-from accounts.users import User, pupil_required, staff_required
+from accounts.users import pupil_required, staff_required
 from certificates.codes import code_problem, normalise_code
 from certificates.forms import VerifyForm
-from certificates.issuing import eligibility_for, issue
+from certificates.issuing import eligibility_for
 from certificates.queries import (
     certificate_by_code,
     certificate_for_pupil,
     offboarded_certificate,
     revoke_certificate,
 )
-from classroom.access import pupil_or_404
+from classroom import report_jobs
+from classroom.access import pupil_or_404, sees_whole_school
 from classroom.progress_forms import ReissueForm, RevokeForm
+from classroom.progress_queries import Period, Scope, create_job, job_for_staff
+from classroom.tasks import queue_report
 from dates import long_date
 from db import get_db
 from extensions import limit_failures
@@ -151,7 +154,22 @@ def reissue(class_id, pupil_id):
     if not eligibility.eligible:
         flash("This pupil has not finished the course yet, so there is nothing to reissue.", "warning")
         return _back_to_pupil(class_id, pupil_id)
-    certificate = issue(db, User(pupil), course, eligibility.score)
-    audit_by(db, current_user, "certificate-reissue", "certificate", certificate["id"])
-    flash(f"A new certificate was issued: {certificate['code']}.", "success")
-    return _back_to_pupil(class_id, pupil_id)
+    # Rendering takes a second or more: the job worker makes it (certificates/tasks.py), and audits it.
+    scope = Scope(current_user.school_id, class_id, klass["name"])
+    job_id = create_job(db, current_user, scope, "pdf", Period(), course.id, report_jobs.REISSUE, pupil_id)
+    queue_report(job_id)
+    return redirect(url_for("certificates.reissue_job", class_id=class_id, pupil_id=pupil_id, job_id=job_id), 303)
+
+
+@bp.route("/classes/<int:class_id>/pupils/<int:pupil_id>/certificates/reissue/<int:job_id>")
+@staff_required
+def reissue_job(class_id, pupil_id, job_id):
+    """A reissued certificate being made by the job worker, then its code and the download."""
+    db = get_db()
+    klass, pupil = pupil_or_404(db, current_user, class_id, pupil_id)
+    job = job_for_staff(db, current_user, job_id, sees_whole_school(current_user))
+    if job is None or job["kind"] != report_jobs.REISSUE or job["pupil_id"] != pupil_id:
+        abort(404)
+    course = course_for_class(klass)
+    current = certificate_for_pupil(db, pupil_id, course.id) if job["status"] == "done" else None
+    return render_template("certificates/reissue_job.html", job=job, class_=klass, pupil=pupil, current=current)

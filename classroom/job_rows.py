@@ -1,11 +1,13 @@
 """A job's durable state in its table's row: claim, progress, failure, and what the sweep looks for.
 
-Report jobs and sign-in card batches keep the same states (queued, running with a heartbeat, done,
-failed) in tables of their own; this is the one place their shared SQL is written.
+Report jobs, sign-in card batches, trust figures and school exports keep the same states (queued, running
+with a heartbeat, done, failed) in tables of their own; this is the one place their shared SQL is written.
+A claim records the worker that runs the job (job_workers.py): the job is cut off once that worker is gone.
 """
 
 from datetime import UTC, datetime
 
+import job_workers
 from db import now, write_transaction
 
 
@@ -24,7 +26,7 @@ class JobRows:
         # Only a queued job can be claimed, so a job enqueued twice (by the view and by the sweep) runs once.
         self.claim_sql = (
             f"UPDATE {table} SET status = 'running', progress = 0, attempts = attempts + 1, "
-            f"heartbeat_at = :now{claim_extra} {where} AND status = 'queued'"
+            f"heartbeat_at = :now, worker_id = :worker{claim_extra} {where} AND status = 'queued'"
         )
         self.row_sql = f"SELECT * FROM {table} WHERE {key} = ?"
         self.heartbeat_sql = f"UPDATE {table} SET heartbeat_at = :now {where} AND status = 'running'"
@@ -35,8 +37,13 @@ class JobRows:
             f"UPDATE {table} SET status = 'failed', error = :error, {fail_sets} {where} "
             "AND status IN ('queued', 'running')"
         )
-        # Running with no heartbeat for the lease: its worker died. (A NULL heartbeat: a row from before m013.)
-        stale = "(heartbeat_at IS NULL OR heartbeat_at < :before)"
+        # Running, and its worker is gone: no longer among the running workers (job_workers.forget_gone).
+        # A job run outside a worker (run-pending, tests) names none: no heartbeat for the lease. (A NULL
+        # heartbeat: a row from before m013.)
+        stale = (
+            f"((worker_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM job_workers w WHERE w.id = {table}.worker_id)) "
+            "OR (worker_id IS NULL AND (heartbeat_at IS NULL OR heartbeat_at < :before)))"
+        )
         self.cut_off_sql = f"SELECT {key}, attempts FROM {table} WHERE status = 'running' AND {stale}"
         self.requeue_sql = (
             f"UPDATE {table} SET status = 'queued', progress = 0, heartbeat_at = :now "
@@ -56,7 +63,8 @@ class JobRows:
     def claim(self, db, key):
         """Mark a queued job running (one more attempt) and return its row; None if it is not queued."""
         with write_transaction(db):
-            if db.execute(self.claim_sql, {"key": key, "now": now()}).rowcount != 1:
+            params = {"key": key, "now": now(), "worker": job_workers.current()}
+            if db.execute(self.claim_sql, params).rowcount != 1:
                 return None
         return self.row(db, key)
 
@@ -76,7 +84,7 @@ class JobRows:
             db.execute(self.failed_sql, {"key": key, "error": error, "now": now()})
 
     def cut_off(self, db, lease):
-        """Running jobs whose heartbeat is older than `lease` (a timedelta): (key, attempts) rows."""
+        """Running jobs whose worker is gone (run by none: no heartbeat for `lease`): (key, attempts) rows."""
         return list(db.query(self.cut_off_sql, {"before": _before(lease)}))
 
     def requeue(self, db, key, lease):

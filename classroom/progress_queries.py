@@ -206,7 +206,7 @@ ORDER BY c.name COLLATE NOCASE
 
 # Background report jobs.
 JOB_FOR_STAFF = """
-SELECT id, school_id, requested_by, class_id, kind, format, date_from, date_to, status, progress,
+SELECT id, school_id, requested_by, class_id, pupil_id, kind, format, date_from, date_to, status, progress,
        filename, error, created_at, finished_at
 FROM report_jobs WHERE id = :id AND school_id = :school_id
   AND (:whole_school = 1 OR requested_by = :person_id)
@@ -387,10 +387,11 @@ def classes_for_staff(db, user, whole_school):
     return list(db.query(CLASSES_FOR_STAFF, params))
 
 
-def create_job(db, user, scope, fmt, period, course_id=None, kind="report"):
-    """Record a queued report (or class certificates) job and return its id (written before it is queued)."""
+def create_job(db, user, scope, fmt, period, course_id=None, kind="report", pupil_id=None):
+    """Record a queued report (class certificates, reissue) job and return its id (written before it is queued)."""
     row = {
         "kind": kind,
+        "pupil_id": pupil_id,
         "school_id": scope.school_id,
         "requested_by": user.id,
         "class_id": scope.class_id,

@@ -8,12 +8,12 @@ from datetime import date
 
 from classroom.progress_queries import Period
 
-# Above this many pupils a format is built in the background. Measured by
-# bench/classroom_reports.py for a school of 2,000 (2 shared cores): CSV 0.5 s and XLSX 1.1 s,
-# so both stay in the request up to about 2,000-4,000 pupils; the PDF took about 60 s
-# (WeasyPrint, ~30 ms a pupil) against 0.4 s for a class of 30, so anything bigger than two
-# classes' worth goes to the background.
-BACKGROUND_ABOVE = {"csv": 5000, "xlsx": 3000, "pdf": 60}
+# Above this many pupils a format is built by the job worker, never in a web worker: by default, every
+# report. Measured on 2 shared cores (a school of 2,000): a class's XLSX took 50 ms and its PDF 0.4-1.4 s
+# (WeasyPrint), a whole school's CSV 0.5 s. A class's CSV took about 4 ms to build, but the lesson page's
+# p95 did not hold while a teacher downloaded one back to back in the request through gunicorn (1.4x and
+# 2.0x the lesson alone, each request 31-38 ms on the busy machine; bench/heavy_load.py), so it goes too.
+BACKGROUND_ABOVE = {"csv": 0, "xlsx": 0, "pdf": 0}
 
 # A job cut off by a crash is tried again this many times in all, then marked failed.
 MAX_ATTEMPTS = 2
@@ -24,9 +24,11 @@ COULD_NOT_MAKE = "Sorry, the report could not be made. Please try again; if it k
 CLASS_GONE = "The class was deleted before its report could be made."
 NO_CERTIFICATES = "No pupil in the class holds a certificate now (they may have been revoked meanwhile)."
 
-# A report_jobs row's kind: a report, or a class's certificates merged into one PDF for printing.
+# A report_jobs row's kind: a report, a class's certificates merged into one PDF for printing, or one pupil's
+# certificate issued again after a revoke (certificates/tasks.py).
 REPORT = "report"
 CERTIFICATES = "certificates"
+REISSUE = "reissue"
 
 
 def runs_in_background(fmt, pupils, limits=None):

@@ -2,9 +2,12 @@
 
 The report_jobs row is the job's durable state (queued -> running -> done or failed); a class's
 certificates merged into one PDF for printing are a report_jobs row of kind 'certificates'. Huey drops
-a job when it starts it, so a worker killed mid-report leaves the row "running": while it builds,
-the job beats a heartbeat on the row, and a sweep every minute finds rows whose heartbeat stopped,
-queues them once more, or marks them failed with a message the teacher can act on.
+a job when it starts it, so a worker killed mid-report leaves the row "running": the claim records
+the worker, and a sweep finds rows whose worker is gone, queues them once more, or marks them failed
+with a message the teacher can act on.
+
+The heartbeat the sweep goes by is the worker's own (job_workers.py): a job whose worker is gone is cut off as
+soon as a worker starts again on the same host, or when the worker's heartbeat is a few seconds old.
 
 Sign-in cards (a roster import, or new cards for a class) work the same way on card_batches: the
 job hashes the passwords and renders the PDF first, then saves the pupils (or new passwords) and the
@@ -21,6 +24,7 @@ from io import BytesIO
 from flask import current_app
 from pypdf import PdfReader, PdfWriter
 
+import job_workers
 import jobs
 from accounts.passwords import hash_password, readable_password
 from accounts.queries import school_by_id
@@ -47,6 +51,20 @@ USERNAME_TAKEN = ("A username or e-mail in the file was taken a moment ago. Noth
 
 # The heartbeat is beaten this often while a report builds (the lease is several times longer).
 HEARTBEAT_EVERY = 15
+
+# report_jobs kinds whose work belongs to a part above this one (certificates: a reissue), by kind: each a
+# function(db, job) -> final status, registered with `runs_kind`, run claimed and with the heartbeat beating.
+KIND_RUNNERS = {}
+
+
+def runs_kind(kind):
+    """Register the function that runs report_jobs rows of `kind` (a part above classroom registers its own)."""
+
+    def decorator(function):
+        KIND_RUNNERS[kind] = function
+        return function
+
+    return decorator
 
 
 def _lease():
@@ -92,6 +110,8 @@ def run_report(db, job_id):
     try:
         if job["kind"] == report_jobs.CERTIFICATES:
             return _class_certificates(db, job)
+        if job["kind"] in KIND_RUNNERS:
+            return KIND_RUNNERS[job["kind"]](db, job)
         found = _scope_and_course(db, job)
         if found is None:
             job_queries.fail(db, job_id, report_jobs.CLASS_GONE)
@@ -146,10 +166,10 @@ def _beat(database, job_id, stop):
         db.close()
 
 
-@jobs.on_worker_start
+@jobs.on_worker_gone
 @jobs.periodic_task(jobs.crontab(minute="*"))
 def sweep_jobs():
-    """Every minute (and as the worker starts): retry or fail report and card jobs a crash cut off."""
+    """Every minute, as the worker starts and when a worker is gone: retry or fail report and card jobs cut off."""
     db = jobs.job_db()
     try:
         return sweep_reports_in(db, _lease()), sweep_cards_in(db, _lease())
@@ -164,6 +184,7 @@ def sweep_in(db, rows, lease, queue, interrupted, what):
     can be claimed.
     """
     counts = {"retried": 0, "failed": 0, "requeued": 0}
+    job_workers.forget_gone(db, job_workers.current(), job_workers.lease())  # their jobs are cut off now
     for row in rows.cut_off(db, lease):
         key = row[rows.key]
         if report_jobs.after_cut_off(row["attempts"]) == "fail":

@@ -59,7 +59,7 @@ def run_export(db, export_id):
         return "failed"
 
 
-@jobs.on_worker_start
+@jobs.on_worker_gone
 @jobs.periodic_task(jobs.crontab(minute="*"))
 def sweep_exports():
     """Every minute: retry or fail exports a crash cut off; delete exports past their time."""

@@ -199,3 +199,13 @@ def set_question_field(path, question_id, key, value):
     lines[start + 1 : end] = [" " * indent + f"{key}: {value}\n", *block]
     path.write_text("".join(lines), encoding="utf-8")
     return start + 2
+
+
+def report_by_job(app, client, data):
+    """Ask for a report the job worker builds (an XLSX or PDF, a big CSV): run the job, return the download."""
+    from jobs import run_pending
+
+    asked = client.post("/reports", data=data)
+    assert asked.status_code == 303 and "/reports/" in asked.headers["Location"], asked.status_code  # nothing built
+    run_pending(app.extensions["huey"])
+    return client.get(asked.headers["Location"] + "/download")

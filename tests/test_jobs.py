@@ -166,14 +166,19 @@ def test_the_real_worker_runs_every_thread_at_the_configured_priority(app):
     try:
         threads = {}
         deadline = time.monotonic() + 60  # waits for the threads to start; generous for a busy machine
-        while time.monotonic() < deadline and worker.poll() is None and len(threads) < 4:  # main, scheduler, 2 jobs
+        while time.monotonic() < deadline and worker.poll() is None and len(threads) < 5:  # main, beat, scheduler, jobs
             threads = {task.name: priority_of(int(task.name)) for task in Path(f"/proc/{worker.pid}/task").iterdir()}
             time.sleep(0.05)
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode()
-    assert len(threads) >= 4, output
-    assert set(threads.values()) == {(max(7, os.nice(0)), os.SCHED_IDLE)}, (threads, output)
+    assert len(threads) >= 5, output  # and the worker's heartbeat
+    lowered = (max(7, os.nice(0)), os.SCHED_IDLE)
+    # Every thread but one at the lowered priority; the one is the worker's heartbeat (job_workers.py), started
+    # before the priority was lowered so that a busy machine never starves it into looking dead.
+    normal = [tid for tid, priority in threads.items() if priority != lowered]
+    assert len(normal) == 1 and threads[normal[0]] == (os.nice(0), os.SCHED_OTHER), (threads, output)
+    assert threads[str(worker.pid)] == lowered  # the main thread too
 
 
 def test_with_redis_url_the_queue_is_shared_by_every_app_on_that_redis(tmp_path, redis_url):

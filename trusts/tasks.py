@@ -66,10 +66,10 @@ def run_figures(db, figures_id):
         return "failed"
 
 
-@jobs.on_worker_start
+@jobs.on_worker_gone
 @jobs.periodic_task(jobs.crontab(minute="*"))
 def sweep_figures():
-    """Every minute (and as the worker starts): retry or fail figure jobs a crash cut off; queue lost ones."""
+    """Every minute, as the worker starts and when a worker is gone: retry or fail figure jobs cut off, queue lost."""
     db = jobs.job_db()
     try:
         return sweep_figures_in(db, _lease())

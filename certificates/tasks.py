@@ -1,0 +1,61 @@
+"""A certificate issued again after a revoke, rendered by the job worker (a PDF takes a second or more).
+
+The teacher's click saves a report_jobs row of kind 'reissue' (class, pupil, route) and queues it; the
+classroom's report job runs it here, claimed, with its heartbeat, and its sweep retries it once if a crash
+cut it off. The new certificate, its audit entry and the finished job are stored in one transaction.
+"""
+
+from flask import current_app
+
+from accounts.users import User
+from certificates.issuing import eligibility_for, new_certificate, store
+from certificates.queries import certificate_for_pupil
+from classroom import job_queries, report_jobs
+from classroom.access import pupil_in_class
+from classroom.tasks import runs_kind
+from db import write_transaction
+from safeguarding.queries import audit
+from training.courses import courses
+
+# What the teacher reads on the job page.
+PUPIL_GONE = "The pupil is no longer in this class, so no certificate was issued."
+NOT_EARNED = "This pupil has not finished the course, so no certificate was issued."
+COULD_NOT_MAKE = ("Sorry, the certificate could not be made. Please try again; if it keeps failing, tell the "
+                  "school's admin.")  # fmt: skip
+
+
+def download_name(certificate):
+    """The certificate PDF's file name, as the pupil's own download names it."""
+    return f"online-safety-certificate-{certificate['code']}.pdf"
+
+
+@runs_kind(report_jobs.REISSUE)
+def reissue_in_job(db, job):
+    """Issue the job's pupil a new certificate unless they hold one; the PDF is the job's file. Returns the status."""
+    try:
+        pupil = pupil_in_class(db, job["class_id"], job["pupil_id"], job["school_id"])
+        course = courses().get(job["course_id"])
+        if pupil is None or course is None:
+            job_queries.fail(db, job["id"], PUPIL_GONE)
+            return "failed"
+        held = certificate_for_pupil(db, pupil["id"], course.id)
+        if held is None:
+            eligibility = eligibility_for(db, pupil["id"], course)
+            if not eligibility.eligible:  # an attempt erased since the click
+                job_queries.fail(db, job["id"], NOT_EARNED)
+                return "failed"
+            job_queries.set_progress(db, job["id"], 10)
+            with current_app.test_request_context():  # url_for needs one; the address is PUBLIC_BASE_URL
+                values = new_certificate(db, User(pupil), course, eligibility.score)
+        with write_transaction(db):
+            # Held already (a second click's job, or one issued meanwhile): that one is the file, no new code.
+            held = held or certificate_for_pupil(db, pupil["id"], course.id)
+            if held is None:
+                held = store(db, values)
+                audit(db, job["school_id"], job["requested_by"], "certificate-reissue", "certificate", held["id"])
+            job_queries.finish(db, job["id"], download_name(held), held["pdf"])
+        return "done"
+    except Exception:  # noqa: BLE001 (the job page must say it failed)
+        current_app.logger.exception("Certificate reissue job %s failed.", job["id"])
+        job_queries.fail(db, job["id"], COULD_NOT_MAKE)
+        return "failed"
