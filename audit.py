@@ -1,6 +1,9 @@
-"""What the audit log's entries mean, in words the DSL reads; which ones link where; its pages and visits."""
+"""The audit log: writing an entry (every part does), what entries mean in words the DSL reads, which ones
+link where, its pages and visits."""
 
 from datetime import UTC, datetime, timedelta
+
+from db import now, write_transaction
 
 # One visit: a second view of the same record by the same person within this time is not logged again,
 # so saving a note (and being sent back to the page) does not fill the log with views. A time window,
@@ -112,3 +115,44 @@ def page_number(text, pages):
 def visit_start(moment=None):
     """The earliest time a view still belongs to the current visit, as stored (ISO, UTC)."""
     return ((moment or datetime.now(UTC)) - VISIT).isoformat(timespec="seconds")
+
+
+# The same person's same view of the same record since `since`: such a view is not logged again.
+RECENT_VIEW = """
+SELECT 1 FROM audit_log
+WHERE school_id = ? AND staff_id = ? AND action = ? AND subject_type = ?
+  AND subject_id IS NOT DISTINCT FROM ? AND created_at >= ?
+LIMIT 1
+"""
+
+
+def audit(db, school_id, staff_id, action, subject_type, subject_id=None):
+    """Write one audit entry: who did what to which record, and when. Never a name."""
+    with write_transaction(db):
+        db["audit_log"].insert(
+            {
+                "school_id": school_id,
+                "staff_id": staff_id,
+                "action": action,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "created_at": now(),
+            }
+        )
+
+
+def audit_by(db, user, action, subject_type, subject_id=None):
+    """Write one audit entry for something the signed-in member of staff did."""
+    audit(db, user.school_id, user.id, action, subject_type, subject_id)
+
+
+def audit_view_by(db, user, action, subject_type, subject_id=None, since=None):
+    """Log that the signed-in member of staff looked at something, unless they already did since `since`.
+
+    One entry per visit: saving a note and coming back to the page is the same visit.
+    """
+    # Read first, without the write lock: two views at the same instant both logged is harmless.
+    if since and next(db.query(RECENT_VIEW, [user.school_id, user.id, action, subject_type, subject_id, since]), None):
+        return False
+    audit(db, user.school_id, user.id, action, subject_type, subject_id)
+    return True

@@ -1,12 +1,17 @@
 """A job's durable state in its table's row: claim, progress, failure, and what the sweep looks for.
 
-Report jobs and sign-in card batches keep the same states (queued, running with a heartbeat, done,
-failed) in tables of their own; this is the one place their shared SQL is written.
+Report jobs, sign-in card batches, trust figures and school exports keep the same states (queued, running
+with a heartbeat, done, failed) in tables of their own; this is the one place their shared SQL and sweep live.
 """
 
 from datetime import UTC, datetime
 
+from flask import current_app
+
 from db import now, write_transaction
+
+# A job cut off by a crash is tried again this many times in all, then marked failed.
+MAX_ATTEMPTS = 2
 
 
 def _before(lease):
@@ -91,3 +96,31 @@ class JobRows:
             for key in keys:
                 db.execute(self.requeued_sql, {"key": key, "now": now()})
         return keys
+
+
+def after_cut_off(attempts):
+    """What the sweep does with a job a crash cut off after `attempts` tries: 'retry' or 'fail'."""
+    return "retry" if attempts < MAX_ATTEMPTS else "fail"
+
+
+def sweep_in(db, rows, lease, queue, interrupted, what):
+    """Retry once, or fail with `interrupted`, the jobs of `rows` a crash cut off; queue again those lost.
+
+    Returns {"retried": n, "failed": n, "requeued": n}. A duplicate enqueue is harmless: only a queued job
+    can be claimed.
+    """
+    counts = {"retried": 0, "failed": 0, "requeued": 0}
+    for row in rows.cut_off(db, lease):
+        key = row[rows.key]
+        if after_cut_off(row["attempts"]) == "fail":
+            rows.fail(db, key, interrupted)
+            current_app.logger.error("%s %s was cut off %s times; marked failed.", what, key, row["attempts"])
+            counts["failed"] += 1
+        elif rows.requeue(db, key, lease):
+            current_app.logger.warning("%s %s was cut off (its worker stopped); trying again.", what, key)
+            queue(key)
+            counts["retried"] += 1
+    for key in rows.lost(db, lease):
+        queue(key)
+        counts["requeued"] += 1
+    return counts

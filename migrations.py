@@ -686,7 +686,7 @@ def m023_trust_figures(db):
     # A trust lead's figures, worked out by a job (trusts/tasks.py), never in a web worker: at trust scale
     # (40 schools, a million answers) the queries take seconds. One row per trust and route holds the raw
     # grouped query rows as JSON (the rules, suppression included, run on them at view time) and the job's
-    # state, as report jobs keep theirs (classroom/job_rows.py): queued -> running -> done or failed.
+    # state, as report jobs keep theirs (job_rows.py): queued -> running -> done or failed.
     # computed_at: when the stored rows were worked out ("Figures as of"); queued_at: when a job was last
     # asked for, so a page view or the lead's button queues at most one, and not more often than a few minutes.
     db.executescript(

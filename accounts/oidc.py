@@ -74,7 +74,7 @@ def authorize_url(provider, purpose="sign-in", next_path=None, person_id=None):
     """Start a flow: record its nonce and PKCE verifier, bind its state to this browser, and return
     the provider's authorisation URL."""
     client = client_for(provider)
-    redirect_uri = public_url("accounts.provider_callback", provider=provider)
+    redirect_uri = public_url("providers.provider_callback", provider=provider)
     # hd=* asks Google's account chooser for Workspace accounts only; the token's hd is still checked.
     extra = {"hd": "*"} if provider == "google" else {}
     try:

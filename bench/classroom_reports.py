@@ -170,7 +170,7 @@ CSV_GOAL = 2.0  # issue 9: the whole-school CSV within 2x of the bare SQL behind
 
 def bare_sql(db, course, scope):
     """Run the statements the CSV reads and fetch every row as plain tuples: nothing built."""
-    from classroom.progress_queries import CERTIFICATES, PROGRESS, PUPILS, SUMMARIES, _params, scoped
+    from progress.queries import CERTIFICATES, PROGRESS, PUPILS, SUMMARIES, _params, scoped
 
     params = _params(scope, course.id)
     return sum(len(db.conn.execute(scoped(sql, scope), params).fetchall())
@@ -179,7 +179,7 @@ def bare_sql(db, course, scope):
 
 def csv_against_sql(db, course, scope):
     """(CSV median s, bare SQL median s, ratio): the two sides interleaved in one run."""
-    from classroom import reports
+    from progress import reports
 
     csv_times, sql_times = [], []
     b"".join(reports.stream_csv(db, course, scope))  # warm up: the page cache and statement cache
@@ -203,9 +203,9 @@ def run(app=None) -> list[tuple]:
     `make bench` passes its app; this bench makes its own, on a database of its own.
     """
     from app import create_app
-    from classroom import reports
-    from classroom.progress_queries import Scope
     from db import connect, migrate
+    from progress import reports
+    from progress.queries import Scope
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:

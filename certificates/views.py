@@ -16,8 +16,9 @@ from flask import (
 from flask_login import current_user
 
 from accounts.users import User, pupil_required, staff_required
+from audit import audit_by
 from certificates.codes import code_problem, normalise_code
-from certificates.forms import VerifyForm
+from certificates.forms import ReissueForm, RevokeForm, VerifyForm
 from certificates.issuing import eligibility_for, issue
 from certificates.queries import (
     certificate_by_code,
@@ -26,16 +27,11 @@ from certificates.queries import (
     revoke_certificate,
 )
 from classroom.access import pupil_or_404
-from classroom.progress_forms import ReissueForm, RevokeForm
-from dates import long_date
 from db import get_db
 from extensions import limit_failures
-from safeguarding.queries import audit_by
 from training.courses import course_for_class, course_for_pupil
 
 bp = Blueprint("certificates", __name__)
-# One date format on every page and in the certificate PDF: "21 November 2026".
-bp.add_app_template_filter(long_date, "long_date")
 
 
 @bp.route("/certificate")
@@ -105,7 +101,7 @@ def too_many_unknown_codes(error):
     return render_template("certificates/slow_down.html", form=VerifyForm(formdata=None)), 429
 
 
-# Staff: revoke and reissue, from the pupil's page in a class (classroom.progress_views).
+# Staff: revoke and reissue, from the pupil's page in a class (progress.views).
 
 
 def _back_to_pupil(class_id, pupil_id):

@@ -1,4 +1,4 @@
-"""Joining a class with its code (/join, endpoint accounts.join): issue 10's contract C.
+"""Joining a class with its code (/join, endpoint join.join), for pupils who sign in with Google or Microsoft.
 
 Two people use it: someone who just signed in with Google or Microsoft and has no account here
 yet (session["oidc_pending"], set by the provider sign-in): joining makes their pupil account in
@@ -6,13 +6,13 @@ the class's school, links the provider identity and signs them in, all in one tr
 signed-in pupil joining another class of their school. Anyone else is told to sign in first.
 Wrong codes are counted per account (pending identity or pupil), never per address.
 
-The routes are on the accounts blueprint (app.py imports this module before registering it).
+The route is on this module's own blueprint, `join`.
 """
 
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from accounts import throttle
@@ -20,9 +20,11 @@ from accounts.forms import JoinForm
 from accounts.oidc import configured_providers
 from accounts.oidc_rules import PROVIDER_NAMES
 from accounts.passwords import hash_password
-from accounts.views import bp, start_signed_in
+from accounts.signing_in import start_signed_in
 from classroom import class_codes, code_queries, roster
 from db import get_db
+
+bp = Blueprint("join", __name__)
 
 PENDING = "oidc_pending"
 # A provider sign-in waiting for its class code is kept this long (contract B), then started again.
@@ -103,7 +105,7 @@ def join():
         pending, expired = _pending()
         if pending is None:
             # The sign-in buttons come back here, with the code from the QR link still in the address.
-            next_url = url_for("accounts.join", code=typed) if typed else url_for("accounts.join")
+            next_url = url_for("join.join", code=typed) if typed else url_for("join.join")
             return render_template("accounts/join.html", who="nobody", expired=expired, next_url=next_url,
                                    sign_in_url=url_for("accounts.sign_in", next=next_url),
                                    providers=configured_providers(), provider_names=PROVIDER_NAMES)  # fmt: skip

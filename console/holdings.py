@@ -10,7 +10,7 @@ import io
 import json
 import zipfile
 
-from console.rules import code_hash
+from certificates.codes import code_hash
 from db import now, write_transaction
 from safeguarding.records import export_pupil
 from spreadsheet import safe_cell

@@ -1,8 +1,8 @@
-"""Forms for reports and for revoking and reissuing certificates."""
+"""The reports form."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import DateField, RadioField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 WHOLE_SCHOOL = "school"
 DATE_ERROR = "Enter a date such as 2026-11-21, or leave it empty."
@@ -30,19 +30,3 @@ class ReportForm(FlaskForm):
         """The range must not end before it starts."""
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The ‘To’ date is before the ‘From’ date. Change one of them.")
-
-
-class RevokeForm(FlaskForm):
-    """Withdraw a certificate; the reason is kept with it."""
-
-    reason = StringField(
-        "Reason for revoking",
-        validators=[
-            DataRequired("Say why the certificate is being revoked."),
-            Length(max=300, message="Keep the reason under 300 characters."),
-        ],
-    )
-
-
-class ReissueForm(FlaskForm):
-    """Issue a new certificate (a new code) after one was revoked."""

@@ -1,7 +1,7 @@
 """SQL for report jobs on the queue: claim, heartbeat, progress, and the sweep of jobs a crash cut off."""
 
-from classroom.job_rows import JobRows
 from db import now, write_transaction
+from job_rows import JobRows
 
 DONE = """
 UPDATE report_jobs SET status = 'done', progress = 100, filename = :filename, content = :content,

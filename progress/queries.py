@@ -9,9 +9,9 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from classroom.dashboard import build_grid, pupil_rows
-from classroom.reteach import RecheckSummary, belief_totals, confidence_totals, question_stats, topic_gains
 from db import light_rows, now, write_transaction
+from progress.dashboard import build_grid, pupil_rows
+from progress.reteach import RecheckSummary, belief_totals, confidence_totals, question_stats, topic_gains
 from quizzes.recheck import as_date
 from quizzes.shuffle import decode
 from training.queries import PUPIL_COURSE_OF

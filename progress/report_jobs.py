@@ -6,7 +6,7 @@ builds the file and records progress on the row, so the job page shows it and of
 
 from datetime import date
 
-from classroom.progress_queries import Period
+from progress.queries import Period
 
 # Above this many pupils a format is built in the background. Measured by
 # bench/classroom_reports.py for a school of 2,000 (2 shared cores): CSV 0.5 s and XLSX 1.1 s,
@@ -14,9 +14,6 @@ from classroom.progress_queries import Period
 # (WeasyPrint, ~30 ms a pupil) against 0.4 s for a class of 30, so anything bigger than two
 # classes' worth goes to the background.
 BACKGROUND_ABOVE = {"csv": 5000, "xlsx": 3000, "pdf": 60}
-
-# A job cut off by a crash is tried again this many times in all, then marked failed.
-MAX_ATTEMPTS = 2
 
 # What the teacher reads on the job page (the technical detail goes to the worker's log).
 INTERRUPTED = "The report was interrupted because the server restarted while making it. Please ask for it again."
@@ -40,8 +37,3 @@ def period_of(job):
         date.fromisoformat(job["date_from"]) if job["date_from"] else None,
         date.fromisoformat(job["date_to"]) if job["date_to"] else None,
     )
-
-
-def after_cut_off(attempts):
-    """What the sweep does with a job a crash cut off after `attempts` tries: 'retry' or 'fail'."""
-    return "retry" if attempts < MAX_ATTEMPTS else "fail"

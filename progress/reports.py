@@ -16,7 +16,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from classroom.progress_queries import (
+from dates import when
+from pdf import html_to_pdf
+from progress.queries import (
     ALL_TIME,
     certificates_in_scope,
     first_answers,
@@ -24,9 +26,7 @@ from classroom.progress_queries import (
     grid_rows_streamed,
     recheck_summary_for,
 )
-from classroom.reteach import question_stats, topic_gains
-from dates import when
-from pdf import html_to_pdf
+from progress.reteach import question_stats, topic_gains
 from spreadsheet import safe_cell
 
 # Mimetypes as Flask takes them: it adds "; charset=utf-8" to a text/ type itself (one written here was sent twice).

@@ -23,18 +23,16 @@ from wtforms import SelectChoice
 
 from accounts.queries import school_by_id
 from accounts.users import staff_required
+from certificates.forms import ReissueForm, RevokeForm
 from certificates.issuing import eligibility_for
-from classroom import report_jobs
 from classroom.access import class_for_staff, class_or_404, pupil_or_404, sees_whole_school
-from classroom.dashboard import LastUsed, parse_sort, response_text, sort_rows
-from classroom.forms import ConfirmForm
-from classroom.progress_forms import (
-    WHOLE_SCHOOL,
-    ReissueForm,
-    ReportForm,
-    RevokeForm,
-)
-from classroom.progress_queries import (
+from classroom.tasks import queue_report
+from db import connect, get_db
+from forms import ConfirmForm
+from progress import report_jobs
+from progress.dashboard import LastUsed, parse_sort, response_text, sort_rows
+from progress.forms import WHOLE_SCHOOL, ReportForm
+from progress.queries import (
     Period,
     Scope,
     belief_for,
@@ -52,10 +50,8 @@ from classroom.progress_queries import (
     recheck_summary_for,
     reteach_for,
 )
-from classroom.reports import FORMATS, build, collect, filename, filename_for, stream_csv
-from classroom.reteach import MIN_CONFIDENCE_PUPILS
-from classroom.tasks import queue_report
-from db import connect, get_db
+from progress.reports import FORMATS, build, collect, filename, filename_for, stream_csv
+from progress.reteach import MIN_CONFIDENCE_PUPILS
 from quizzes.queries import quiz_summaries
 from training.courses import course_for_class, courses, year_courses
 from training.progress import lesson_states

@@ -7,9 +7,9 @@ import calendar
 from datetime import UTC, datetime, timedelta
 
 from accounts.stores import session_store
+from audit import audit
 from classroom.queries import purge_expired
 from db import now, write_transaction
-from safeguarding.queries import audit
 
 PERSON_COLUMNS = (
     "id", "role", "username", "email", "first_name", "last_name", "year_group", "created_at", "last_active_at",

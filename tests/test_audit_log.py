@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import audit as audit_words
+from audit import audit
 from db import write_transaction
-from safeguarding import audit as audit_words
-from safeguarding.queries import audit
 
 from helpers import sign_in
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from classroom.reteach import MIN_CONFIDENCE_PUPILS, topic_gains
 from db import write_transaction
+from progress.reteach import MIN_CONFIDENCE_PUPILS, topic_gains
 from quizzes.marking import mark_quiz
 from quizzes.questions import load_quiz
 from training.files import ContentError

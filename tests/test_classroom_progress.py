@@ -10,10 +10,10 @@ from flask import template_rendered
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from classroom import dashboard, reports, reteach
-from classroom.progress_queries import Period, Scope, grid_for, reteach_for
 from db import write_transaction
 from jobs import run_pending
+from progress import dashboard, reports, reteach
+from progress.queries import Period, Scope, grid_for, reteach_for
 from training.progress import COMPLETE, IN_PROGRESS, NOT_STARTED
 
 from helpers import CHECK_URL, QUIZ_URL, right_answers, sign_in, submit_quiz, wrong_answers
@@ -400,7 +400,7 @@ def test_dashboard_grid_is_rendered_every_time_when_the_store_is_off(app, world,
 
 
 def test_lesson_cell_is_the_grid_cell_with_its_text_escaped(course):
-    from classroom.progress_views import lesson_cell
+    from progress.views import lesson_cell
     from training.progress import LessonState
 
     lesson = course.lessons[0]
@@ -564,7 +564,7 @@ def test_large_reports_are_built_in_the_background(app, world, activity):
 
 
 def test_job_page_before_it_finishes_offers_a_refresh_link(app, db, world):
-    from classroom.progress_queries import create_job, set_job_progress
+    from progress.queries import create_job, set_job_progress
 
     class Teacher:
         id, school_id = world["teacher"], world["hill"]

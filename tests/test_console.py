@@ -299,7 +299,8 @@ def test_the_invited_admin_sets_up_two_step_sign_in_before_they_are_signed_in(ap
 
 
 def test_the_demo_has_an_operator_with_the_demo_authenticator(app, db):
-    from accounts.demo import DEMO_OPERATOR, seed_demo
+    from accounts.demo import DEMO_OPERATOR
+    from demo import seed_demo
 
     assert seed_demo(db, app.config["SECRET_KEY"])
     operator = person_by_login(db, DEMO_OPERATOR[2])
@@ -378,7 +379,7 @@ def test_a_suspended_schools_people_are_signed_out_and_told_it_is_paused(app, op
 
 
 def test_a_suspended_schools_mail_still_goes(app, op, db, hillside, smtp):
-    from safeguarding.tasks import queue_mail
+    from outbox.tasks import queue_mail
 
     with app.test_request_context():
         queue_mail(db, hillside["id"], ["dsl@hill.test"], "A reminder", "Body")

@@ -11,7 +11,8 @@ import pytest
 
 import jobs
 from accounts.queries import create_person
-from console import holdings, rules
+from certificates import codes
+from console import holdings
 from console.queries import ensure_operator_org
 from db import write_transaction
 
@@ -165,7 +166,7 @@ def test_offboarding_exports_then_erases_everything_and_certificates_verify_as_n
     school = db["schools"].get(a)
     assert school["offboarded_at"] and school["name"] == "Hillside School" and school["dsl_name"] is None
     kept = list(db.query("SELECT * FROM offboarded_certificates"))
-    assert kept == [{"code_hash": rules.code_hash(schools["code"]), "school_id": a, "revoked_at": None}]
+    assert kept == [{"code_hash": codes.code_hash(schools["code"]), "school_id": a, "revoked_at": None}]
     # The other school is untouched.
     assert db["people"].count_where("school_id = ?", [schools["b"]]) == 2
     assert db["help_routes"].count_where("school_id = ?", [schools["b"]]) > 0

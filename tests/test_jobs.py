@@ -55,8 +55,8 @@ def test_the_queue_is_a_sqlite_file_beside_the_database_and_never_immediate(app)
 def test_every_part_registers_its_jobs_under_stable_names(app):
     names = set(app.extensions["jobs"])
     assert {
-        "safeguarding.tasks.send_mail",
-        "safeguarding.tasks.sweep_outbox",
+        "outbox.tasks.send_mail",
+        "outbox.tasks.sweep_outbox",
         "safeguarding.tasks.remind_overdue",
     } <= names
     periodic = {task.__name__ for task in app.extensions["huey"]._registry._periodic_tasks}
@@ -91,9 +91,9 @@ def test_a_job_that_raises_is_retried_after_its_delay(app):
 
 def test_jobs_get_the_default_retries_unless_they_say_otherwise(app):
     wrappers = app.extensions["jobs"]
-    assert wrappers["safeguarding.tasks.sweep_outbox"].retries == jobs.DEFAULT_RETRIES
+    assert wrappers["outbox.tasks.sweep_outbox"].retries == jobs.DEFAULT_RETRIES
     # The outbox keeps its own attempts and back-off, so Huey must not retry the send as well.
-    assert wrappers["safeguarding.tasks.send_mail"].retries == 0
+    assert wrappers["outbox.tasks.send_mail"].retries == 0
 
 
 def test_redis_is_used_when_redis_url_is_set(redis_url):

@@ -16,9 +16,9 @@ import pytest
 from safeguarding_smtp import HungServer, free_port
 
 from jobs import run_pending
-from safeguarding import queries
-from safeguarding.mail import BACKOFF, CUT_OFF, NOT_CONFIGURED, retry_after
-from safeguarding.tasks import deliver, sweep_outbox
+from outbox import queries
+from outbox.smtp import BACKOFF, CUT_OFF, NOT_CONFIGURED, retry_after
+from outbox.tasks import deliver, sweep_outbox
 
 from helpers import sign_in, worker_env
 
@@ -257,7 +257,7 @@ def test_an_unexpected_error_is_recorded_and_never_leaves_the_message_half_claim
     def broken(*_args):
         raise ValueError("bad address")
 
-    monkeypatch.setattr("safeguarding.tasks.smtp_send", broken)
+    monkeypatch.setattr("outbox.tasks.smtp_send", broken)
     with app.app_context():
         message_id = queries.queue_message(db, school["id"], ["dsl@school.test"], "Subject", "Body")
         assert deliver(db, message_id) == "queued"

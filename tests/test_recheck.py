@@ -7,10 +7,10 @@ import pytest
 from pypdf import PdfReader
 from sqlite_utils import Database
 
-from classroom import reports, reteach
-from classroom.progress_queries import Scope, recheck_summary_for
 from classroom.queries import set_class_recheck
 from db import migrate, write_transaction
+from progress import reports, reteach
+from progress.queries import Scope, recheck_summary_for
 from quizzes import recheck
 
 from helpers import CHECK_URL, complete_course, right_answers, sign_in, submit_quiz, wrong_answers

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from classroom import report_jobs
-from classroom.progress_queries import Period, Scope, create_job
+import job_rows
 from classroom.tasks import build_report, run_report, sweep_reports_in
 from db import write_transaction
 from jobs import run_pending
+from progress import report_jobs
+from progress.queries import Period, Scope, create_job
 
 from helpers import sign_in, worker_env
 
@@ -117,7 +118,7 @@ def test_a_job_left_running_by_a_killed_worker_is_retried_once_by_the_sweep(app,
 
 def test_a_job_cut_off_twice_is_failed_with_a_message_the_teacher_sees(app, db, hill):
     job_id = queued_job(db, hill)
-    left_running(db, job_id, attempts=report_jobs.MAX_ATTEMPTS, heartbeat_age=timedelta(minutes=5))
+    left_running(db, job_id, attempts=job_rows.MAX_ATTEMPTS, heartbeat_age=timedelta(minutes=5))
     with app.test_request_context():
         assert sweep_reports_in(db, LEASE)["failed"] == 1
     row = db["report_jobs"].get(job_id)

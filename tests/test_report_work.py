@@ -9,9 +9,10 @@ import pytest
 from pypdf import PdfReader
 
 from bench.classroom_reports import _answer
-from classroom import progress_queries, reports
-from classroom.progress_queries import CONFIDENCE_FOR_CLASS, PUPILS, SUMMARIES, Scope, _params, scoped
 from db import write_transaction
+from progress import queries as progress_queries
+from progress import reports
+from progress.queries import CONFIDENCE_FOR_CLASS, PUPILS, SUMMARIES, Scope, _params, scoped
 
 from helpers import sign_in
 

@@ -168,7 +168,7 @@ def _order_in(html, q):
 
 
 def test_the_pupil_record_lists_chosen_options_in_the_order_the_pupil_saw():
-    from classroom.dashboard import response_text
+    from progress.dashboard import response_text
 
     q = question("multiple")
     assert response_text(q, ["o1", "o3"], ["o3", "o0", "o1", "o2"]) == "Option 3; Option 1"

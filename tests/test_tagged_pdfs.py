@@ -7,9 +7,9 @@ import pytest
 from pypdf import PdfReader
 
 from certificates.issuing import render_certificate
-from classroom import reports
 from classroom.cards import cards_pdf
-from classroom.progress_queries import Scope
+from progress import reports
+from progress.queries import Scope
 
 from helpers import PASSWORD, sign_in
 

@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from classroom import reteach
+from progress import reteach
 from trusts.rules import (
     Figure,
     average,
@@ -99,7 +99,7 @@ def test_the_csv_rows_are_the_tables_words():
     assert len({len(r) for r in rows}) == 1
 
 
-# Re-teach across schools: classroom/reteach.py's rules over grouped answers -------------------------
+# Re-teach across schools: progress/reteach.py's rules over grouped answers -------------------------
 def single_question(course):
     lesson = course.lessons[0]
     question = next(q for q in lesson.quiz.marked_questions if q.type == "single")

@@ -19,7 +19,7 @@ from accounts.stores import DatabaseSessionStore, RedisFailureStore, RedisSessio
 from app import create_app
 from db import connect, get_db, migrate
 from extensions import limiter
-from safeguarding.tasks import queue_mail
+from outbox.tasks import queue_mail
 
 from helpers import PASSWORD, TEST_CONFIG, sign_in
 
