@@ -149,7 +149,7 @@ def check_school(verdict, mine=None):
 
 
 def match(verdict, school_id):
-    """Who this checked sign-in is (contract B), without changing anything: a rules.Match."""
+    """Who this checked sign-in is , without changing anything: a rules.Match."""
     db, claims = get_db(), verdict.claims
     email = rules.verified_email(verdict.provider, claims)
     identity_person = queries.person_by_identity(db, claims["iss"], claims["sub"])
@@ -170,7 +170,7 @@ def record(verdict, found):
 
 
 def pending(verdict, school_id):
-    """What /join needs to create or link this person (contract B); valid for 15 minutes."""
+    """What /join needs to create or link this person; valid for 15 minutes."""
     claims = verdict.claims
     return {
         "provider": verdict.provider,

@@ -1,7 +1,7 @@
 """Bench: progress reports for a school of 2,000 pupils, and the class dashboard for 30.
 
 Builds a temporary database with ~67 classes of 30 and realistic attempts (bulk inserts in
-one transaction), then times the whole-school CSV against the bare SQL behind it (the issue 9
+one transaction), then times the whole-school CSV against the bare SQL behind it (the goal
 row: a ratio, both sides interleaved in one run, goal <= 2x), the whole-school CSV, XLSX and PDF
 reports, the same for one class, and the dashboard through the test client (median of 20 requests).
 
@@ -165,7 +165,7 @@ def _work(db, course, rng, school, pupil_ids, class_ids):
 
 
 CSV_ROUNDS = 9
-CSV_GOAL = 2.0  # issue 9: the whole-school CSV within 2x of the bare SQL behind it
+CSV_GOAL = 2.0  # the whole-school CSV within 2x of the bare SQL behind it
 
 
 def bare_sql(db, course, scope):

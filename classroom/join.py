@@ -27,7 +27,7 @@ from db import get_db
 bp = Blueprint("join", __name__)
 
 PENDING = "oidc_pending"
-# A provider sign-in waiting for its class code is kept this long (contract B), then started again.
+# A provider sign-in waiting for its class code is kept this long, then started again.
 PENDING_FOR = timedelta(minutes=15)
 
 NOT_A_CODE = "A class code has 8 letters and numbers, like KXR7-PMQ4. Check what you typed and try again."

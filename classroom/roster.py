@@ -36,7 +36,7 @@ HEADER_ALIASES = {
                    "reggroup", "teachinggroup", "set"),
     "username": ("username", "user", "login", "loginname", "userid", "signin"),
     # The pupil's school account e-mail: a Google or Microsoft sign-in with this verified e-mail
-    # finds the pupil (issue 10, contract B step 3).
+    # finds the pupil (provider sign-in matching, step 3).
     "email": ("email", "emailaddress", "schoolemail", "schoolemailaddress", "pupilemail", "studentemail",
               "accountemail", "mail", "emailaccount"),
 }  # fmt: skip

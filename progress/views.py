@@ -61,7 +61,7 @@ bp = Blueprint("progress", __name__)
 
 
 def class_page_url(klass):
-    """The class page (part A), or the list of classes if that page is not there."""
+    """The class page, or the list of classes if that page is not there."""
     if "classroom.class_page" in current_app.view_functions:
         return url_for("classroom.class_page", class_id=klass["id"])
     return url_for("classroom.home")

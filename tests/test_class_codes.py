@@ -1,7 +1,7 @@
 """Class codes: the rules directly, the teacher's code screen, and joining a class at /join.
 
-A pending provider sign-in is set in the session directly (session["oidc_pending"], contract B):
-the provider part is tested with oidcapp's tests against the real loopback provider.
+A pending provider sign-in is set in the session directly (session["oidc_pending"], as a provider sign-in
+that matched nobody leaves it): the provider part is tested with oidcapp's tests against the real loopback provider.
 """
 
 import html
@@ -84,7 +84,7 @@ def make_code(db, class_id, school_id, days=14):
 
 
 def pending(school_id, subject="g-123", email="maya.singh@hill.test", started=None, **names):
-    """What oidcapp leaves in the session after a Google sign-in that matched nobody (contract B, step 4)."""
+    """What oidcapp leaves in the session after a Google sign-in that matched nobody."""
     return {"provider": "google", "issuer": ISSUER, "subject": subject, "email": email,
             "given_name": names.get("given_name", "Maya"), "family_name": names.get("family_name", "Singh"),
             "school_id": school_id, "started_at": started or now()}  # fmt: skip

@@ -1,4 +1,4 @@
-"""Progress dashboards, re-teach, reports and class certificates (issue 4, part B)."""
+"""Progress dashboards, re-teach, reports and class certificates."""
 
 import csv
 import io

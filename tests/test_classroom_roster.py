@@ -382,7 +382,7 @@ def test_class_page_lists_the_roster(client, db, school):
     assert "Ryan Davies" in page and "ryan.d" in page and "3 Nov 2025" in page
     assert "Cara Mills" not in page
     assert f"/classes/{school['class']}/import" in page
-    assert f"/classes/{school['class']}/progress" in page  # part B's dashboard, one click away
+    assert f"/classes/{school['class']}/progress" in page  # the progress dashboard, one click away
     assert f"/classes/{school['class']}/pupils/{school['pupil']}/reset-password" in page
 
 

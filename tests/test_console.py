@@ -1,4 +1,4 @@
-"""The operator's console (issue 11, item 1): operators only; schools and their usage as counts, never a
+"""The operator's console: operators only; schools and their usage as counts, never a
 pupil; creating a school whose first admin is invited by a one-time e-mailed link; suspending and restoring."""
 
 import re

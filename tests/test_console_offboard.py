@@ -1,4 +1,4 @@
-"""Offboarding a school (issue 11, item 1): export everything it holds as one ZIP (a job), then erase every row
+"""Offboarding a school: export everything it holds as one ZIP (a job), then erase every row
 of its people and records in one transaction; its certificates then verify as issued by a school that no longer
 holds its records. The schema is iterated, so a new table holding school data that offboarding misses fails here."""
 

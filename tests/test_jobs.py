@@ -33,7 +33,7 @@ def flaky_job(label):
 
 @pytest.fixture(params=["sqlite"])
 def app(request, tmp_path):
-    """The test app; its queue the SQLite file, or Redis where a test asks for both (issue 11)."""
+    """The test app; its queue the SQLite file, or Redis where a test asks for both."""
     if request.param == "sqlite":
         return make_app(tmp_path / "test.sqlite")
     return make_app(tmp_path / "test.sqlite", REDIS_URL=request.getfixturevalue("redis_url"))

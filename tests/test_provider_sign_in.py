@@ -1,5 +1,5 @@
 """Signing in with Google or Microsoft, end to end against the real loopback OpenID Provider
-(tests/oidc_provider.py): matching (contract B), every refusal, single-use state, and "Try it"."""
+(tests/oidc_provider.py): matching a person, every refusal, single-use state, and "Try it"."""
 
 import time
 
@@ -80,7 +80,7 @@ def identities(db):
     return list(db.query("SELECT * FROM identities"))
 
 
-# Matching (contract B) -----------------------------------------------------------------------------
+# Matching ------------------------------------------------------------------------------------------
 def test_google_pupil_with_a_roster_email_signs_in_and_is_linked(client, db, oidc, school, make_pupil):
     pupil_id = make_pupil(school, "amy.p")
     db["people"].update(pupil_id, {"email": "amy.p@hillside.example"})

@@ -1,4 +1,4 @@
-"""Links come from the configured public address, never the Host header (issue 8, finding 3)."""
+"""Links come from the configured public address, never the Host header."""
 
 import io
 import re

@@ -1,4 +1,4 @@
-"""The pupil's screens (issue 12, item 7): overall progress, the intro before Start, sign-in's error summary,
+"""The pupil's screens: overall progress, the intro before Start, sign-in's error summary,
 one date format, forgiving certificate codes, a compact help panel, and quick exit that signs out first."""
 
 import io

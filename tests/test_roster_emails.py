@@ -1,6 +1,6 @@
 """Pupils' school account e-mails on the roster: the CSV column and the "add a pupil" field.
 
-A provider sign-in finds a pupil by this e-mail (issue 10, contract B step 3), so it must be
+A provider sign-in finds a pupil by this e-mail (provider sign-in matching, step 3), so it must be
 well formed and belong to nobody else.
 """
 

@@ -315,7 +315,7 @@ def test_every_view_is_audited_and_first_view_marks_seen(client, schools, reques
     client.get("/safeguarding/requests")
     page = client.get("/safeguarding/requests/1")
     assert "to the dsl" in page.text and "Zara Quinna" in page.text and "9B" in page.text
-    client.get("/safeguarding/requests/1")  # the same visit: recorded once (issue 8)
+    client.get("/safeguarding/requests/1")  # the same visit: recorded once
     rows = audit_rows(db, schools["a"]["id"])
     assert [(r["action"], r["subject_type"], r["subject_id"], r["staff_id"]) for r in rows] == [
         ("list", "talk_requests", None, schools["a"]["dsl"]),

@@ -74,7 +74,7 @@ def test_export_routes_for_admin_and_dsl_only_and_own_school_only(client, busy_p
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
     data = response.get_json()
-    assert "talk_requests" not in data and MESSAGE not in response.text  # the DSL's, not the admin's (issue 8)
+    assert "talk_requests" not in data and MESSAGE not in response.text  # the DSL's, not the admin's
     assert client.get(f"/safeguarding/pupils/{busy_pupil['b_pupil']}/export.json").status_code == 404
     assert client.get(f"/safeguarding/pupils/{busy_pupil['b_pupil']}").status_code == 404
     pdf = client.get(f"/safeguarding/pupils/{pupil_id}/export.pdf")

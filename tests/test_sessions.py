@@ -1,7 +1,7 @@
-"""Server-side sessions (issue 8, finding 4): sign-out, resets, archive, erase and "sign out
+"""Server-side sessions: sign-out, resets, archive, erase and "sign out
 everywhere" end sessions on the server, so a copied cookie stops working.
 
-Every test runs on both session stores (issue 11): the database's `sessions` table (the default) and
+Every test runs on both session stores: the database's `sessions` table (the default) and
 Redis (REDIS_URL and SESSION_STORE = "redis"), through the store's own interface (accounts.stores).
 """
 

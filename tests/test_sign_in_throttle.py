@@ -1,7 +1,7 @@
-"""Sign-in throttling that holds (issue 8, finding 5): failures counted in the database, per name,
+"""Sign-in throttling that holds: failures counted in the database, per name,
 per address and per device cookie, so workers share the count and an owner is not locked out.
 
-The tests through the app run on both failure stores (issue 11): the database's table and Redis.
+The tests through the app run on both failure stores: the database's table and Redis.
 """
 
 import subprocess

@@ -1,4 +1,4 @@
-"""Two-step sign-in for staff who sign in with a password (issue 10, item 3): who is asked, setting up
+"""Two-step sign-in for staff who sign in with a password: who is asked, setting up
 an authenticator app from a QR code, wrong and replayed codes, recovery codes, the admin reset, the
 school's setting for teachers, and the secret encrypted at rest."""
 

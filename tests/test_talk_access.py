@@ -1,4 +1,4 @@
-"""Issue 8, finding 2: a request to talk is seen only by the school's DSLs and the teacher addressed."""
+"""A request to talk is seen only by the school's DSLs and the teacher addressed."""
 
 import io
 

@@ -1,4 +1,4 @@
-"""Issue 8, finding 1: no cell of any CSV or XLSX export is ever a formula (OWASP CSV injection)."""
+"""No cell of any CSV or XLSX export is ever a formula (OWASP CSV injection)."""
 
 import csv
 import io

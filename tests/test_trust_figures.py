@@ -1,4 +1,4 @@
-"""The trust lead's figures off the web workers (issue 11 follow-up): a job on the durable queue works them out
+"""The trust lead's figures off the web workers: a job on the durable queue works them out
 and stores the grouped rows (trust_figures, m023); a page view reads them in one small query, queues at most
 one job when they are missing or old, and a job a crash cut off is retried or failed by the sweep."""
 

@@ -1,4 +1,4 @@
-"""Trusts (issue 11, item 2): the aggregate rules as plain functions: suppression, totals, the table, re-teach."""
+"""Trusts: the aggregate rules as plain functions: suppression, totals, the table, re-teach."""
 
 from types import SimpleNamespace
 

@@ -1,4 +1,4 @@
-"""Issue 8, finding 6: no-store on downloads, a size limit with a clear page, unreadable roster rows, /verify."""
+"""No-store on downloads, a size limit with a clear page, unreadable roster rows, /verify."""
 
 import io
 import re

@@ -1,4 +1,4 @@
-"""Trusts (issue 11, item 2): the lead's figures across the trust's schools, never a pupil and never
+"""Trusts: the lead's figures across the trust's schools, never a pupil and never
 another trust's school; small numbers hidden; the CSV; the operator's trust screens; the lead's invite."""
 
 import csv

@@ -1,4 +1,4 @@
-"""Two app servers, one database, one Redis (issue 11, item 4): nothing a request needs lives in one process.
+"""Two app servers, one database, one Redis: nothing a request needs lives in one process.
 
 Two `create_app` on the same database file and the same REDIS_URL stand for two machines: a cookie made
 on one works on the other and ending it on one ends it on both, failed sign-ins on one pause the name on
