@@ -1,7 +1,10 @@
 """Helpers for tests: quiz answers as a form would send them."""
 
+import io
 import os
 import re
+
+from pypdf import PdfReader
 
 from quizzes.forms import field_name
 
@@ -199,3 +202,16 @@ def set_question_field(path, question_id, key, value):
     lines[start + 1 : end] = [" " * indent + f"{key}: {value}\n", *block]
     path.write_text("".join(lines), encoding="utf-8")
     return start + 2
+
+
+def assert_tagged(data, title_words):
+    """The catalog says the PDF is marked, has a structure tree and a language; the title is set."""
+    reader = PdfReader(io.BytesIO(data))
+    catalog = reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"]) is True  # a pypdf BooleanObject
+    tree = catalog["/StructTreeRoot"].get_object()
+    assert tree["/K"]  # the tree holds the document's structure, not an empty root
+    assert catalog["/Lang"] == "en-GB"
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"]  # readers announce the title, not the file name
+    assert title_words in reader.metadata.title
+    assert b"pdfuaid" in catalog["/Metadata"].get_object().get_data()  # claims PDF/UA conformance

@@ -20,7 +20,7 @@ from jobs import run_pending
 
 from helpers import make_app, sign_in
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SET_UP = "/sign-in/two-step/set-up"
 CODE = "/sign-in/two-step"
 DONE = "/sign-in/two-step/done"

@@ -23,7 +23,7 @@ from outbox.tasks import queue_mail
 
 from helpers import PASSWORD, TEST_CONFIG, sign_in
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COURSE = "/course"
 
 

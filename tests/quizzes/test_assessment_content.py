@@ -10,7 +10,7 @@ from training.files import ContentError
 
 from helpers import copy_course, set_question_field
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 TOPICS = {"what-to-do": "What to do"}
 ORDER_QUIZ = """\
 quiz: steps

@@ -14,7 +14,7 @@ from training.files import ContentError
 
 from helpers import CHECK_URL, QUIZ_URL, make_app, right_answers, sign_in, submit_quiz
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 LESSON_BELIEF = "l1-4"  # "Online blackmail is a crime." (True)
 CHECK_BELIEF = "ck-3"
 

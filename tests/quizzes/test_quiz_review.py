@@ -24,7 +24,7 @@ from helpers import (
     wrong_answers,
 )
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 REVIEW_URL = QUIZ_URL + "/review"
 
 

@@ -18,7 +18,7 @@ import jobs
 
 from helpers import make_app, worker_env
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CALLS = []
 
 

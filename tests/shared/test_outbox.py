@@ -22,7 +22,7 @@ from outbox.tasks import deliver, sweep_outbox
 
 from helpers import sign_in, worker_env
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture

@@ -1,30 +1,14 @@
 """Every PDF the app makes is tagged PDF/UA, so a screen reader can read it: certificates,
 sign-in cards, report PDFs and the teacher notes, each read back with pypdf."""
 
-import io
-
 import pytest
-from pypdf import PdfReader
 
 from certificates.issuing import render_certificate
 from classroom.cards import cards_pdf
 from progress import reports
 from progress.queries import Scope
 
-from helpers import PASSWORD, sign_in
-
-
-def assert_tagged(data, title_words):
-    """The catalog says the PDF is marked, has a structure tree and a language; the title is set."""
-    reader = PdfReader(io.BytesIO(data))
-    catalog = reader.trailer["/Root"]
-    assert bool(catalog["/MarkInfo"]["/Marked"]) is True  # a pypdf BooleanObject
-    tree = catalog["/StructTreeRoot"].get_object()
-    assert tree["/K"]  # the tree holds the document's structure, not an empty root
-    assert catalog["/Lang"] == "en-GB"
-    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"]  # readers announce the title, not the file name
-    assert title_words in reader.metadata.title
-    assert b"pdfuaid" in catalog["/Metadata"].get_object().get_data()  # claims PDF/UA conformance
+from helpers import PASSWORD, assert_tagged, sign_in
 
 
 def test_a_certificate_is_tagged(app):

@@ -24,7 +24,7 @@ from training.quality import (
 
 from helpers import OLDER, YOUNGER, copy_course, make_older_route
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 MAX_GRADE = 7.0
 
 

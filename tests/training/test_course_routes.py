@@ -10,7 +10,7 @@ from db import migrate
 
 from helpers import OLDER, YOUNGER, copy_course, make_app, make_older_route, right_answers, sign_in
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture

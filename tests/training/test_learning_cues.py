@@ -32,7 +32,7 @@ from training.quality import check_course
 
 from helpers import copy_course
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 TOPICS = {"t": "A topic"}
 CUES = ("absolute words", "help words", "choose-all", "practice chats", "near-copies")
 PLAIN = ("Wait and see what happens", "Reply to ask why", "Pay them what they ask")

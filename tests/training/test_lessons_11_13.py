@@ -7,7 +7,7 @@ import pytest
 
 from training.course import load_course
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 COURSE_ID = "online-blackmail-11-13"
 THE_FOUR_QUESTIONS = (
     "Will I get a criminal record?",

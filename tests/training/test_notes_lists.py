@@ -16,7 +16,7 @@ from training.files import ContentError
 
 from helpers import copy_course, make_app, sign_in
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 LESSON = "04-what-to-do.md"
 LISTS = """  pupil_questions:
     - question: "Will I get a criminal record?"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from test_tagged_pdfs import assert_tagged
 
 import training.views
 from db import write_transaction
@@ -25,9 +24,9 @@ from training.resources import (
     values_for,
 )
 
-from helpers import OLDER, YOUNGER, sign_in
+from helpers import OLDER, YOUNGER, assert_tagged, sign_in
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 LETTERS = ROOT / "training" / "content" / "letters"
 LETTER, SHEET = RESOURCE_NAMES
 ROUTES = {"11-13", "14-18"}
