@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 import dates
 from accounts.mfa_queries import people_with_authenticator
 from accounts.passwords import hash_password, readable_password
-from accounts.queries import linked_providers, school_by_id
+from accounts.queries import linked_providers, school_by_id, staff_in_school
 from accounts.users import role_required, staff_required
 from audit import audit_by
 from classroom import card_queries, class_codes, code_queries, queries, roster
@@ -641,7 +641,7 @@ def staff():
 def archive_staff(person_id):
     """Archive a member of staff who has left: they can no longer sign in."""
     db = get_db()
-    person = queries.staff_in_school(db, current_user.school_id, person_id) or abort(404)
+    person = staff_in_school(db, current_user.school_id, person_id) or abort(404)
     name = f"{person['first_name']} {person['last_name']}"
     if person_id == current_user.id:
         flash("You can't archive yourself. Ask another admin.", "warning")
@@ -674,7 +674,7 @@ def archive_staff(person_id):
 def reset_staff_password(person_id):
     """Give a member of staff a new one-time password, shown once."""
     db = get_db()
-    person = queries.staff_in_school(db, current_user.school_id, person_id) or abort(404)
+    person = staff_in_school(db, current_user.school_id, person_id) or abort(404)
     if person["archived_at"] or person_id == current_user.id:
         abort(404)
     name = f"{person['first_name']} {person['last_name']}"
