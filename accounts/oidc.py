@@ -172,13 +172,14 @@ def record(verdict, found):
 def pending(verdict, school_id):
     """What /join needs to create or link this person; valid for 15 minutes."""
     claims = verdict.claims
+    given_name, family_name = rules.names_from_claims(claims)
     return {
         "provider": verdict.provider,
         "issuer": claims["iss"],
         "subject": claims["sub"],
         "email": rules.verified_email(verdict.provider, claims),
-        "given_name": claims.get("given_name") or "",
-        "family_name": claims.get("family_name") or "",
+        "given_name": given_name,
+        "family_name": family_name,
         "school_id": school_id,
         "started_at": now(),
     }

@@ -67,6 +67,29 @@ def account_name(claims):
     return "an account we could not name"
 
 
+def names_from_claims(claims):
+    """(given, family) names from ID token claims: given_name and family_name, else read from `name`.
+
+    Entra sends `name` (the display name) but given_name and family_name only when the tenant adds
+    them as optional claims. A display name with a comma is "Family, Given" (a common school format);
+    otherwise the first word is the given name and the rest the family name ("Zoë Okafor", "Ana de la Cruz").
+    """
+    given, family = _text(claims.get("given_name")), _text(claims.get("family_name"))
+    if given or family:
+        return given, family
+    name = _text(claims.get("name"))
+    if "," in name:
+        family, _, given = name.partition(",")
+        return " ".join(given.split()), " ".join(family.split())
+    given, _, family = name.partition(" ")
+    return given, family
+
+
+def _text(value):
+    """A claim as one line of text, spaces collapsed: "" when it is missing or not text."""
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
 def unverified_claims(id_token):
     """The token's payload without checking anything, for display only (never trusted)."""
     try:

@@ -58,8 +58,8 @@ EMAIL_TAKEN = "SELECT 1 FROM people WHERE email = ? COLLATE NOCASE"
 USERNAMES_TAKEN = "SELECT username FROM people WHERE username IN (SELECT value FROM json_each(?))"
 # people.email is COLLATE NOCASE, so the IN compares without case.
 EMAILS_TAKEN = "SELECT email FROM people WHERE email IN (SELECT value FROM json_each(?))"
-# Stems are only a-z and dots (accounts.passwords.username_stem), so they are safe in LIKE.
-USERNAMES_LIKE = "SELECT username FROM people WHERE username LIKE ? || '%'"
+# Usernames that start with the stem, compared exactly (LIKE's case rules differ between the engines).
+USERNAMES_WITH_STEM = "SELECT username FROM people WHERE substr(username, 1, length(:stem)) = :stem"
 SET_PASSWORD = "UPDATE people SET password_hash = ? WHERE id = ? AND school_id = ?"
 ARCHIVE_PERSON = "UPDATE people SET archived_at = ? WHERE id = ? AND school_id = ? AND archived_at IS NULL"
 CLEAR_CLASS_TEACHERS = "DELETE FROM class_teachers WHERE class_id = ?"
@@ -159,7 +159,7 @@ def taken_emails(db, emails):
 
 def usernames_like(db, stems):
     """Usernames anyone already has that start with one of `stems` (for making new ones)."""
-    return {r["username"] for stem in stems for r in db.query(USERNAMES_LIKE, [stem])}
+    return {r["username"] for stem in stems for r in db.query(USERNAMES_WITH_STEM, {"stem": stem})}
 
 
 def keep_import_rows(db, token, rows):
@@ -203,7 +203,7 @@ def username_for(db, pupil, taken):
     username = pupil["username"]
     if not username:
         stem = username_stem(pupil["first_name"], pupil["last_name"])
-        taken.update(r["username"] for r in db.query(USERNAMES_LIKE, [stem]))
+        taken.update(r["username"] for r in db.query(USERNAMES_WITH_STEM, {"stem": stem}))
         username = unique_username(stem, taken)
     taken.add(username)
     return username

@@ -114,7 +114,7 @@ SELECT * FROM audit_log WHERE school_id = ? AND subject_type = ? AND subject_id 
 FIND_PUPILS = """
 SELECT id, first_name, last_name, username, year_group, archived_at FROM people
 WHERE school_id = :school_id AND role = 'pupil'
-  AND (:q = '' OR first_name || ' ' || last_name LIKE :like OR username LIKE :like)
+  AND (:q = '' OR contains_folded(first_name || ' ' || last_name, :q) OR contains_folded(username, :q))
 ORDER BY archived_at IS NOT NULL, last_name, first_name LIMIT 100
 """
 PUPIL_FOR_SCHOOL = "SELECT * FROM people WHERE id = ? AND school_id = ? AND role = 'pupil'"
@@ -263,9 +263,9 @@ def record_action(db, request_id, staff_id, status, note):
 
 # Pupils' records
 def find_pupils(db, school_id, q=""):
-    """Pupils of the school (archived ones too) whose name or username contains `q`."""
+    """Pupils of the school (archived ones too) whose name or username contains `q`, ignoring case and accents."""
     q = (q or "").strip()
-    return list(db.query(FIND_PUPILS, {"school_id": school_id, "q": q, "like": f"%{q}%"}))
+    return list(db.query(FIND_PUPILS, {"school_id": school_id, "q": q}))
 
 
 def pupil_for_school(db, pupil_id, school_id):

@@ -38,6 +38,7 @@ Fixtures (tests/conftest.py, so tests/browser gets them too):
                      password=PROVIDER_PASSWORD, **extra_claims) -> Account
   add_microsoft_account(email, *, tid, given_name=..., family_name=..., sub=None, username=None,
                         password=PROVIDER_PASSWORD, **extra_claims) -> Account
+      given_name=None / family_name=None leave that claim out (Entra without optional claims).
       The login typed on the provider's page is the e-mail (Microsoft: `username`, default the
       e-mail, i.e. preferred_username). Re-adding the same login replaces the account, with a new
       random sub unless `sub` is given: to sign the same person in twice, reuse the Account.
@@ -192,10 +193,14 @@ class OidcProvider:
 
     def add_microsoft_account(self, email, *, tid, given_name="Alex", family_name="Pupil", sub=None, username=None,
                               password=PROVIDER_PASSWORD, **extra_claims):  # fmt: skip
-        """An Entra ID account in tenant `tid`; like Entra, its ID tokens carry no email_verified."""
+        """An Entra ID account in tenant `tid`; like Entra, its ID tokens carry no email_verified.
+
+        given_name=None and family_name=None leave those claims out, as Entra does unless the tenant adds
+        them as optional claims; `name=` sets the display name (by default the two names)."""
         username = username or email
-        claims = {"email": email, "preferred_username": username, "given_name": given_name,
-                  "family_name": family_name, "name": f"{given_name} {family_name}", "tid": tid,
+        names = {"given_name": given_name, "family_name": family_name}
+        claims = {"email": email, "preferred_username": username, "name": " ".join(n for n in names.values() if n),
+                  **{key: value for key, value in names.items() if value is not None}, "tid": tid,
                   "oid": _guid(), **extra_claims}  # fmt: skip
         sub = sub or secrets.token_urlsafe(32)  # Entra's subs are opaque, per app
         return self._add_account(Account("microsoft", username.lower(), sub, password, claims, tid))

@@ -214,3 +214,21 @@ def test_a_pending_sign_in_lasts_15_minutes():
     assert rules.pending_is_fresh(started, started + timedelta(minutes=15))
     assert not rules.pending_is_fresh(started, started + timedelta(minutes=15, seconds=1))
     assert not rules.pending_is_fresh(started, started - timedelta(seconds=1))
+
+
+@pytest.mark.parametrize(
+    ("claims", "names"),
+    [
+        ({"given_name": "Zo\u00eb", "family_name": "Okafor", "name": "Zo Okafor"}, ("Zo\u00eb", "Okafor")),
+        ({"given_name": "Kim", "name": "Kim Lee"}, ("Kim", "")),  # one of the two sent: no guessing
+        ({"name": "Zo\u00eb Okafor"}, ("Zo\u00eb", "Okafor")),  # Entra without its optional claims
+        ({"name": "  Ana  de la Cruz "}, ("Ana", "de la Cruz")),
+        ({"name": "Okafor, Zo\u00eb"}, ("Zo\u00eb", "Okafor")),  # "Family, Given", as many schools' tenants
+        ({"name": "Zo\u00eb"}, ("Zo\u00eb", "")),
+        ({"given_name": "", "family_name": None, "name": "Zo\u00eb Okafor"}, ("Zo\u00eb", "Okafor")),
+        ({"name": ["not", "text"]}, ("", "")),
+        ({}, ("", "")),
+    ],
+)
+def test_names_come_from_given_and_family_name_else_from_name(claims, names):
+    assert rules.names_from_claims(claims) == names

@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from accounts import oidc_rules as rules
+from classroom import code_queries
 from db import write_transaction
 
 from helpers import make_app, sign_in
@@ -141,6 +143,28 @@ def test_microsoft_user_with_no_match_is_pending_and_goes_to_join(client, db, oi
         "given_name": "Kim", "family_name": "Lee", "school_id": school,
     }  # fmt: skip
     assert pending["started_at"].startswith("20")
+
+
+@pytest.mark.parametrize(
+    ("display_name", "first", "last"),
+    [
+        ("Zo\u00eb Okafor", "Zo\u00eb", "Okafor"),
+        ("Okafor, Zo\u00eb", "Zo\u00eb", "Okafor"),  # "Family, Given", as many schools' tenants have it
+        ("Zo\u00eb", "Zo\u00eb", ""),
+    ],
+)
+def test_a_microsoft_pupil_with_only_a_display_name_joins_with_it(client, db, oidc, school, make_class,
+                                                                   display_name, first, last):  # fmt: skip
+    """Entra sends `name` but not given_name or family_name unless the tenant adds them as optional claims."""
+    account = oidc.add_microsoft_account("zoe@hillside.example", tid=TENANT, given_name=None, family_name=None,
+                                         name=display_name)  # fmt: skip
+    response, _ = provider_sign_in(client, oidc, "microsoft", account.login)
+    assert response.status_code == 303 and response.headers["Location"].split("?")[0] == "/join"
+    assert "given_name" not in rules.unverified_claims(oidc.last_id_token())
+    code = code_queries.make_code(db, make_class(school, "8B"), school, None, 14)["code"]
+    assert client.post("/join", data={"code": code}).status_code == 303
+    person = db.execute("SELECT first_name, last_name, role FROM people WHERE role = 'pupil'").fetchone()
+    assert tuple(person) == (first, last, "pupil")
 
 
 def test_an_archived_person_is_refused(client, db, oidc, school, make_staff):
