@@ -16,7 +16,7 @@ from db import write_transaction
 from db_translate import fold, postgres_sql
 from safeguarding.queries import find_pupils
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Names a search must find alike on both engines: composed and decomposed accents, capitals.
 ZOE_COMPOSED, ZOE_DECOMPOSED = "Zo\u00eb", "Zoe\u0308"
