@@ -50,9 +50,10 @@ test-postgresql: test-setup ## The whole suite on PostgreSQL only (a throwaway s
 test-setup: setup-dev tests/browser/node_modules/.package-lock.json tests/oidc/node_modules/.package-lock.json ## Install what the tests need (dev requirements, npm packages, Chromium, PostgreSQL, Redis)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 
-lint: setup-dev ## ruff check and ruff format --check on the whole repository
+lint: setup-dev ## ruff check, ruff format --check, then the layers contract (lint-imports)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 
 format: setup-dev ## ruff format, then ruff check --fix
 	$(VENV)/bin/ruff format .

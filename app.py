@@ -9,6 +9,7 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import db
+import filters
 import jobs
 from training.course import load_courses
 from training.files import ContentError
@@ -75,6 +76,7 @@ def create_app(test_config=None):
 
     db.init_app(app)
     jobs.init_app(app)
+    filters.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
@@ -129,24 +131,28 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
-    import accounts.join  # noqa: F401 (adds /join, accounts.join, to the accounts blueprint)
-    from accounts import provider_views  # noqa: F401  (its routes are on accounts.bp)
+    from accounts.mfa_views import bp as mfa_bp
+    from accounts.provider_views import bp as providers_bp
     from accounts.views import bp as accounts_bp
     from certificates.views import bp as certificates_bp
-    from classroom.progress_views import bp as progress_bp
+    from classroom.join import bp as join_bp
     from classroom.views import bp as classroom_bp
     from console.invite_views import bp as invites_bp
     from console.views import bp as console_bp
     from pages import bp as pages_bp
+    from progress.views import bp as progress_bp
     from quizzes.views import bp as quizzes_bp
     from safeguarding.views import bp as safeguarding_bp
     from training.views import bp as training_bp
-    from trusts import console_views  # noqa: F401  (the operator's trust screens are on trusts.bp)
+    from trusts.console_views import bp as trust_console_bp
     from trusts.views import bp as trusts_bp
 
     for blueprint in (
         pages_bp,
         accounts_bp,
+        mfa_bp,
+        providers_bp,
+        join_bp,
         training_bp,
         quizzes_bp,
         certificates_bp,
@@ -154,6 +160,7 @@ def _register_blueprints(app):
         progress_bp,
         safeguarding_bp,
         trusts_bp,
+        trust_console_bp,
         console_bp,
         invites_bp,
     ):
@@ -161,10 +168,10 @@ def _register_blueprints(app):
 
 
 def _register_commands(app):
-    from accounts.demo import create_school_command, seed_demo_command
     from backups import backup_command
     from console.cli import console_command
     from copy_to_postgres import copy_to_postgres_command
+    from demo import create_school_command, seed_demo_command
     from safeguarding.cli import retention_command
     from training.check import content_command
 

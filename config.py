@@ -52,13 +52,13 @@ MAIL_FROM = "no-reply@localhost"
 # Pupil records are deleted this many months after the pupil leaves (archived).
 RETENTION_MONTHS_AFTER_LEAVING = 12
 
-# --- Exports and requests (issue 8) ---
+# --- Exports and requests ---
 # Unknown certificate codes one address may try on /verify: guessing codes is slowed, real checks never are.
 VERIFY_UNKNOWN_LIMIT = "10 per 10 minutes"
 # Largest request body the app reads at all: the 1 MB roster upload (with its form) fits; nothing else comes near.
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
-# --- Public address, hosts, sessions and sign-in throttling (issue 8) ---------------------------
+# --- Public address, hosts, sessions and sign-in throttling ---------------------------
 
 # The site's public address, e.g. "https://training.example-school.uk". Every link that leaves a
 # request (e-mails, QR codes, sign-in cards) is built from it, never from the Host header, which
@@ -131,13 +131,13 @@ JOBS_WORKER_LEASE_SECONDS = 15
 
 # --- Report jobs on the queue (classroom/tasks.py) ---
 # Per format, the number of pupils above which a report is built by the job worker, not in the request:
-# every report by default (measured: classroom/report_jobs.py, BACKGROUND_ABOVE, where the same default is).
+# every report by default (measured: progress/report_jobs.py, BACKGROUND_ABOVE, where the same default is).
 REPORT_BACKGROUND_ABOVE = {"csv": 0, "xlsx": 0, "pdf": 0}
 # Only for a job run outside `flask jobs worker` (`flask jobs run-pending`, tests), which names no worker:
 # a running job whose heartbeat is this many seconds old was cut off, and the sweep tries it again once.
 REPORT_JOB_LEASE_SECONDS = 120
 
-# --- Sign-in with Google and Microsoft, class codes, staff MFA (issue 10) ---
+# --- Sign-in with Google and Microsoft, class codes, staff MFA ---
 # One app registration per provider serves every school (see README, "Sign-in with Google or
 # Microsoft"); each school lists the Google Workspace domains and Microsoft tenants it accepts.
 # Empty client id: that provider's button is not shown.
@@ -161,19 +161,19 @@ CLASS_CODE_TRY_LIMIT = 10
 # None: counted when RATELIMIT_ENABLED is (tests turn it off, then on where they test it).
 CLASS_CODE_THROTTLE = None
 
-# --- Two-step sign-in for staff who sign in with a password (issue 10, accounts/mfa.py) ---
+# --- Two-step sign-in for staff who sign in with a password ---
 # On: DSLs and admins who sign in with a password must also type a code from an authenticator app,
 # teachers too where their school asks. Off: nobody is asked (tests turn it off unless testing it).
 # The app's secrets are stored encrypted with a key derived from SECRET_KEY: when rotating
 # SECRET_KEY, put the old one in SECRET_KEY_FALLBACKS or every authenticator must be reset.
 STAFF_MFA = True
 
-# --- Class dashboard (issue 9, the Kolibri comparison) ---
+# --- Class dashboard ---
 # Rendered progress grids each web worker keeps, by everything they show (about 40 KiB each for a class
 # of 30): a refresh with no new work skips the rendering. 0 keeps none.
 GRID_HTML_CACHE = 64
 
-# --- More than one app server: Redis (issue 11, README "Running more than one app server") ---
+# --- More than one app server: Redis ---
 # REDIS_URL (above) set: the job queue, Flask-Limiter's counts and failed sign-ins live in Redis, so every
 # app server shares them. Empty (the default): the SQLite queue file, memory:// and the database.
 # Where sessions live: "database" (the default, None) or "redis". Both are shared by every app server. The
@@ -183,7 +183,7 @@ GRID_HTML_CACHE = 64
 SESSION_STORE = None
 # Put before every key this app writes in Redis (sessions, failures, limits), so deployments can share one.
 REDIS_PREFIX = "online-safety:"
-# --- Trusts: a group of schools whose lead sees figures across them (issue 11, trusts/) ---
+# --- Trusts: a group of schools whose lead sees figures across them ---
 # A school's figure that counts fewer pupils than this is shown as "fewer than N": in a tiny class a
 # count or an average could point at one pupil (small-number suppression, as published statistics do).
 TRUST_MIN_COUNT = 5
@@ -193,7 +193,7 @@ TRUST_FIGURES_MINUTES = 15
 # The lead's "Work out the figures again now" (and a retry after a failed job) at most this often per
 # trust and route: each is seconds of a worker's time.
 TRUST_FIGURES_REFRESH_MINUTES = 3
-# --- The operator's console (issue 11, console/) ---
+# --- The operator's console ---
 # An invite link (a school's first admin, a new operator) works once, for this many days: long enough
 # for a holiday, short enough that an old e-mail in a forwarded thread is no key to the service.
 INVITE_DAYS = 7

@@ -1,7 +1,7 @@
 """Every difference between the engines: the parts' SQL (SQLite's dialect) as PostgreSQL takes it.
 
 Two kinds, kept apart. Rewrites change only syntax, never what a statement means (each has a test that
-runs on both engines: tests/test_db_translate.py). Where the engines' built-ins differ in meaning, the
+runs on both engines: tests/shared/test_db_translate.py). Where the engines' built-ins differ in meaning, the
 parts call a named helper that this module defines alike on both: in Python on each SQLite connection
 (`register_sqlite_functions`) and in SQL on each PostgreSQL database (`POSTGRES_FUNCTIONS`).
 

@@ -7,7 +7,7 @@ side calls `jobs.enqueue(function, *args)`, which is one local write. `flask job
 
 Huey removes a job from the queue when it starts it, so a job cut off by a crash or restart is
 gone from Huey: every job keeps its state in the app's database, and a periodic sweep picks up
-what was due and never finished (see safeguarding/tasks.py). A job that raises is retried
+what was due and never finished (see outbox/tasks.py). A job that raises is retried
 (`retries`, `retry_delay`, `retry_backoff`), then logged as failed. Huey's `immediate` mode is
 never used: tests run jobs in-process from the real queue with `run_pending`.
 """
@@ -25,7 +25,14 @@ from huey import RedisHuey, SqliteHuey, crontab
 import job_workers
 
 # Parts whose tasks.py registers jobs. A new part adds its module here.
-TASK_MODULES = ("safeguarding.tasks", "classroom.tasks", "certificates.tasks", "console.tasks", "trusts.tasks")
+TASK_MODULES = (
+    "outbox.tasks",
+    "safeguarding.tasks",
+    "classroom.tasks",
+    "certificates.tasks",
+    "console.tasks",
+    "trusts.tasks",
+)
 
 # A job that raises is tried again this many times, after this many seconds (doubling each time).
 DEFAULT_RETRIES = 2
@@ -128,7 +135,7 @@ def init_app(app):
             "retry_delay": DEFAULT_RETRY_DELAY,
             "retry_backoff": DEFAULT_RETRY_BACKOFF,
             **options,
-            "name": function.__qualname__,  # Huey adds the module: "safeguarding.tasks.send_mail"
+            "name": function.__qualname__,  # Huey adds the module: "outbox.tasks.send_mail"
         }
         if schedule is None:
             wrappers[job_name(function)] = huey.task(**settings)(runner)

@@ -535,7 +535,7 @@ def m018_class_codes(db):
 
 @migrations()
 def m019_staff_mfa(db):
-    # Two-step sign-in for staff who sign in with a password (issue 10). The TOTP secret is stored
+    # Two-step sign-in for staff who sign in with a password. The TOTP secret is stored
     # encrypted (accounts/mfa.py); totp_last_step is the last 30-second step whose code was used,
     # so the same code cannot be used twice. Recovery codes are stored hashed, each used once.
     # A pending step (password matched, code not yet typed; or a new secret being confirmed) is
@@ -595,7 +595,7 @@ def m020_sign_in_flows(db):
 
 @migrations()
 def m021_organisations(db):
-    # Many schools on one service (issue 11). A trust (a group of schools) and the operator's own team
+    # Many schools on one service. A trust (a group of schools) and the operator's own team
     # are rows of `schools` with their own kind, so their people sign in, pass two-step checks, keep
     # server-side sessions and are managed on the Staff page exactly as a school's staff are: a trust
     # lead is an admin of a 'trust' row, an operator an admin of the one 'operator' row. A school
@@ -615,7 +615,7 @@ def m021_organisations(db):
 
 @migrations()
 def m022_invites(db):
-    # The operator's console (issue 11). An invite is a one-time link e-mailed to a new admin of a school
+    # The operator's console. An invite is a one-time link e-mailed to a new admin of a school
     # or a new operator: only a hash of its token is stored, it expires (INVITE_DAYS) and is used once
     # (used_at, set by one conditional UPDATE); a resend withdraws the old link. The invited person is a
     # `people` row from the start, with a password nobody knows, until they choose one through the link.
@@ -686,7 +686,7 @@ def m023_trust_figures(db):
     # A trust lead's figures, worked out by a job (trusts/tasks.py), never in a web worker: at trust scale
     # (40 schools, a million answers) the queries take seconds. One row per trust and route holds the raw
     # grouped query rows as JSON (the rules, suppression included, run on them at view time) and the job's
-    # state, as report jobs keep theirs (classroom/job_rows.py): queued -> running -> done or failed.
+    # state, as report jobs keep theirs (job_rows.py): queued -> running -> done or failed.
     # computed_at: when the stored rows were worked out ("Figures as of"); queued_at: when a job was last
     # asked for, so a page view or the lead's button queues at most one, and not more often than a few minutes.
     db.executescript(

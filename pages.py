@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
-from accounts.views import home_for
+from accounts.signing_in import home_for
 from db import DatabaseError, get_db
 
 bp = Blueprint("pages", __name__)

@@ -6,7 +6,7 @@ Microsoft rely on the provider's own two-step checks and go straight to start_si
 """
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from accounts import mfa, throttle
@@ -14,23 +14,27 @@ from accounts import mfa_queries as queries
 from accounts.demo import DEMO_MFA_EMAILS
 from accounts.forms import SignInForm
 from accounts.mfa_forms import CodeForm, MfaSettingForm, NewCodeForm, SavedForm
-from accounts.queries import person_by_id, school_by_id
-from accounts.stores import session_store
-from accounts.users import account_required, role_required
-from accounts.views import (
+from accounts.queries import person_by_id, school_by_id, staff_in_school
+from accounts.signing_in import (
     TOO_MANY_TRIES,
-    _device_max_age,
-    _set_device_cookie,
-    bp,
+    device_max_age,
     failure_store,
     home_for,
     render_sign_in,
     safe_next,
+    set_device_cookie,
     start_signed_in,
     throttle_on,
 )
+from accounts.stores import session_store
+from accounts.users import account_required, role_required
+from audit import audit_by
 from db import get_db
+from forms import ConfirmForm
+from outbox.tasks import queue_mail
 from urls import public_url
+
+bp = Blueprint("mfa", __name__)
 
 PENDING_KEY = "mfa_pending"
 ACCOUNT_KEY = "mfa_account"
@@ -85,7 +89,7 @@ def begin_code_step(row, name_key, next_url):
         "started_at": started_at,
         "name_key": name_key,
     }
-    endpoint = "accounts.mfa_code" if row["totp_secret"] else "accounts.mfa_set_up"
+    endpoint = "mfa.mfa_code" if row["totp_secret"] else "mfa.mfa_set_up"
     return redirect(url_for(endpoint), 303)
 
 
@@ -103,7 +107,7 @@ def _throttle_context(name_key):
     """(name key, address, device) for counting wrong codes with the sign-in throttle."""
     config = current_app.config
     cookie = request.cookies.get(throttle.DEVICE_COOKIE)
-    device = throttle.device_for(config["SECRET_KEY"], cookie, name_key, _device_max_age())
+    device = throttle.device_for(config["SECRET_KEY"], cookie, name_key, device_max_age())
     return name_key, request.remote_addr or "", device
 
 
@@ -180,7 +184,7 @@ def _finish_sign_in(entry, person):
     session.pop(PENDING_KEY, None)
     user = start_signed_in(person)
     response = redirect(entry.get("next") or home_for(user), 303)
-    _set_device_cookie(response, entry["name_key"], request.cookies.get(throttle.DEVICE_COOKIE))
+    set_device_cookie(response, entry["name_key"], request.cookies.get(throttle.DEVICE_COOKIE))
     return response
 
 
@@ -199,7 +203,7 @@ def mfa_code():
         return _back_to_sign_in(TOO_SLOW)
     entry, _pending, person = found
     if not person["totp_secret"]:
-        return redirect(url_for("accounts.mfa_set_up"), 303)
+        return redirect(url_for("mfa.mfa_set_up"), 303)
     form = CodeForm()
     error = None
     if form.validate_on_submit():
@@ -229,8 +233,8 @@ def mfa_set_up():
         return _back_to_sign_in(TOO_SLOW)
     entry, pending, person = found
     if person["totp_secret"]:
-        return redirect(url_for("accounts.mfa_code"), 303)
-    return _set_up_screen(entry, pending, person, entry["name_key"], url_for("accounts.mfa_finish"), sign_in=True)
+        return redirect(url_for("mfa.mfa_code"), 303)
+    return _set_up_screen(entry, pending, person, entry["name_key"], url_for("mfa.mfa_finish"), sign_in=True)
 
 
 @bp.post("/sign-in/two-step/done")
@@ -242,7 +246,7 @@ def mfa_finish():
     entry, pending, person = found
     # Proof on the server that this pending step set the authenticator up (not only the cookie's word).
     if not person["totp_set_up_at"] or person["totp_set_up_at"] < pending["started_at"]:
-        return redirect(url_for("accounts.mfa_set_up"), 303)
+        return redirect(url_for("mfa.mfa_set_up"), 303)
     return _finish_sign_in(entry, person)
 
 
@@ -327,7 +331,7 @@ def mfa_account_set_up():
             ok, error, _used = check_second_factor(person, form.code.data)
             if ok:
                 session[ACCOUNT_KEY] = dict(entry, proved=True)
-                return redirect(url_for("accounts.mfa_account_set_up"), 303)
+                return redirect(url_for("mfa.mfa_account_set_up"), 303)
             if _wrong_code(entry, name_key):
                 session.pop(ACCOUNT_KEY, None)
                 queries.end_pending(db, entry["token"])
@@ -374,11 +378,6 @@ def mfa_new_recovery_codes():
 @admin_required
 def reset_authenticator(person_id):
     """Clear a member of staff's authenticator and recovery codes and end their sessions (a lost phone)."""
-    from classroom.forms import ConfirmForm
-    from classroom.queries import staff_in_school
-    from safeguarding.queries import audit_by
-    from safeguarding.tasks import queue_mail
-
     db = get_db()
     person = staff_in_school(db, current_user.school_id, person_id) or abort(404)
     name = f"{person['first_name']} {person['last_name']}"
@@ -425,15 +424,13 @@ def mfa_setting_form():
 @admin_required
 def mfa_setting():
     """The school's setting: whether teachers who sign in with a password must use an authenticator."""
-    from safeguarding.queries import audit_by
-
     form = MfaSettingForm()
     if form.validate_on_submit():
         value = form.teachers.data == "yes"
         queries.set_mfa_for_teachers(get_db(), current_user.school_id, value)
         audit_by(get_db(), current_user, "school-mfa-setting", "school")
         flash("Saved: teachers " + ("must" if value else "may choose to") + " use an authenticator app.", "success")
-        return redirect(safe_next(request.form.get("back")) or url_for("accounts.sign_in_settings"), 303)
+        return redirect(safe_next(request.form.get("back")) or url_for("providers.sign_in_settings"), 303)
     status = 400 if form.errors else 200
     return render_template("accounts/mfa_setting.html", form=form if form.errors else None), status
 

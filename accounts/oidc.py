@@ -74,7 +74,7 @@ def authorize_url(provider, purpose="sign-in", next_path=None, person_id=None):
     """Start a flow: record its nonce and PKCE verifier, bind its state to this browser, and return
     the provider's authorisation URL."""
     client = client_for(provider)
-    redirect_uri = public_url("accounts.provider_callback", provider=provider)
+    redirect_uri = public_url("providers.provider_callback", provider=provider)
     # hd=* asks Google's account chooser for Workspace accounts only; the token's hd is still checked.
     extra = {"hd": "*"} if provider == "google" else {}
     try:
@@ -149,7 +149,7 @@ def check_school(verdict, mine=None):
 
 
 def match(verdict, school_id):
-    """Who this checked sign-in is (contract B), without changing anything: a rules.Match."""
+    """Who this checked sign-in is , without changing anything: a rules.Match."""
     db, claims = get_db(), verdict.claims
     email = rules.verified_email(verdict.provider, claims)
     identity_person = queries.person_by_identity(db, claims["iss"], claims["sub"])
@@ -170,7 +170,7 @@ def record(verdict, found):
 
 
 def pending(verdict, school_id):
-    """What /join needs to create or link this person (contract B); valid for 15 minutes."""
+    """What /join needs to create or link this person; valid for 15 minutes."""
     claims = verdict.claims
     given_name, family_name = rules.names_from_claims(claims)
     return {

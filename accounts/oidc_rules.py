@@ -343,7 +343,7 @@ def match(school_id, name, *, identity_person, staff, pupil):
 
 
 def pending_is_fresh(started_at, now, minutes=15):
-    """A pending provider sign-in lasts 15 minutes (contract B). `started_at`, `now`: datetimes."""
+    """A pending provider sign-in lasts 15 minutes. `started_at`, `now`: datetimes."""
     return 0 <= (now - started_at).total_seconds() <= minutes * 60
 
 

@@ -1,17 +1,17 @@
-"""Sign-in with Google or Microsoft, and the admin's sign-in settings (routes on accounts.bp)."""
+"""Sign-in with Google or Microsoft, and the admin's sign-in settings (their own blueprint, `providers`)."""
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
-from werkzeug.routing import BuildError
 
 from accounts import oidc, queries
 from accounts import oidc_rules as rules
 from accounts.forms import ButtonForm, SignInDomainForm
+from accounts.signing_in import SCHOOL_PAUSED, home_for, safe_next, school_paused, start_signed_in
 from accounts.users import account_required, role_required
-from accounts.views import SCHOOL_PAUSED, bp, home_for, safe_next, school_paused, start_signed_in
+from audit import audit_by
 from db import get_db
-from safeguarding.queries import audit_by
 
+bp = Blueprint("providers", __name__)
 admin_required = role_required("admin")
 
 
@@ -46,14 +46,8 @@ def refused(provider, message, status=403):
 
 
 def join_url(next_path):
-    """Where a person with no account yet goes: /join (contract C), keeping a class code link."""
-    join = "/join"  # the path contract C gives, whichever blueprint serves it
-    for endpoint in ("accounts.join", "join.join"):
-        try:
-            join = url_for(endpoint)
-            break
-        except BuildError:
-            continue
+    """Where a person with no account yet goes: /join (joining a class with its code), keeping a class code link."""
+    join = url_for("join.join")
     return next_path if next_path and next_path.split("?")[0] == join else join
 
 
@@ -171,7 +165,7 @@ def sign_in_settings():
         if problem is None:
             audit_by(db, current_user, "sign-in-domain-add", "school", school_id)
             flash(f"Added {value}. People with accounts there can now sign in.", "success")
-            return redirect(url_for("accounts.sign_in_settings"), 303)
+            return redirect(url_for("providers.sign_in_settings"), 303)
         form.value.errors.append(problem)
     domains = queries.school_domains(db, school_id)
     return render_template(
@@ -195,7 +189,7 @@ def remove_sign_in_domain(domain_id):
     removed = queries.remove_school_domain(db, current_user.school_id, domain_id) or abort(404)
     audit_by(db, current_user, "sign-in-domain-remove", "school", current_user.school_id)
     flash(f"Removed {removed[1]}. Accounts there can no longer sign in here.", "success")
-    return redirect(url_for("accounts.sign_in_settings"), 303)
+    return redirect(url_for("providers.sign_in_settings"), 303)
 
 
 # A link, not a form: the page's CSP (form-action 'self') stops a form submission that redirects to

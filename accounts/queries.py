@@ -302,3 +302,11 @@ def linked_providers(db, school_id):
     for row in db.query(LINKED_PROVIDERS, [school_id]):
         linked.setdefault(row["person_id"], []).append(row["provider"])
     return {person_id: tuple(providers) for person_id, providers in linked.items()}
+
+
+STAFF_IN_SCHOOL = "SELECT * FROM people WHERE id = ? AND school_id = ? AND role IN ('teacher', 'dsl', 'admin')"
+
+
+def staff_in_school(db, school_id, person_id):
+    """A member of the school's staff by id, or None."""
+    return next(db.query(STAFF_IN_SCHOOL, [person_id, school_id]), None)

@@ -1,42 +1,35 @@
 """Signing in and out."""
 
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, logout_user
 
-from accounts import throttle
-from accounts.demo import DEMO_SIGN_INS
+from accounts import mfa_views, throttle
 from accounts.forms import SignInForm, SignOutEverywhereForm
-from accounts.oidc import configured_providers
-from accounts.oidc_rules import PROVIDER_NAMES
 from accounts.passwords import dummy_password_hash, password_matches
-from accounts.queries import person_by_login, school_by_id
-from accounts.sessions import device_summary, session_key
-from accounts.stores import failure_store as store_for_failures
+from accounts.queries import person_by_login
+from accounts.sessions import session_key
+from accounts.signing_in import (
+    SCHOOL_PAUSED,
+    TOO_MANY_TRIES,
+    device_max_age,
+    failure_store,
+    home_for,
+    render_sign_in,
+    safe_next,
+    school_paused,
+    set_device_cookie,
+    start_signed_in,
+    throttle_on,
+)
 from accounts.stores import session_store
-from accounts.users import User, account_required
+from accounts.users import account_required
 from db import get_db
 
 bp = Blueprint("accounts", __name__)
 
-# Said only after a correct password (m021, issue 11), so it tells nobody else whether the name exists.
-SCHOOL_PAUSED = "Your school's account is paused. Ask your school's office."
 SIGN_IN_FAILED = "That username or e-mail and password don't match. Check them and try again."
-# The same words whoever is paused and why: they never tell whether the name exists.
-TOO_MANY_TRIES = (
-    "Signing in is paused here for a little while, because of too many wrong tries. "
-    "Wait {minutes} minutes, then try again. If you are stuck, ask your teacher: they can help you sign in."
-)
 
 
 # How often "last active" is written: often enough for a teacher's dashboard, rarely enough
@@ -55,32 +48,6 @@ def note_activity():
         session_store(get_db()).touch(current_user.session_id, current_user.id)
 
 
-def throttle_on():
-    """Whether sign-in failures are counted and limited (tests turn it off unless testing it)."""
-    setting = current_app.config["SIGN_IN_THROTTLE"]
-    return current_app.config.get("RATELIMIT_ENABLED", True) if setting is None else setting
-
-
-def failure_store():
-    """Where failures are counted, shared by every worker and server: Redis if REDIS_URL is set, else the database."""
-    return store_for_failures(get_db(), current_app.config["SIGN_IN_WINDOW"])
-
-
-def _device_max_age():
-    return current_app.config["DEVICE_COOKIE_DAYS"] * 24 * 60 * 60
-
-
-# Where the people of a trust or of the operator's team start (m021); a school's staff start at their classes.
-HOME_BY_KIND = {"operator": "console.home", "trust": "trusts.home"}
-
-
-def home_for(user):
-    """Where a person lands after signing in."""
-    if user.is_pupil:
-        return url_for("training.course")
-    return url_for(HOME_BY_KIND.get(user.school_kind, "classroom.home"))
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     """The sign-in page, for pupils and staff."""
@@ -92,7 +59,7 @@ def sign_in():
     config, db = current_app.config, get_db()
     key = throttle.name_key(config["SECRET_KEY"], form.name.data)
     cookie = request.cookies.get(throttle.DEVICE_COOKIE)
-    device = throttle.device_for(config["SECRET_KEY"], cookie, key, _device_max_age())
+    device = throttle.device_for(config["SECRET_KEY"], cookie, key, device_max_age())
     address = request.remote_addr or ""
     counting = throttle_on()
     if counting:
@@ -113,7 +80,7 @@ def sign_in():
             return mfa_views.begin_code_step(row, key, safe_next(request.args.get("next")))
         user = start_signed_in(row)
         response = redirect(safe_next(request.args.get("next")) or home_for(user), 303)
-        _set_device_cookie(response, key, cookie)
+        set_device_cookie(response, key, cookie)
         return response
     if counting:
         failure_store().record(key, address, device)
@@ -121,72 +88,10 @@ def sign_in():
     return render_sign_in(form)
 
 
-def school_paused(db, row):
-    """Whether the person's school is suspended (or offboarded): they cannot sign in until it is restored."""
-    school = school_by_id(db, row["school_id"])
-    return school is None or bool(school["suspended_at"] or school["offboarded_at"])
-
-
-def start_signed_in(row):
-    """Sign `row`'s person in: a new server-side session and Flask-Login's cookie. Returns the User.
-
-    Every way of signing in (password, Google, Microsoft, joining with a class code) ends here.
-    """
-    user_agent = device_summary(request.headers.get("User-Agent"))
-    if "school_kind" not in row:  # a people row alone: where they land depends on their organisation's kind
-        school = school_by_id(get_db(), row["school_id"])
-        row = dict(row, school_kind=school["kind"] if school else "school")
-    session_id = session_store(get_db()).start(row["id"], user_agent)
-    user = User(row, session_id)
-    login_user(user)
-    return user
-
-
-def _set_device_cookie(response, key, cookie):
-    """Remember that this browser signed in with this name (OWASP device cookie): signed, HttpOnly."""
-    config = current_app.config
-    value = throttle.device_cookie_after_sign_in(
-        config["SECRET_KEY"], cookie, key, _device_max_age(), config["DEVICE_COOKIE_NAMES"]
-    )
-    response.set_cookie(
-        throttle.DEVICE_COOKIE,
-        value,
-        max_age=_device_max_age(),
-        path=url_for("accounts.sign_in"),
-        secure=config["SESSION_COOKIE_SECURE"],
-        httponly=True,
-        samesite="Lax",
-    )
-
-
-def render_sign_in(form, status=200, error=None):
-    """The sign-in page with `form` as typed; demo sign-ins only in demo mode."""
-    demo = DEMO_SIGN_INS if current_app.config["DEMO_MODE"] else None
-    return render_template(
-        "accounts/sign_in.html",
-        form=form,
-        demo=demo,
-        error=error,
-        providers=configured_providers(),
-        provider_names=PROVIDER_NAMES,
-        next_path=safe_next(request.args.get("next")),
-    ), status
-
-
 @bp.app_errorhandler(429)
 def too_many_requests(error):
     """429 from Flask-Limiter on the routes it still limits."""
     return render_template("error.html", code=429, error=error), 429
-
-
-def safe_next(target):
-    """`target` if it is a path on this site, else None (no open redirects)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.post("/sign-out")
@@ -221,7 +126,3 @@ def sign_out_everywhere():
     logout_user()
     flash("You have signed out on every computer and phone.", "info")
     return redirect(url_for("accounts.sign_in"), 303)
-
-
-# The two-step sign-in routes (on this blueprint); imported last, as they use what is above.
-from accounts import mfa_views  # noqa: E402

@@ -1,7 +1,7 @@
 """Bench: progress reports for a school of 2,000 pupils, and the class dashboard for 30.
 
 Builds a temporary database with ~67 classes of 30 and realistic attempts (bulk inserts in
-one transaction), then times the whole-school CSV against the bare SQL behind it (the issue 9
+one transaction), then times the whole-school CSV against the bare SQL behind it (the goal
 row: a ratio, both sides interleaved in one run, goal <= 2x), the whole-school CSV, XLSX and PDF
 reports, the same for one class, and the dashboard through the test client (median of 20 requests).
 
@@ -165,12 +165,12 @@ def _work(db, course, rng, school, pupil_ids, class_ids):
 
 
 CSV_ROUNDS = 9
-CSV_GOAL = 2.0  # issue 9: the whole-school CSV within 2x of the bare SQL behind it
+CSV_GOAL = 2.0  # the whole-school CSV within 2x of the bare SQL behind it
 
 
 def bare_sql(db, course, scope):
     """Run the statements the CSV reads and fetch every row as plain tuples: nothing built."""
-    from classroom.progress_queries import CERTIFICATES, PROGRESS, PUPILS, SUMMARIES, _params, scoped
+    from progress.queries import CERTIFICATES, PROGRESS, PUPILS, SUMMARIES, _params, scoped
 
     params = _params(scope, course.id)
     return sum(len(db.conn.execute(scoped(sql, scope), params).fetchall())
@@ -179,7 +179,7 @@ def bare_sql(db, course, scope):
 
 def csv_against_sql(db, course, scope):
     """(CSV median s, bare SQL median s, ratio): the two sides interleaved in one run."""
-    from classroom import reports
+    from progress import reports
 
     csv_times, sql_times = [], []
     b"".join(reports.stream_csv(db, course, scope))  # warm up: the page cache and statement cache
@@ -203,9 +203,9 @@ def run(app=None) -> list[tuple]:
     `make bench` passes its app; this bench makes its own, on a database of its own.
     """
     from app import create_app
-    from classroom import reports
-    from classroom.progress_queries import Scope
     from db import connect, migrate
+    from progress import reports
+    from progress.queries import Scope
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:

@@ -6,12 +6,13 @@ import statistics
 import tempfile
 import time
 
-from accounts.demo import DEMO_PASSWORD, seed_demo
+from accounts.demo import DEMO_PASSWORD
 from app import create_app
 from classroom.cards import cards_pdf
 from classroom.roster import parse
 from classroom.tasks import hash_passwords
 from db import connect, migrate
+from demo import seed_demo
 
 RUNS = 5
 PUPILS = 30

@@ -30,13 +30,13 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from accounts.demo import seed_demo
 from app import create_app
 from bench.classroom_reports import build_school
 from bench.jobs_load import start_worker, stop, wait_for
 from bench.load import WORKERS, free_port, signed_in_session, start_gunicorn
-from classroom.progress_forms import WHOLE_SCHOOL
 from db import connect, migrate
+from demo import seed_demo
+from progress.forms import WHOLE_SCHOOL
 
 SECONDS = 3  # each wrk window
 PAIRS = 8  # alone / loaded windows per priority, alternating (the order swaps each pair)

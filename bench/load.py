@@ -13,8 +13,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from accounts.demo import DEMO_PASSWORD, seed_demo
+from accounts.demo import DEMO_PASSWORD
 from db import connect, migrate
+from demo import seed_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 # The tests' quiz answers, so the bench submits what a pupil would (a "tests" package elsewhere

@@ -15,12 +15,13 @@ import tempfile
 import threading
 import time
 
-from accounts.demo import DEMO_PASSWORD, seed_demo
+from accounts.demo import DEMO_PASSWORD
 from app import create_app
 from db import connect, migrate
+from demo import seed_demo
 from jobs import enqueue, run_pending
-from safeguarding.mail import SMTP_TIMEOUT_SECONDS, send_mail
-from safeguarding.tasks import send_mail as send_mail_job
+from outbox.smtp import SMTP_TIMEOUT_SECONDS, send_mail
+from outbox.tasks import send_mail as send_mail_job
 
 RUNS = 20
 PUPILS = ("ryan.d", "amir.k", "maya.s", "leo.t")

@@ -1,4 +1,4 @@
-"""Bench: a trust lead's page at trust scale: 40 schools, 40,000 pupils, about a million answers (issue 11).
+"""Bench: a trust lead's page at trust scale: 40 schools, 40,000 pupils, about a million answers.
 
 Seeds a temporary SQLite database in bulk (one transaction), runs ANALYZE as a deployment's
 `PRAGMA optimize` would, prints each figure query's plan, then times the queries behind the lead's

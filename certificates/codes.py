@@ -1,5 +1,6 @@
 """Certificate codes: unguessable, and easy to read aloud and type."""
 
+import hashlib
 import re
 import secrets
 
@@ -53,3 +54,8 @@ def code_problem(typed):
 def initials(first_name, last_name):
     """'Ryan', 'Davies' -> 'R. D.'; the verify page shows no more than this."""
     return " ".join(f"{part[0].upper()}." for part in (first_name, last_name) if part)
+
+
+def code_hash(code):
+    """What an offboarded school keeps of a certificate code: its SHA-256, enough for /verify to match it."""
+    return hashlib.sha256(code.encode()).hexdigest()

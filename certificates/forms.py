@@ -1,4 +1,4 @@
-"""The verify form."""
+"""The verify form, and revoking and reissuing a certificate (from a pupil's progress page)."""
 
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -20,3 +20,19 @@ class VerifyForm(FlaskForm):
             "spellcheck": "false",
         },
     )
+
+
+class RevokeForm(FlaskForm):
+    """Withdraw a certificate; the reason is kept with it."""
+
+    reason = StringField(
+        "Reason for revoking",
+        validators=[
+            DataRequired("Say why the certificate is being revoked."),
+            Length(max=300, message="Keep the reason under 300 characters."),
+        ],
+    )
+
+
+class ReissueForm(FlaskForm):
+    """Issue a new certificate (a new code) after one was revoked."""

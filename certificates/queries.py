@@ -1,6 +1,6 @@
 """SQL for certificates."""
 
-from console.rules import code_hash
+from certificates.codes import code_hash
 from db import now, write_transaction
 
 CURRENT_FOR_PUPIL = """

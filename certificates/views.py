@@ -16,8 +16,9 @@ from flask import (
 from flask_login import current_user
 
 from accounts.users import pupil_required, staff_required
+from audit import audit_by
 from certificates.codes import code_problem, normalise_code
-from certificates.forms import VerifyForm
+from certificates.forms import ReissueForm, RevokeForm, VerifyForm
 from certificates.issuing import eligibility_for
 from certificates.queries import (
     certificate_by_code,
@@ -25,20 +26,15 @@ from certificates.queries import (
     offboarded_certificate,
     revoke_certificate,
 )
-from classroom import report_jobs
 from classroom.access import pupil_or_404, sees_whole_school
-from classroom.progress_forms import ReissueForm, RevokeForm
-from classroom.progress_queries import Period, Scope, create_job, job_for_staff
 from classroom.tasks import queue_report
-from dates import long_date
 from db import get_db
 from extensions import limit_failures
-from safeguarding.queries import audit_by
+from progress import report_jobs
+from progress.queries import Period, Scope, create_job, job_for_staff
 from training.courses import course_for_class, course_for_pupil
 
 bp = Blueprint("certificates", __name__)
-# One date format on every page and in the certificate PDF: "21 November 2026".
-bp.add_app_template_filter(long_date, "long_date")
 
 
 @bp.route("/certificate")
@@ -108,7 +104,7 @@ def too_many_unknown_codes(error):
     return render_template("certificates/slow_down.html", form=VerifyForm(formdata=None)), 429
 
 
-# Staff: revoke and reissue, from the pupil's page in a class (classroom.progress_views).
+# Staff: revoke and reissue, from the pupil's page in a class (progress.views).
 
 
 def _back_to_pupil(class_id, pupil_id):

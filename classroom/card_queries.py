@@ -3,9 +3,9 @@
 import secrets
 from datetime import UTC, datetime
 
-from classroom.job_rows import JobRows
 from classroom.queries import CARDS_KEPT, PURGE_CARD_BATCHES, username_for
 from db import now, write_transaction
+from job_rows import JobRows
 
 BATCH_FOR_IMPORT = "SELECT * FROM card_batches WHERE import_token = ?"
 DROP_FAILED_FOR_IMPORT = "DELETE FROM card_batches WHERE import_token = ? AND status = 'failed'"

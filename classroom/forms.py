@@ -6,7 +6,9 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField, Su
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from classroom.roster import MAX_EMAIL, MAX_NAME, MAX_USERNAME, YEAR_GROUPS
+from classroom.roster import YEAR_GROUPS
+from forms import name_field
+from lengths import MAX_EMAIL, MAX_USERNAME
 
 YEAR_CHOICES = [SelectChoice(str(year), f"Year {year}") for year in YEAR_GROUPS]
 ROLE_LABELS = {"teacher": "Teacher", "dsl": "Designated safeguarding lead (DSL)", "admin": "School admin"}
@@ -15,19 +17,6 @@ ROLE_LABELS = {"teacher": "Teacher", "dsl": "Designated safeguarding lead (DSL)"
 DEPUTY_DSL = "dsl-deputy"
 STAFF_CHOICE_LABELS = {**ROLE_LABELS, DEPUTY_DSL: "Deputy DSL (sees and gets everything the DSL does)"}
 STAFF_ROLE_CHOICES = [SelectChoice(role, label) for role, label in STAFF_CHOICE_LABELS.items()]
-NAME_RULES = {"autocomplete": "off", "spellcheck": "false"}
-
-
-def name_field(label, message):
-    """A required name field of at most MAX_NAME characters (the console's forms use it too)."""
-    return StringField(
-        label,
-        validators=[
-            DataRequired(message),
-            Length(max=MAX_NAME, message=f"{label} can be up to {MAX_NAME} characters."),
-        ],
-        render_kw=NAME_RULES,
-    )
 
 
 class StaffForm(FlaskForm):
@@ -150,7 +139,3 @@ class ImportForm(FlaskForm):
         validators=[FileRequired("Choose the CSV file to upload.")],
         render_kw={"accept": ".csv,text/csv"},
     )
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something: CSRF only."""

@@ -54,7 +54,6 @@ SELECT id, first_name, last_name, email, role, dsl_deputy, created_at, last_acti
 WHERE school_id = ? AND role IN ('teacher', 'dsl', 'admin')
 ORDER BY archived_at IS NOT NULL, lower(last_name), lower(first_name)
 """
-STAFF_IN_SCHOOL = "SELECT * FROM people WHERE id = ? AND school_id = ? AND role IN ('teacher', 'dsl', 'admin')"
 EMAIL_TAKEN = "SELECT 1 FROM people WHERE email = ? COLLATE NOCASE"
 USERNAMES_TAKEN = "SELECT username FROM people WHERE username IN (SELECT value FROM json_each(?))"
 # people.email is COLLATE NOCASE, so the IN compares without case.
@@ -174,11 +173,6 @@ def keep_import_rows(db, token, rows):
 def school_staff(db, school_id):
     """Everyone on the school's staff, active first."""
     return list(db.query(SCHOOL_STAFF, [school_id]))
-
-
-def staff_in_school(db, school_id, person_id):
-    """A member of the school's staff by id, or None."""
-    return next(db.query(STAFF_IN_SCHOOL, [person_id, school_id]), None)
 
 
 def email_taken(db, email):

@@ -13,12 +13,10 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from accounts.passwords import unique_username, username_stem
+from lengths import MAX_EMAIL, MAX_NAME, MAX_USERNAME
 
 MAX_BYTES = 1_000_000  # a roster of 500 pupils is about 20 KB; anything near 1 MB is not a roster
 MAX_ROWS = 500  # one import is one class or year group, not the whole school's history
-MAX_NAME = 50  # fits on a sign-in card and a certificate
-MAX_USERNAME = 30
-MAX_EMAIL = 254  # the longest address SMTP allows
 YEAR_GROUPS = range(7, 14)  # secondary school: year 7 to year 13 (sixth form)
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9.]*$")
 YEAR_PATTERN = re.compile(r"^(?:y|yr|year)?\s*(\d{1,2})$", re.IGNORECASE)
@@ -38,7 +36,7 @@ HEADER_ALIASES = {
                    "reggroup", "teachinggroup", "set"),
     "username": ("username", "user", "login", "loginname", "userid", "signin"),
     # The pupil's school account e-mail: a Google or Microsoft sign-in with this verified e-mail
-    # finds the pupil (issue 10, contract B step 3).
+    # finds the pupil (provider sign-in matching, step 3).
     "email": ("email", "emailaddress", "schoolemail", "schoolemailaddress", "pupilemail", "studentemail",
               "accountemail", "mail", "emailaccount"),
 }  # fmt: skip

@@ -24,16 +24,17 @@ from io import BytesIO
 from flask import current_app
 from pypdf import PdfReader, PdfWriter
 
-import job_workers
+import job_rows
 import jobs
 from accounts.passwords import hash_password, readable_password
 from accounts.queries import school_by_id
-from classroom import card_queries, job_queries, queries, report_jobs, roster
+from audit import audit
+from classroom import card_queries, queries, roster
 from classroom.cards import cards_pdf
-from classroom.progress_queries import Scope, class_certificate_pdfs
-from classroom.reports import build, collect, filename
 from db import IntegrityError, connect, write_transaction
-from safeguarding.queries import audit
+from progress import job_queries, report_jobs
+from progress.queries import Scope, class_certificate_pdfs
+from progress.reports import build, collect, filename
 from training.courses import course_for_class, courses, year_courses
 from urls import public_url
 
@@ -177,33 +178,9 @@ def sweep_jobs():
         db.close()
 
 
-def sweep_in(db, rows, lease, queue, interrupted, what):
-    """Retry once, or fail with `interrupted`, the jobs of `rows` a crash cut off; queue again those lost.
-
-    Returns {"retried": n, "failed": n, "requeued": n}. A duplicate enqueue is harmless: only a queued job
-    can be claimed.
-    """
-    counts = {"retried": 0, "failed": 0, "requeued": 0}
-    job_workers.forget_gone(db, job_workers.current(), job_workers.lease())  # their jobs are cut off now
-    for row in rows.cut_off(db, lease):
-        key = row[rows.key]
-        if report_jobs.after_cut_off(row["attempts"]) == "fail":
-            rows.fail(db, key, interrupted)
-            current_app.logger.error("%s %s was cut off %s times; marked failed.", what, key, row["attempts"])
-            counts["failed"] += 1
-        elif rows.requeue(db, key, lease):
-            current_app.logger.warning("%s %s was cut off (its worker stopped); trying again.", what, key)
-            queue(key)
-            counts["retried"] += 1
-    for key in rows.lost(db, lease):
-        queue(key)
-        counts["requeued"] += 1
-    return counts
-
-
 def sweep_reports_in(db, lease):
     """Deal with cut-off and lost report jobs; returns {"retried": n, "failed": n, "requeued": n}."""
-    return sweep_in(db, job_queries.ROWS, lease, queue_report, report_jobs.INTERRUPTED, "Report job")
+    return job_rows.sweep_in(db, job_queries.ROWS, lease, queue_report, report_jobs.INTERRUPTED, "Report job")
 
 
 # --- Sign-in cards ---------------------------------------------------------------------------
@@ -310,4 +287,4 @@ def run_cards(db, token):
 
 def sweep_cards_in(db, lease):
     """Deal with cut-off and lost card batches; returns {"retried": n, "failed": n, "requeued": n}."""
-    return sweep_in(db, card_queries.ROWS, lease, queue_cards, CARDS_INTERRUPTED, "Card batch")
+    return job_rows.sweep_in(db, card_queries.ROWS, lease, queue_cards, CARDS_INTERRUPTED, "Card batch")

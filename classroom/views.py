@@ -24,8 +24,9 @@ from wtforms.fields.choices import SelectChoice
 import dates
 from accounts.mfa_queries import people_with_authenticator
 from accounts.passwords import hash_password, readable_password
-from accounts.queries import linked_providers, school_by_id
+from accounts.queries import linked_providers, school_by_id, staff_in_school
 from accounts.users import role_required, staff_required
+from audit import audit_by
 from classroom import card_queries, class_codes, code_queries, queries, roster
 from classroom.access import class_or_404, code_class_or_404, pupil_or_404, runs_class, sees_whole_school
 from classroom.cards import cards_pdf
@@ -35,7 +36,6 @@ from classroom.forms import (
     STAFF_CHOICE_LABELS,
     ClassForm,
     ClassTeachersForm,
-    ConfirmForm,
     ImportForm,
     PupilForm,
     RecheckForm,
@@ -45,8 +45,8 @@ from classroom.forms import (
 )
 from classroom.tasks import queue_cards
 from db import IntegrityError, get_db
+from forms import ConfirmForm
 from quizzes import recheck
-from safeguarding.queries import audit_by
 from training.courses import course_for_class, course_for_year, courses
 from urls import public_url
 
@@ -58,11 +58,6 @@ TOO_LARGE = "The file is larger than 1 MB. A class list CSV is much smaller: che
 NOT_AN_IMAGE = "This is an image. Only CSV files of names can be uploaded here."
 
 admin_required = role_required("admin")
-
-
-# One date format on every staff screen, in UK local time: '21 Nov 2026, 14:30' and '21 Nov 2026'.
-bp.add_app_template_filter(dates.when, "when")
-bp.add_app_template_filter(dates.day, "classroom_day")
 
 
 def _cards_heading(batch, class_row):
@@ -238,7 +233,7 @@ def class_route(class_id):
 
 def _join_url(code):
     """The join page's public address with the code filled in (what the QR code holds)."""
-    return public_url("accounts.join", code=class_codes.display(code))
+    return public_url("join.join", code=class_codes.display(code))
 
 
 @bp.get("/classes/<int:class_id>/code")
@@ -260,7 +255,7 @@ def class_code(class_id):
         shown=class_codes.display(code["code"]) if code else None,
         state=class_codes.state(code, datetime.now(UTC)) if code else None,
         join_url=join_url,
-        join_page=public_url("accounts.join"),
+        join_page=public_url("join.join"),
         qr=qr,
         days=current_app.config["CLASS_CODE_DAYS"],
         joins=code_queries.joins(db, class_id, current_user.school_id),
@@ -646,7 +641,7 @@ def staff():
 def archive_staff(person_id):
     """Archive a member of staff who has left: they can no longer sign in."""
     db = get_db()
-    person = queries.staff_in_school(db, current_user.school_id, person_id) or abort(404)
+    person = staff_in_school(db, current_user.school_id, person_id) or abort(404)
     name = f"{person['first_name']} {person['last_name']}"
     if person_id == current_user.id:
         flash("You can't archive yourself. Ask another admin.", "warning")
@@ -679,7 +674,7 @@ def archive_staff(person_id):
 def reset_staff_password(person_id):
     """Give a member of staff a new one-time password, shown once."""
     db = get_db()
-    person = queries.staff_in_school(db, current_user.school_id, person_id) or abort(404)
+    person = staff_in_school(db, current_user.school_id, person_id) or abort(404)
     if person["archived_at"] or person_id == current_user.id:
         abort(404)
     name = f"{person['first_name']} {person['last_name']}"

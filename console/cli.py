@@ -4,10 +4,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from audit import audit
 from console import queries
 from console.invites import send_invite
 from db import connect
-from safeguarding.queries import audit
 
 console_command = AppGroup("console", help="The operator's console: operators of the service.")
 

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from classroom.forms import name_field
+from forms import name_field
 
 EMAIL_RULES = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none", "type": "email"}
 

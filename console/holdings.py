@@ -1,7 +1,7 @@
 """Everything a school holds: which rows of which tables, exported as one ZIP and erased in one transaction.
 
 One list (SCHOOL_TABLES) says where each table's rows of a school are; both the export and the erase
-read it, and tests/test_console_offboard.py iterates the schema so a new table with a person, school or
+read it, and tests/console/test_console_offboard.py iterates the schema so a new table with a person, school or
 class column that is missing here fails the suite. Plain functions on a Database (no Flask).
 """
 
@@ -10,7 +10,7 @@ import io
 import json
 import zipfile
 
-from console.rules import code_hash
+from certificates.codes import code_hash
 from db import now, write_transaction
 from safeguarding.records import export_pupil
 from spreadsheet import safe_cell

@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, redirect, render_template
 
-from accounts import throttle
+from accounts import mfa_views, throttle
 from accounts.passwords import hash_password
 from accounts.queries import person_by_id
-from accounts.views import home_for, start_signed_in
+from accounts.signing_in import home_for, start_signed_in
 from console import queries, rules
 from console.forms import ChoosePasswordForm
 from db import get_db
@@ -31,8 +31,6 @@ def _state(invite):
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept(token):
     """Choose a password through an invite link, then two-step set-up, then signed in."""
-    from accounts import mfa_views
-
     db = get_db()
     invite = queries.invite_by_token(db, token)
     state = _state(invite)

@@ -3,7 +3,7 @@
 from flask import current_app
 
 from console import queries, rules
-from safeguarding.tasks import queue_mail
+from outbox.tasks import queue_mail
 from urls import public_url
 
 

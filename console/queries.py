@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from accounts.passwords import hash_password
 from console import rules
 from db import now, write_transaction
+from safeguarding.help_routes import add_default_help_routes
 
 OPERATOR_ORG = "SELECT * FROM schools WHERE kind = 'operator' ORDER BY id LIMIT 1"
 OPERATOR_ORG_NAME = "Service operators"
@@ -160,8 +161,6 @@ def add_pending_admin(db, school_id, first_name, last_name, email, password_hash
 
 def create_school(db, name, first_name, last_name, email):
     """A new school with its default help routes and a pending admin: (school id, admin id)."""
-    from safeguarding.help_routes import add_default_help_routes
-
     password_hash = _unusable_password()  # hashed before the write lock is taken (scrypt takes ~0.1 s)
     with write_transaction(db):
         school_id = db["schools"].insert({"name": name, "kind": "school", "created_at": now()}).last_pk

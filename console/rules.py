@@ -32,11 +32,6 @@ def token_hash(token):
     return hashlib.sha256((token or "").encode()).hexdigest()
 
 
-def code_hash(code):
-    """What an offboarded school keeps of a certificate code: its SHA-256, enough for /verify to match it."""
-    return hashlib.sha256(code.encode()).hexdigest()
-
-
 def expires_at(moment, days):
     """When an invite made at `moment` stops working, as stored."""
     return (moment + timedelta(days=days)).isoformat(timespec="seconds")

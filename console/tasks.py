@@ -1,7 +1,7 @@
 """The console's background jobs: a school's offboarding export (one ZIP), and deleting expired exports.
 
 The school_exports row is the job's state (queued -> running -> done or failed), as for report jobs: a
-sweep every minute retries once, or fails, an export a crash cut off (classroom.tasks.sweep_in).
+sweep every minute retries once, or fails, an export a crash cut off (job_rows.sweep_in).
 """
 
 import re
@@ -10,9 +10,8 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 
 import jobs
-from classroom.job_rows import JobRows
-from classroom.tasks import sweep_in
 from console import holdings, queries
+from job_rows import JobRows, sweep_in
 
 ROWS = JobRows("school_exports", "id")
 INTERRUPTED = "The export was interrupted because the server restarted while making it. Please ask for it again."

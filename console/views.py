@@ -7,12 +7,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_login import current_user
 
 from accounts.users import operator_required
+from audit import audit_by
 from console import holdings, queries, rules
 from console.forms import ButtonForm, EraseForm, PersonForm, SchoolForm
 from console.invites import send_invite
 from console.tasks import queue_export
 from db import get_db, now
-from safeguarding.queries import audit_by
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 

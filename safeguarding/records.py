@@ -7,15 +7,15 @@ import calendar
 from datetime import UTC, datetime, timedelta
 
 from accounts.stores import session_store
+from audit import audit
 from classroom.queries import purge_expired
 from db import now, write_transaction
-from safeguarding.queries import audit
 
 PERSON_COLUMNS = (
     "id", "role", "username", "email", "first_name", "last_name", "year_group", "created_at", "last_active_at",
     "archived_at",
 )  # fmt: skip
-# Google or Microsoft accounts linked to the pupil (issue 10): which, the e-mail the provider sent, when.
+# Google or Microsoft accounts linked to the pupil: which, the e-mail the provider sent, when.
 LINKED_ACCOUNTS = """
 SELECT provider, email, linked_at, last_used_at FROM identities WHERE person_id = ? ORDER BY linked_at
 """

@@ -20,11 +20,14 @@ from flask import (
 from flask_login import current_user, logout_user, user_logged_in
 from wtforms.fields.choices import SelectChoice
 
+import audit as audit_words
 from accounts.queries import school_by_id
 from accounts.users import pupil_required, role_required
+from audit import audit_by, audit_view_by
 from db import get_db, now
+from outbox import queries as outbox
+from outbox.tasks import queue_mail
 from pdf import html_to_pdf
-from safeguarding import audit as audit_words
 from safeguarding import queries, records
 from safeguarding.forms import ActionForm, AuditFilterForm, ConfirmForm, DslForm, EraseForm, HelpRouteForm, TalkForm
 from safeguarding.help_routes import help_panel_for
@@ -39,7 +42,6 @@ from safeguarding.talk_rules import (
     waiting_summary,
     who_choices,
 )
-from safeguarding.tasks import queue_mail
 from urls import public_url
 
 bp = Blueprint("safeguarding", __name__)
@@ -250,10 +252,10 @@ def requests():
     db = get_db()
     closed = request.args.get("show") == "closed"
     rows = queries.requests_for_staff(db, current_user, closed=closed)
-    queries.audit_view_by(db, current_user, "list", "talk_requests", since=audit_words.visit_start())
+    audit_view_by(db, current_user, "list", "talk_requests", since=audit_words.visit_start())
     stamp = now()
     overdue = {r["id"] for r in rows if is_overdue(r["status"], r["urgency"], r["created_at"], stamp)}
-    mail_problems = queries.mail_problem_count(db, current_user.school_id, mail_problems_since()) if is_dsl() else 0
+    mail_problems = outbox.mail_problem_count(db, current_user.school_id, mail_problems_since()) if is_dsl() else 0
     return render_template(
         "safeguarding/requests.html", talk_requests=rows, closed=closed, overdue=overdue, mail_problems=mail_problems
     )
@@ -264,7 +266,7 @@ def requests():
 def notifications():
     """The school's staff e-mails of the last weeks: those that failed or are being retried first, with why."""
     db = get_db()
-    rows = queries.school_outbox(db, current_user.school_id, mail_problems_since())
+    rows = outbox.school_outbox(db, current_user.school_id, mail_problems_since())
     return render_template(
         "safeguarding/notifications.html",
         messages=rows,
@@ -283,14 +285,14 @@ def talk_request(request_id):
         abort(404)
     form = ActionForm()
     if request.method == "GET":
-        queries.audit_view_by(db, current_user, "view", "talk_request", request_id, since=audit_words.visit_start())
+        audit_view_by(db, current_user, "view", "talk_request", request_id, since=audit_words.visit_start())
         if first_view_status(row["status"]) != row["status"]:
             queries.record_action(db, request_id, current_user.id, first_view_status(row["status"]), "Opened.")
             row = queries.request_for_staff(db, current_user, request_id)
         form.status.data = "in-progress" if row["status"] == "seen" else row["status"]
     elif form.validate_on_submit():
         queries.record_action(db, request_id, current_user.id, form.status.data, form.note.data.strip())
-        queries.audit_by(db, current_user, "update", "talk_request", request_id)
+        audit_by(db, current_user, "update", "talk_request", request_id)
         flash(f"Saved. The request is now “{STATUSES[form.status.data].lower()}”.", "success")
         return redirect(url_for("safeguarding.talk_request", request_id=request_id), 303)
     return render_template(
@@ -348,7 +350,7 @@ def help_routes():
     dsl_form = DslForm(data={"dsl_name": school["dsl_name"], "dsl_where": school["dsl_where"]})
     if dsl_form.validate_on_submit():
         queries.update_dsl(db, current_user.school_id, dsl_form.dsl_name.data.strip(), dsl_form.dsl_where.data.strip())
-        queries.audit_by(db, current_user, "help-routes", "school", current_user.school_id)
+        audit_by(db, current_user, "help-routes", "school", current_user.school_id)
         flash("Saved. The help panel now shows the new details.", "success")
         return redirect(url_for("safeguarding.help_routes"), 303)
     return render_template(
@@ -367,7 +369,7 @@ def route_or_404(route_id):
 
 def routes_changed(message):
     """Audit, tell the admin, and go back to the list."""
-    queries.audit_by(get_db(), current_user, "help-routes", "school", current_user.school_id)
+    audit_by(get_db(), current_user, "help-routes", "school", current_user.school_id)
     flash(message, "success")
     return redirect(url_for("safeguarding.help_routes"), 303)
 
@@ -450,7 +452,7 @@ def pupil(pupil_id):
     """What is held about one pupil, with export and erase."""
     person = pupil_or_404(pupil_id)
     db = get_db()
-    queries.audit_view_by(db, current_user, "view-pupil", "pupil", pupil_id, since=audit_words.visit_start())
+    audit_view_by(db, current_user, "view-pupil", "pupil", pupil_id, since=audit_words.visit_start())
     return render_template(
         "safeguarding/pupil.html",
         pupil=person,
@@ -467,7 +469,7 @@ def export_json(pupil_id):
     pupil_or_404(pupil_id)
     db = get_db()
     data = records.export_pupil(db, pupil_id, include_talk=records.sees_talk_requests(current_user.role))
-    queries.audit_by(db, current_user, "export-json", "pupil", pupil_id)
+    audit_by(db, current_user, "export-json", "pupil", pupil_id)
     return Response(
         json.dumps(data, indent=2, ensure_ascii=False),
         mimetype="application/json",
@@ -485,7 +487,7 @@ def export_pdf(pupil_id):
     db = get_db()
     data = records.export_pupil(db, pupil_id, include_talk=records.sees_talk_requests(current_user.role))
     html = render_template("safeguarding/record_pdf.html", data=data, status_labels=STATUSES, urgency_labels=URGENCIES)
-    queries.audit_by(db, current_user, "export-pdf", "pupil", pupil_id)
+    audit_by(db, current_user, "export-pdf", "pupil", pupil_id)
     return Response(
         html_to_pdf(html, "record.css"),
         mimetype="application/pdf",

@@ -1,7 +1,10 @@
 """Helpers for tests: quiz answers as a form would send them."""
 
+import io
 import os
 import re
+
+from pypdf import PdfReader
 
 from quizzes.forms import field_name
 
@@ -209,3 +212,16 @@ def report_by_job(app, client, data):
     assert asked.status_code == 303 and "/reports/" in asked.headers["Location"], asked.status_code  # nothing built
     run_pending(app.extensions["huey"])
     return client.get(asked.headers["Location"] + "/download")
+
+
+def assert_tagged(data, title_words):
+    """The catalog says the PDF is marked, has a structure tree and a language; the title is set."""
+    reader = PdfReader(io.BytesIO(data))
+    catalog = reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"]) is True  # a pypdf BooleanObject
+    tree = catalog["/StructTreeRoot"].get_object()
+    assert tree["/K"]  # the tree holds the document's structure, not an empty root
+    assert catalog["/Lang"] == "en-GB"
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"]  # readers announce the title, not the file name
+    assert title_words in reader.metadata.title
+    assert b"pdfuaid" in catalog["/Metadata"].get_object().get_data()  # claims PDF/UA conformance

@@ -1,4 +1,4 @@
-"""A real OpenID Provider on loopback for the tests (issue 10, contract A). No mock anywhere.
+"""A real OpenID Provider on loopback for the tests. No mock anywhere.
 
 One node process per test session runs panva's certified `oidc-provider` (tests/oidc/provider.mjs,
 installed by `make test` with `npm ci`) on a free port of 127.0.0.1, as:

@@ -392,7 +392,7 @@ def topic_findings(course):
 
 # ---------------------------------------------------------------- give-aways
 
-# Where a pattern would let a pupil score without knowing: thresholds from issue 12.
+# Where a pattern would let a pupil score without knowing: thresholds agreed for the content check.
 POSITION_SHARE = 0.6  # the right option in one file position in more than this share...
 POSITION_MIN = 4  # ...of at least this many single/next_step questions
 LONGEST_SHARE = 0.4  # the right option the longest in more than this share...

@@ -1,24 +1,25 @@
-"""The operator's trust screens (on the trusts blueprint, under /console/trusts): create and rename a
+"""The operator's trust screens (their own blueprint, `trust_console`, under /console/trusts): create and rename a
 trust, put schools in or take them out (a school is in at most one trust), invite a trust lead.
 
 Every change is in the operator's audit log; putting a school in or taking it out is in that school's
 log too, so its own staff can see when a trust began (or stopped) seeing its figures.
 """
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from accounts.users import operator_required
-from classroom.forms import ConfirmForm
+from audit import audit, audit_by
 from classroom.queries import email_taken
 from classroom.roster import tidy
 from db import get_db
-from safeguarding.queries import audit, audit_by
+from forms import ConfirmForm
 from trusts import queries
 from trusts.forms import LeadForm, PutInForm, TrustNameForm
 from trusts.invites import invite_trust_lead
-from trusts.views import bp
+
+bp = Blueprint("trust_console", __name__)
 
 
 def _trust_or_404(trust_id):
@@ -39,7 +40,7 @@ def console_trusts():
             trust_id = queries.create_trust(db, name)
             audit_by(db, current_user, "trust-create", "trust", trust_id)
             flash(f"{name} is created. Put its schools in and invite its lead.", "success")
-            return redirect(url_for("trusts.console_trust", trust_id=trust_id), 303)
+            return redirect(url_for("trust_console.console_trust", trust_id=trust_id), 303)
     status = 400 if form.errors else 200
     return render_template("trusts/console_trusts.html", form=form, trusts=queries.trusts(db)), status
 
@@ -92,7 +93,7 @@ def console_rename(trust_id):
             queries.rename_trust(db, trust_id, name)
             audit_by(db, current_user, "trust-rename", "trust", trust_id)
             flash(f"{trust['name']} is now called {name}.", "success")
-            return redirect(url_for("trusts.console_trust", trust_id=trust_id), 303)
+            return redirect(url_for("trust_console.console_trust", trust_id=trust_id), 303)
     return _trust_page(trust, rename=form)
 
 
@@ -109,7 +110,7 @@ def console_put_in(trust_id):
             audit_by(db, current_user, "trust-school-in", "school", school_id)
             audit(db, school_id, current_user.id, "trust-school-in", "trust", trust_id)
             flash("The school is in the trust: its lead now sees the school's figures (never a pupil).", "success")
-            return redirect(url_for("trusts.console_trust", trust_id=trust_id), 303)
+            return redirect(url_for("trust_console.console_trust", trust_id=trust_id), 303)
         form.school_id.errors.append("That school is in a trust already. Take it out of that trust first.")
     return _trust_page(trust, put_in=form)
 
@@ -127,7 +128,7 @@ def console_take_out(trust_id, school_id):
     audit_by(db, current_user, "trust-school-out", "school", school_id)
     audit(db, school_id, current_user.id, "trust-school-out", "trust", trust_id)
     flash("The school is out of the trust.", "success")
-    return redirect(url_for("trusts.console_trust", trust_id=trust_id), 303)
+    return redirect(url_for("trust_console.console_trust", trust_id=trust_id), 303)
 
 
 @bp.post("/console/trusts/<int:trust_id>/leads")
@@ -145,5 +146,5 @@ def console_invite_lead(trust_id):
             first, last = tidy(form.first_name.data), tidy(form.last_name.data)
             invite_trust_lead(db, trust, first, last, email, current_user)
             flash(f"{first} {last} is invited: an e-mail with a one-time link is on its way to {email}.", "success")
-            return redirect(url_for("trusts.console_trust", trust_id=trust_id), 303)
+            return redirect(url_for("trust_console.console_trust", trust_id=trust_id), 303)
     return _trust_page(trust, lead=form)

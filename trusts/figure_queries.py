@@ -8,8 +8,8 @@ to 'queued' changes a row for one caller only, so two views at once queue one jo
 import json
 from datetime import UTC, datetime, timedelta
 
-from classroom.job_rows import JobRows
 from db import now, write_transaction
+from job_rows import JobRows
 
 # The job's state: the same claim, progress, failure and sweep queries as a report job's.
 ROWS = JobRows("trust_figures", "id", claim_sets="error = NULL")

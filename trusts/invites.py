@@ -4,9 +4,9 @@ import secrets
 
 from accounts.passwords import hash_password
 from accounts.queries import person_by_id
+from audit import audit
 from classroom.queries import add_staff
 from console.invites import send_invite
-from safeguarding.queries import audit
 
 
 def invite_trust_lead(db, trust, first_name, last_name, email, invited_by):

@@ -23,7 +23,7 @@ FROM schools s LEFT JOIN people p ON p.school_id = s.id AND p.role = 'pupil' AND
 WHERE {IN_TRUST}
 GROUP BY s.id, s.name
 """
-# Started: opened a lesson or submitted a quiz of the course (classroom.dashboard's `started`).
+# Started: opened a lesson or submitted a quiz of the course (progress.dashboard's `started`).
 STARTED = f"""
 SELECT p.school_id, COUNT(*) AS n
 FROM {TRUST_PUPILS}
@@ -39,7 +39,7 @@ FROM {TRUST_PUPILS} JOIN attempts a ON a.pupil_id = p.id
 WHERE {IN_TRUST} AND a.course_id = :course_id AND a.phase = 'lesson' AND a.passed = 1
 GROUP BY p.school_id, a.quiz_id
 """
-# Completed: every lesson of the course complete (classroom.dashboard's Grid.finished).
+# Completed: every lesson of the course complete (progress.dashboard's Grid.finished).
 COURSE_COMPLETE = f"""
 SELECT done.school_id, COUNT(*) AS n FROM (
     SELECT p.school_id, p.id
@@ -70,10 +70,10 @@ SELECT best.school_id, best.phase, COUNT(*) AS pupils, SUM(best.percent) AS tota
 ) best
 GROUP BY best.school_id, best.phase
 """
-# Answers of each pupil's first attempt at each quiz (classroom.progress_queries.FIRST_ANSWERS),
+# Answers of each pupil's first attempt at each quiz (progress.queries.FIRST_ANSWERS),
 # counted per school and identical answer rather than read one by one: at trust scale a million rows.
 # Baseline answers are left out: re-teach counts the checks' questions from the final check only
-# (classroom/reteach.py), and grouping rows nobody reads was a third of the query's time in the bench.
+# (progress/reteach.py), and grouping rows nobody reads was a third of the query's time in the bench.
 FIRST_ANSWER_COUNTS = f"""
 WITH firsts AS (
     SELECT p.school_id, a.quiz_id, a.phase, MIN(a.id) AS id

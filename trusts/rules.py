@@ -10,7 +10,7 @@ usually does; published statistics suppress small cells for the same reason. Zer
 
 from dataclasses import dataclass
 
-from classroom.reteach import question_stats
+from progress.reteach import question_stats
 
 # Most-missed questions shown across the trust.
 TOP_QUESTIONS = 5
@@ -189,7 +189,7 @@ def csv_rows(table):
 class MostMissed:
     """A question most often missed: across the trust, or at one school."""
 
-    stat: object  # classroom.reteach.QuestionStat
+    stat: object  # progress.reteach.QuestionStat
     share: Figure  # percent correct at the first attempt, over the pupils who answered
     wrong_choice: str | None  # the most chosen wrong answer, only if at least `minimum` pupils chose it
 

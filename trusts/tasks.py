@@ -3,7 +3,7 @@ re-teach, stored as JSON on the trust's trust_figures row (m023) for page views 
 
 At trust scale (40 schools, 40,000 pupils, a million answers) the queries take seconds, and slow work
 never runs in a web worker (DESIGN.md). The row is the job's durable state, as for report jobs: a job a
-crash cut off is retried once, or failed, by the sweep (classroom.tasks.sweep_in); the figures stored
+crash cut off is retried once, or failed, by the sweep (job_rows.sweep_in); the figures stored
 before stay on show meanwhile.
 """
 
@@ -12,8 +12,8 @@ from datetime import timedelta
 from flask import current_app
 
 import jobs
-from classroom.tasks import sweep_in
 from db import now
+from job_rows import sweep_in
 from training.courses import courses
 from trusts import figure_queries, queries
 

@@ -75,9 +75,9 @@ def provider_demo_server(database_path, oidc, domains, client=("browser-app", "b
     from engines import database_for
     from werkzeug.serving import make_server
 
-    from accounts.demo import seed_demo
     from app import create_app
     from db import connect, migrate, write_transaction
+    from demo import seed_demo
 
     client_id, client_secret = client
     providers = sorted({provider for provider, _value in domains})

@@ -11,9 +11,9 @@ from engines import database_for
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from accounts.demo import seed_demo
 from app import create_app
 from db import connect, migrate
+from demo import seed_demo
 
 from browser_helpers import NEUTRAL_PATH
 

@@ -2,7 +2,7 @@
 strict CSP lets through), and a pupil who already has an account joins the class with it.
 
 The journey from a Google or Microsoft sign-in (a pending identity) through /join is tested with the
-test client in tests/test_class_codes.py; its browser journey comes with the provider sign-in.
+test client in tests/classroom/test_class_codes.py; its browser journey comes with the provider sign-in.
 """
 
 import re

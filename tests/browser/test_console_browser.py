@@ -1,4 +1,4 @@
-"""In real Chromium (issue 11, "done when"): an operator signs in with two-step sign-in, creates a school; the
+"""In real Chromium: an operator signs in with two-step sign-in, creates a school; the
 invite e-mail arrives at a real SMTP server on loopback; the new admin opens the link in a fresh browser, chooses
 a password, sets up two-step sign-in and lands on their school's home. axe-core checks each console page."""
 

@@ -1,5 +1,5 @@
-"""In real Chromium, a DSL who signs in with a password must pass a code from an authenticator app
-(issue 10, "done when"): set up from the screen's secret, recovery codes, then the code step next time.
+"""In real Chromium, a DSL who signs in with a password must pass a code from an authenticator app:
+set up from the screen's secret, recovery codes, then the code step next time.
 The code is computed here with pyotp from the secret the set-up screen shows, as a phone app would."""
 
 import time

@@ -1,5 +1,5 @@
 """In real Chromium, the demo trust's lead signs in with a password and the demo authenticator's code and sees
-figures for the trust's two schools (issue 11, item 2): axe-clean, and nothing scrolls sideways at 320 px."""
+figures for the trust's two schools: axe-clean, and nothing scrolls sideways at 320 px."""
 
 import re
 

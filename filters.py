@@ -1,0 +1,12 @@
+"""App-wide template filters: dates as people read them, one format on every page and PDF."""
+
+import dates
+
+
+def init_app(app):
+    """Register the filters every part's templates use."""
+    # Staff screens, in UK local time: '21 Nov 2026, 14:30' and '21 Nov 2026'.
+    app.add_template_filter(dates.when, "when")
+    app.add_template_filter(dates.day, "classroom_day")
+    # Pupils' pages and the certificate PDF: "21 November 2026".
+    app.add_template_filter(dates.long_date, "long_date")
