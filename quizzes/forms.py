@@ -1,5 +1,6 @@
 """A flask-wtf form built for each quiz, one field (or one per step) for each question."""
 
+import functools
 import re
 import secrets
 
@@ -62,6 +63,7 @@ class QuizForm(FlaskForm):
         return ordered_options(question, self.option_orders.get(question.id))
 
 
+@functools.lru_cache(maxsize=4096)
 def _safe(text):
     return re.sub(r"\W", "_", text)
 

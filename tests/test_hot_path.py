@@ -210,3 +210,20 @@ def test_a_quizs_form_class_is_made_once_and_each_form_keeps_its_own_token_and_o
     assert type(first) is type(second)
     assert first.token.data != second.token.data
     assert first.option_orders.keys() == second.option_orders.keys()
+
+
+def test_pages_read_a_pupils_certificate_without_its_pdf_and_the_download_sends_the_stored_bytes(
+    client, signed_in_pupil, course, db, statements
+):
+    from helpers import complete_course
+
+    complete_course(client, course)
+    stored = db.execute("SELECT pdf FROM certificates WHERE pupil_id = ?", [signed_in_pupil["id"]]).fetchone()[0]
+    statements.clear()
+    assert client.get("/course").status_code == 200
+    lesson = course.lessons[0]
+    submit_quiz(client, QUIZ_URL.format(lesson.id), lesson.quiz, right_answers(lesson.quiz))
+    certificate_reads = [s for s in statements if "FROM certificates" in s]
+    assert certificate_reads and not [s for s in certificate_reads if "pdf" in s or "*" in s]
+    download = client.get("/certificate.pdf")
+    assert download.status_code == 200 and download.data == bytes(stored)
