@@ -64,6 +64,16 @@ def year_courses(all_courses=None):
     return _year_courses_json(all_courses)
 
 
+def lesson_quiz_ids():
+    """Every loaded course's lesson quiz ids as a JSON array, made once (the step page's progress bar reads them)."""
+    loaded = courses()
+    kept = current_app.extensions.get("lesson_quiz_ids")
+    if kept is None or kept[0] is not loaded:
+        ids = sorted({lesson.quiz.id for course in loaded.values() for lesson in course.lessons})
+        kept = current_app.extensions["lesson_quiz_ids"] = (loaded, json.dumps(ids))
+    return kept[1]
+
+
 def _year_courses_json(all_courses):
     mapping = {"default": next(iter(all_courses))}
     for course in all_courses.values():
