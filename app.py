@@ -14,6 +14,7 @@ import jobs
 from training.course import load_courses
 from training.files import ContentError
 from training.resources import load_resources
+from urls import template_url_for
 
 __version__ = "0.1.0"
 
@@ -81,6 +82,7 @@ def create_app(test_config=None):
     _register_blueprints(app)
     _register_commands(app)
     app.after_request(_security_headers)
+    app.jinja_env.globals["url_for"] = template_url_for
     return app
 
 

@@ -1,6 +1,6 @@
 """Which job workers are running: each `flask jobs worker` registers itself and beats a heartbeat of its own.
 
-Every job table's row records the worker that claimed it (classroom/job_rows.py). A job is abandoned when
+Every job table's row records the worker that claimed it (job_rows.py). A job is abandoned when
 its worker is gone: on the worker's own host, a process that is not running any more (seen as soon as a
 worker starts there again, so a restart after kill -9 settles its jobs at once); on any host, a worker
 whose heartbeat is older than JOBS_WORKER_LEASE_SECONDS. A worker on another machine sharing the queue is

@@ -20,3 +20,9 @@ def safe_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return TEXT_MARK + value
     return value
+
+
+def safe_row(values):
+    """Every value of a row through the same rule as `safe_cell`, as a list (one call a row: a whole-school
+    report neutralises tens of thousands of cells, and a call per cell was a tenth of its time)."""
+    return [TEXT_MARK + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in values]

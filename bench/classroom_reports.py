@@ -44,8 +44,8 @@ def _answer(rng, question, right):
     return rng.choice(wanted).id, int(right)
 
 
-def build_school(db, course, rng):
-    """A school, a teacher per class, an admin, 2,000 pupils and their work. Returns class ids."""
+def build_school(db, course, rng, pupils=PUPILS):
+    """A school, a teacher per class, an admin, `pupils` pupils (2,000) and their work. Returns class ids."""
     from accounts.passwords import hash_password
     from db import now, write_transaction
 
@@ -59,17 +59,16 @@ def build_school(db, course, rng):
             "VALUES (?, 'admin', 'admin@bench.test', 'Ada', 'Admin', ?, ?)",
             [school, staff_hash, stamp],
         )
-        pupils = []
-        for n in range(PUPILS):
-            pupils.append((school, f"pupil{n}.b", f"Pupil{n}", f"Surname{n % 97}", 7 + n % 7, pupil_hash, stamp))
+        rows = [(school, f"pupil{n}.b", f"Pupil{n}", f"Surname{n % 97}", 7 + n % 7, pupil_hash, stamp)
+                for n in range(pupils)]  # fmt: skip
         db.conn.executemany(
             "INSERT INTO people (school_id, role, username, first_name, last_name, year_group, password_hash, "
             "created_at) VALUES (?, 'pupil', ?, ?, ?, ?, ?, ?)",
-            pupils,
+            rows,
         )
         pupil_ids = [r[0] for r in db.execute("SELECT id FROM people WHERE role = 'pupil' ORDER BY id")]
         class_ids = []
-        for index in range(0, PUPILS, CLASS_SIZE):
+        for index in range(0, pupils, CLASS_SIZE):
             number = index // CLASS_SIZE
             class_id = db.execute(
                 "INSERT INTO classes (school_id, name, year_group, created_at) VALUES (?, ?, 9, ?)",
@@ -191,6 +190,32 @@ def csv_against_sql(db, course, scope):
     return csv_s, sql_s, csv_s / sql_s
 
 
+SCALES = (300, 2000, 20000)
+SCALE_ROUNDS = 3
+SCALE_GOAL = 1.3  # linear within 1.3x: the dearest school's time per pupil over the cheapest's
+
+
+def csv_scaling(course):
+    """The whole-school CSV of schools of 300, 2,000 and 20,000 pupils: (ms for each, time per pupil for each)."""
+    from db import connect, migrate
+    from progress import reports
+    from progress.queries import Scope
+
+    times = []
+    for pupils in SCALES:
+        with tempfile.TemporaryDirectory() as folder:
+            db = connect(str(Path(folder) / "scale.sqlite"))
+            migrate(db)
+            school, _ = build_school(db, course, random.Random(SEED), pupils=pupils)
+            scope = Scope(school, None, "Bench Academy")
+            b"".join(reports.stream_csv(db, course, scope))  # warm up
+            build = lambda db=db, scope=scope: b"".join(reports.stream_csv(db, course, scope))  # noqa: E731
+            times.append(min(_timed(build)[1] for _ in range(SCALE_ROUNDS)))
+            db.close()
+    per_pupil = [seconds / pupils for seconds, pupils in zip(times, SCALES, strict=True)]
+    return times, per_pupil
+
+
 def _timed(function):
     start = time.perf_counter()
     result = function()
@@ -232,6 +257,16 @@ def run(app=None) -> list[tuple]:
                 f"{ratio:.1f}x (CSV {csv_s * 1000:.0f} ms, SQL {sql_s * 1000:.0f} ms, "
                 f"median of {CSV_ROUNDS} interleaved)",
                 f"<= {CSV_GOAL:.0f}x",
+            )
+        )
+        times, per_pupil = csv_scaling(course)
+        rows.append(
+            (
+                "reports: school CSV from 300 to 2,000 to 20,000 pupils (time per pupil, dearest over cheapest)",
+                f"{max(per_pupil) / min(per_pupil):.2f}x ("
+                + ", ".join(f"{n:,}: {s * 1000:.0f} ms" for n, s in zip(SCALES, times, strict=True))
+                + f"; best of {SCALE_ROUNDS})",
+                f"<= {SCALE_GOAL}x",
             )
         )
         data, seconds = _timed(lambda: reports.collect(db, course, whole))

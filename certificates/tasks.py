@@ -11,10 +11,10 @@ from accounts.users import User
 from audit import audit
 from certificates.issuing import eligibility_for, new_certificate, store
 from certificates.queries import certificate_for_pupil
-from classroom import job_queries, report_jobs
 from classroom.access import pupil_in_class
 from classroom.tasks import runs_kind
 from db import write_transaction
+from progress import job_queries, report_jobs
 from training.courses import courses
 
 # What the teacher reads on the job page.

@@ -23,6 +23,7 @@ from certificates.issuing import eligibility_for
 from certificates.queries import (
     certificate_by_code,
     certificate_for_pupil,
+    certificate_pdf_for_pupil,
     offboarded_certificate,
     revoke_certificate,
 )
@@ -58,12 +59,12 @@ def mine():
 def download():
     """The stored PDF, exactly as issued."""
     db = get_db()
-    certificate = certificate_for_pupil(db, current_user.id, course_for_pupil(db, current_user).id) or abort(404)
+    code, pdf = certificate_pdf_for_pupil(db, current_user.id, course_for_pupil(db, current_user).id) or abort(404)
     return send_file(
-        BytesIO(certificate["pdf"]),
+        BytesIO(pdf),
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=f"online-safety-certificate-{certificate['code']}.pdf",
+        download_name=f"online-safety-certificate-{code}.pdf",
     )
 
 

@@ -4,9 +4,12 @@ A pupil's lesson status comes from training.progress.lesson_states, the same fun
 pupil's course page calls, so the teacher and the pupil always see the same thing.
 """
 
+import contextlib
+import gc
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from quizzes.shuffle import ordered_options
 from training.progress import COMPLETE, IN_PROGRESS, NOT_STARTED, lesson_states
@@ -17,9 +20,8 @@ SORT_KEYS = ("name", "baseline", "final", "complete", "last-active", "certificat
 DEFAULT_SORT = "name"
 
 
-@dataclass(frozen=True)
-class PupilProgress:
-    """One row of the grid."""
+class PupilProgress(NamedTuple):
+    """One row of the grid (a named tuple: a whole school's report makes thousands)."""
 
     pupil_id: int
     first_name: str
@@ -116,10 +118,11 @@ def pupil_rows(course, pupils, progress_rows, summary_rows, certificates):
     The other rows are grouped by pupil first; then each pupil's row is made as it is read.
     """
     progress, summaries = {}, {}
-    for row in progress_rows:
-        progress.setdefault(row["pupil_id"], {})[row["lesson_id"]] = row
-    for row in summary_rows:
-        summaries.setdefault(row["pupil_id"], {})[row["key"]] = row
+    with collector_paused():
+        for row in progress_rows:
+            progress.setdefault(row["pupil_id"], {})[row["lesson_id"]] = row
+        for row in summary_rows:
+            summaries.setdefault(row["pupil_id"], {})[row["key"]] = row
     for pupil in pupils:
         own = summaries.get(pupil["id"], {})
         yield PupilProgress(
@@ -133,6 +136,21 @@ def pupil_rows(course, pupils, progress_rows, summary_rows, certificates):
             last_active=pupil.get("last_active_at"),
             certificate=certificates.get(pupil["id"]),
         )
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cycle collector off for a block that keeps many new objects and frees none (reference counting
+    still frees as usual). Each full collection walks every live object, so while a whole school's rows were
+    grouped the collections cost more the larger the school: a 20,000-pupil report took half as long again per
+    pupil as a 2,000-pupil one (measured here). Nested use leaves the collector as it found it."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 class LastUsed:

@@ -27,7 +27,7 @@ from progress.queries import (
     recheck_summary_for,
 )
 from progress.reteach import question_stats, topic_gains
-from spreadsheet import safe_cell
+from spreadsheet import safe_cell, safe_row
 
 # Mimetypes as Flask takes them: it adds "; charset=utf-8" to a text/ type itself (one written here was sent twice).
 FORMATS = {
@@ -230,7 +230,7 @@ def _csv_chunks(header, rows, rows_per_chunk=200):
     buffer.write("\ufeff")
     writer.writerow(map(safe_cell, header))
     for count, cells in enumerate(rows, 1):
-        writer.writerow(map(safe_cell, cells))  # every cell neutralised; csv writes None as ""
+        writer.writerow(safe_row(cells))  # every cell neutralised; csv writes None as ""
         if count % rows_per_chunk == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

@@ -16,18 +16,35 @@ GROUP BY key
 ATTEMPT_BY_TOKEN = "SELECT * FROM attempts WHERE pupil_id = ? AND token = ?"
 ATTEMPT_FOR_PUPIL = "SELECT * FROM attempts WHERE id = ? AND pupil_id = ?"
 ANSWERS_FOR_ATTEMPT = "SELECT * FROM answers WHERE attempt_id = ? ORDER BY id"
-EARLIER_ATTEMPTS = "SELECT count(*) AS n FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ?"
+# Whether any attempt came before: stops at the first row found, however many there are.
+EARLIER_ATTEMPT = "SELECT EXISTS (SELECT 1 FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ?)"
+# Plain statements rather than sqlite-utils' insert, which reads the schema's table names on every call.
+INSERT_ATTEMPT = """
+INSERT INTO attempts (pupil_id, course_id, quiz_id, phase, content_version, token, score, max_score, percent, passed,
+                      submitted_at)
+VALUES (:pupil_id, :course_id, :quiz_id, :phase, :content_version, :token, :score, :max_score, :percent, :passed,
+        :submitted_at)
+RETURNING id
+"""
+INSERT_ANSWER = """
+INSERT INTO answers (attempt_id, question_id, question_type, topic, response, correct, option_order)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+"""
 PUPIL_CLASSES = "SELECT class_id FROM class_pupils WHERE person_id = ?"
 HAS_PASSED = "SELECT 1 FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ? AND passed = 1 LIMIT 1"
 # Failed attempts in a row: those after the pupil's last review of this quiz and after their last pass.
-# `latest` is the newest of them, whose wrong answers the review page goes back over.
+# `latest` is the newest of them, whose wrong answers the review page goes back over. Both bounds are
+# found walking back from the newest row (ORDER BY id DESC LIMIT 1 on attempts_pupil_quiz), and one bound
+# (the later) limits the count to the rows after it: a pupil with many attempts costs no more than one
+# with a few (max() of two values: SQLite's own, db.py's on PostgreSQL).
 FAILURES_IN_A_ROW = """
 SELECT count(*) AS failures, max(id) AS latest FROM attempts
 WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase AND passed = 0
-  AND id > coalesce((SELECT max(attempt_id) FROM quiz_reviews
-                     WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase), 0)
-  AND id > coalesce((SELECT max(id) FROM attempts
-                     WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase AND passed = 1), 0)
+  AND id > max(coalesce((SELECT max(attempt_id) FROM quiz_reviews
+                         WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase), 0),
+               coalesce((SELECT id FROM attempts
+                         WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase AND passed = 1
+                         ORDER BY id DESC LIMIT 1), 0))
 """
 WRONG_QUESTIONS = "SELECT question_id FROM answers WHERE attempt_id = ? AND correct = 0 ORDER BY id"
 
@@ -118,38 +135,29 @@ def save_attempt(db, pupil, course_id, quiz, phase, token, result, orders=None):
     beliefs = [r for r in result.questions if quiz.question(r.question_id).belief]
     try:
         with write_transaction(db):
-            first_time = next(db.query(EARLIER_ATTEMPTS, [pupil.id, quiz.id, phase]))["n"] == 0
-            attempt_id = (
-                db["attempts"]
-                .insert(
-                    {
-                        "pupil_id": pupil.id,
-                        "course_id": course_id,
-                        "quiz_id": quiz.id,
-                        "phase": phase,
-                        "content_version": quiz.version,
-                        "token": token,
-                        "score": result.score,
-                        "max_score": result.max_score,
-                        "percent": result.percent,
-                        "passed": int(result.passed),
-                        "submitted_at": now(),
-                    }
-                )
-                .last_pk
-            )
-            db["answers"].insert_all(
-                {
-                    "attempt_id": attempt_id,
-                    "question_id": r.question_id,
-                    "question_type": quiz.question(r.question_id).type,
-                    "topic": quiz.question(r.question_id).topic,
-                    "response": json.dumps(r.response),
-                    "correct": int(r.correct),
-                    "option_order": encode(orders[r.question_id]) if r.question_id in orders else None,
-                }
-                for r in scored
-            )
+            first_time = not db.execute(EARLIER_ATTEMPT, [pupil.id, quiz.id, phase]).fetchone()[0]
+            attempt = {
+                "pupil_id": pupil.id,
+                "course_id": course_id,
+                "quiz_id": quiz.id,
+                "phase": phase,
+                "content_version": quiz.version,
+                "token": token,
+                "score": result.score,
+                "max_score": result.max_score,
+                "percent": result.percent,
+                "passed": int(result.passed),
+                "submitted_at": now(),
+            }
+            attempt_id = db.execute(INSERT_ATTEMPT, attempt).fetchone()[0]
+            for r in scored:
+                question = quiz.question(r.question_id)
+                order = encode(orders[r.question_id]) if r.question_id in orders else None
+                db.execute(
+                    INSERT_ANSWER,
+                    [attempt_id, r.question_id, question.type, question.topic, json.dumps(r.response), int(r.correct),
+                     order],
+                )  # fmt: skip
             if confidence and first_time:
                 _save_confidence(db, pupil, course_id, quiz, phase, confidence)
             if beliefs and first_time:

@@ -6,7 +6,7 @@ from flask_login import current_user
 from accounts.users import pupil_required
 from certificates.issuing import issue_if_eligible
 from dates import uk_today
-from db import get_db
+from db import get_db, write_transaction
 from quizzes import recheck
 from quizzes.feedback import lesson_for_topic, question_feedback
 from quizzes.forms import ReviewForm, field_name, quiz_form, responses_from_form
@@ -73,11 +73,13 @@ def take_quiz(course, quiz, phase, lesson=None):
             form.version.data = quiz.version
         else:
             result = mark_quiz(quiz, responses_from_form(form))
-            attempt_id, _ = save_attempt(
-                db, current_user, course.id, quiz, phase, form.token.data, result, form.option_orders
-            )
-            if lesson and result.passed:
-                complete_lesson(db, current_user.id, course.id, lesson.id, len(lesson.steps))
+            # The attempt and the lesson it completes in one transaction: one turn of the write lock, not two.
+            with write_transaction(db):
+                attempt_id, _ = save_attempt(
+                    db, current_user, course.id, quiz, phase, form.token.data, result, form.option_orders
+                )
+                if lesson and result.passed:
+                    complete_lesson(db, current_user.id, course.id, lesson.id, len(lesson.steps))
             if phase in ("lesson", "final"):  # the re-check never changes the certificate
                 issue_if_eligible(db, current_user, course)
             return redirect(

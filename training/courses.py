@@ -52,8 +52,29 @@ def course_for_class(class_row):
 
 
 def year_courses(all_courses=None):
-    """{"7": course id, ..., "default": course id}: year-group defaults as JSON, for SQL that picks a pupil's course."""
-    all_courses = all_courses or courses()
+    """{"7": course id, ..., "default": course id}: year-group defaults as JSON, for SQL that picks a pupil's course.
+
+    The app's own courses never change while it runs: their JSON is made once (every lesson step reads it)."""
+    if all_courses is None:
+        loaded = courses()
+        kept = current_app.extensions.get("year_courses")
+        if kept is None or kept[0] is not loaded:
+            kept = current_app.extensions["year_courses"] = (loaded, _year_courses_json(loaded))
+        return kept[1]
+    return _year_courses_json(all_courses)
+
+
+def lesson_quiz_ids():
+    """Every loaded course's lesson quiz ids as a JSON array, made once (the step page's progress bar reads them)."""
+    loaded = courses()
+    kept = current_app.extensions.get("lesson_quiz_ids")
+    if kept is None or kept[0] is not loaded:
+        ids = sorted({lesson.quiz.id for course in loaded.values() for lesson in course.lessons})
+        kept = current_app.extensions["lesson_quiz_ids"] = (loaded, json.dumps(ids))
+    return kept[1]
+
+
+def _year_courses_json(all_courses):
     mapping = {"default": next(iter(all_courses))}
     for course in all_courses.values():
         for year in course.year_groups:

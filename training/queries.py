@@ -75,21 +75,27 @@ PUPIL_COURSE = f"SELECT {PUPIL_COURSE_OF.format(pupil=':pupil_id', year_group=':
 
 # Everything a lesson step page reads, in one round trip: the pupil's course, their place in this
 # lesson, and which of the course's lesson quizzes they have passed (all the progress bar needs).
+# Passed quizzes: one EXISTS per lesson quiz id (`:quiz_ids`, a JSON array of every course's), each stopping
+# at its first passed attempt on attempts_pupil_quiz, so a pupil with many attempts costs what one with few does
+# (a DISTINCT over all of them grew with every retake).
 STEP_PAGE = f"""
 WITH pupil_course AS (SELECT {PUPIL_COURSE_OF.format(pupil=":pupil_id", year_group=":year_group")} AS course_id)
 SELECT course_id,
        (SELECT current_step FROM lesson_progress WHERE pupil_id = :pupil_id AND lesson_id = :lesson_id) AS current_step,
-       (SELECT json_group_array(quiz_id) FROM (
-            SELECT DISTINCT quiz_id FROM attempts
-            WHERE pupil_id = :pupil_id AND course_id = pupil_course.course_id AND phase = 'lesson' AND passed = 1
-       ) AS passed) AS passed_quizzes
+       (SELECT json_group_array(q.value) FROM json_each(:quiz_ids) AS q
+        WHERE EXISTS (SELECT 1 FROM attempts
+                      WHERE pupil_id = :pupil_id AND quiz_id = q.value AND course_id = pupil_course.course_id
+                        AND phase = 'lesson' AND passed = 1)) AS passed_quizzes
 FROM pupil_course
 """
 
 
-def step_page_state(db, pupil_id, year_group, year_courses, lesson_id):
-    """(course id, current step in the lesson or None, set of passed lesson quiz ids) in one query."""
-    params = {"pupil_id": pupil_id, "year_group": year_group, "year_courses": year_courses, "lesson_id": lesson_id}
+def step_page_state(db, pupil_id, year_group, year_courses, lesson_id, quiz_ids="[]"):
+    """(course id, current step in the lesson or None, set of passed lesson quiz ids) in one query.
+
+    `quiz_ids` is a JSON array of the lesson quiz ids that count (every course's: the query picks the course)."""
+    params = {"pupil_id": pupil_id, "year_group": year_group, "year_courses": year_courses, "lesson_id": lesson_id,
+              "quiz_ids": quiz_ids}  # fmt: skip
     course_id, current_step, passed = db.execute(STEP_PAGE, params).fetchone()
     return course_id, current_step, frozenset(json.loads(passed))
 

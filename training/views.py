@@ -18,6 +18,7 @@ from training.courses import (
     course_or_404,
     courses,
     default_course,
+    lesson_quiz_ids,
     pupil_course_or_redirect,
     remember_pupil_course,
     year_courses,
@@ -99,7 +100,9 @@ def step(course_id, lesson_id, number):
     """One step of a lesson; opening it saves the pupil's place."""
     db, user = get_db(), current_user._get_current_object()
     # The pupil's course, place and passed quizzes in one query (the hot path: every step of every lesson).
-    pupil_course, current, passed = step_page_state(db, user.id, user.row["year_group"], year_courses(), lesson_id)
+    pupil_course, current, passed = step_page_state(
+        db, user.id, user.row["year_group"], year_courses(), lesson_id, lesson_quiz_ids()
+    )
     remember_pupil_course(user, pupil_course)
     course, lesson = lesson_or_404(course_id, lesson_id)
     if not 1 <= number <= len(lesson.steps):

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from certificates.issuing import render_certificate, verify_url
 
-from helpers import QUIZ_URL, make_app, right_answers, sign_in, submit_quiz, wrong_answers
+from helpers import QUIZ_URL, form_token, make_app, right_answers, sign_in, submit_quiz, wrong_answers
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN", "REPLACE")
 
@@ -151,3 +151,79 @@ def test_certificate_reads_back_with_its_words_and_a_qr_code_of_its_verify_addre
     # The cached stylesheet serves the next certificate: its own code, nobody else's.
     assert "AAAA-BBBB-CCCC" in PdfReader(io.BytesIO(second)).pages[0].extract_text()
     assert "K7QM-3XHA-PWN9" not in PdfReader(io.BytesIO(second)).pages[0].extract_text()
+
+
+def test_a_pages_links_are_built_once_per_process_and_match_url_for(app, client, signed_in_pupil, course, monkeypatch):
+    import urls
+
+    url = step_url(course, 2)
+    first = client.get(url).text
+    built, build = [], app.url_for
+    monkeypatch.setattr(app, "url_for", lambda endpoint, **values: built.append(endpoint) or build(endpoint, **values))
+    again = client.get(url).text
+    assert again == first  # same page, every link as before
+    assert built == []  # and none of them built again
+    with app.test_request_context("/"):
+        from flask import url_for
+
+        assert urls.template_url_for("training.step", course_id=course.id, lesson_id="x", number=3) == url_for(
+            "training.step", course_id=course.id, lesson_id="x", number=3
+        )
+        assert urls.template_url_for("static", filename="css/app.css", _external=True).startswith("http://")
+
+
+def test_kept_links_follow_the_script_root_and_the_values_type(app):
+    import urls
+
+    with app.test_request_context("/", base_url="http://localhost/"):
+        assert urls.template_url_for("training.course") == "/course"
+    with app.test_request_context("/", base_url="http://localhost/school/"):
+        assert urls.template_url_for("training.course") == "/school/course"
+    with app.test_request_context("/"):
+        one = urls.template_url_for("certificates.verify", page=1)
+        assert urls.template_url_for("certificates.verify", page=True) != one
+
+
+def test_a_passed_lesson_quiz_is_saved_and_completes_its_lesson_in_one_write_transaction(
+    client, signed_in_pupil, course, db, statements
+):
+    lesson = course.lessons[0]
+    url = QUIZ_URL.format(lesson.id)
+    page = client.get(url)
+    statements.clear()
+    data = dict(right_answers(lesson.quiz), token=form_token(page.text), version=lesson.quiz.version)
+    assert client.post(url, data=data).status_code == 303
+    begins = [s for s in statements if s.lstrip().upper().startswith("BEGIN")]
+    assert len(begins) == 1
+    row = db.execute("SELECT completed_at FROM lesson_progress WHERE pupil_id = ? AND lesson_id = ?",
+                     [signed_in_pupil["id"], lesson.id]).fetchone()  # fmt: skip
+    assert row[0] is not None
+    assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == len(lesson.quiz.marked_questions)
+
+
+def test_a_quizs_form_class_is_made_once_and_each_form_keeps_its_own_token_and_order(app, course):
+    from quizzes.forms import quiz_form
+
+    quiz = course.lessons[0].quiz
+    with app.test_request_context("/"):
+        first, second = quiz_form(quiz), quiz_form(quiz)
+    assert type(first) is type(second)
+    assert first.token.data != second.token.data
+    assert first.option_orders.keys() == second.option_orders.keys()
+
+
+def test_pages_read_a_pupils_certificate_without_its_pdf_and_the_download_sends_the_stored_bytes(
+    client, signed_in_pupil, course, db, statements
+):
+    from helpers import complete_course
+
+    complete_course(client, course)
+    stored = db.execute("SELECT pdf FROM certificates WHERE pupil_id = ?", [signed_in_pupil["id"]]).fetchone()[0]
+    statements.clear()
+    assert client.get("/course").status_code == 200
+    lesson = course.lessons[0]
+    submit_quiz(client, QUIZ_URL.format(lesson.id), lesson.quiz, right_answers(lesson.quiz))
+    certificate_reads = [s for s in statements if "FROM certificates" in s]
+    assert certificate_reads and not [s for s in certificate_reads if "pdf" in s or "*" in s]
+    download = client.get("/certificate.pdf")
+    assert download.status_code == 200 and download.data == bytes(stored)

@@ -722,3 +722,15 @@ def test_reteach_for_matches_dashboard_scope(db, course, world, activity):
     lesson_one_first = [s for s in questions if s.quiz_title == course.lessons[0].title]
     # Ava and Ben took lesson 1; Ben's first attempt was wrong: each question 1 of 2 at most.
     assert all(s.answered == 2 for s in lesson_one_first)
+
+
+def test_the_collector_is_paused_only_inside_the_block_and_left_as_found():
+    import gc
+
+    assert gc.isenabled()
+    with dashboard.collector_paused():
+        assert not gc.isenabled()
+        with dashboard.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block leaves it off for the outer one
+    assert gc.isenabled()

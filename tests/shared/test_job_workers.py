@@ -121,7 +121,7 @@ def claimed_by(db, table, key_column, key, worker_id, *, attempts=1):
 def test_a_claim_records_the_worker_that_runs_the_job(app, db, hill):
     job_id = report_job(db, hill)
     worker_id = job_workers.register(db, "here")
-    from classroom import job_queries
+    from progress import job_queries
 
     assert job_queries.claim(db, job_id)["worker_id"] == worker_id
 

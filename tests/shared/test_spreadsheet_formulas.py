@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from db import write_transaction
-from spreadsheet import safe_cell
+from spreadsheet import safe_cell, safe_row
 
 from helpers import complete_course, report_by_job, sign_in
 
@@ -36,6 +36,12 @@ def test_text_that_could_start_a_formula_gets_an_apostrophe_and_keeps_its_words(
 def test_ordinary_text_and_real_numbers_are_unchanged(value):
     assert safe_cell(value) == value
     assert type(safe_cell(value)) is type(value)  # numbers stay numbers
+
+
+def test_a_row_is_neutralised_cell_by_cell_by_the_same_rule():
+    row = [*HOSTILE, "\uff1dSUM(1)", "Ava Brown", "1+1", None, 0, -5, 3.5]
+    assert safe_row(row) == [safe_cell(value) for value in row]
+    assert [type(value) for value in safe_row(row)] == [type(value) for value in row]
 
 
 # ---------------------------------------------------------------- every export, read back
