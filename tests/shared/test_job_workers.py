@@ -25,7 +25,7 @@ from progress.queries import Period, Scope, create_job
 
 from helpers import sign_in, worker_env
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LEASE = timedelta(minutes=2)  # the jobs' own lease: only for jobs no worker claimed
 WORKER_LEASE = timedelta(seconds=15)
 
