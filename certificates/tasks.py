@@ -10,7 +10,7 @@ from flask import current_app
 from accounts.users import User
 from audit import audit
 from certificates.issuing import eligibility_for, new_certificate, store
-from certificates.queries import certificate_for_pupil
+from certificates.queries import certificate_for_pupil, certificate_pdf_for_pupil
 from classroom.access import pupil_in_class
 from classroom.tasks import runs_kind
 from db import write_transaction
@@ -53,7 +53,10 @@ def reissue_in_job(db, job):
             if held is None:
                 held = store(db, values)
                 audit(db, job["school_id"], job["requested_by"], "certificate-reissue", "certificate", held["id"])
-            job_queries.finish(db, job["id"], download_name(held), held["pdf"])
+                pdf = held["pdf"]
+            else:  # certificate rows are read without their PDF; the job's file is the stored bytes
+                pdf = certificate_pdf_for_pupil(db, pupil["id"], course.id)[1]
+            job_queries.finish(db, job["id"], download_name(held), pdf)
         return "done"
     except Exception:  # noqa: BLE001 (the job page must say it failed)
         current_app.logger.exception("Certificate reissue job %s failed.", job["id"])
