@@ -102,7 +102,9 @@ def load_courses(training_parent, quiz_parent, default_pass_mark=80):
     the same (shared) Course objects, in a new dict each call.
     """
     key = (content_fingerprint(training_parent, quiz_parent), default_pass_mark)
-    if key not in _PARSED:
+    if key in _PARSED:
+        _PARSED.move_to_end(key)  # the least recently used goes first
+    else:
         _PARSED[key] = _parse_courses(training_parent, quiz_parent, default_pass_mark)
         while len(_PARSED) > _PARSED_KEPT:
             _PARSED.popitem(last=False)
