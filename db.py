@@ -21,7 +21,11 @@ from flask.cli import with_appcontext
 from sqlite_utils import Database
 
 from db_postgres import PostgresDatabase, light_row_factory
-from db_translate import postgres_sql, register_sqlite_functions  # noqa: F401 - postgres_sql: the benchmarks' bulk inserts
+from db_translate import (  # noqa: F401 - postgres_sql: the benchmarks' bulk inserts; prepared: the parts' hot SQL
+    postgres_sql,
+    prepared,
+    register_sqlite_functions,
+)
 
 # What the parts catch, whichever engine raised it.
 IntegrityError = (sqlite3.IntegrityError, psycopg.IntegrityError)

@@ -14,7 +14,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from sqlite_utils.db import NotFoundError
 
-from db_translate import POSTGRES_FUNCTIONS, postgres_sql, split_script
+from db_translate import POSTGRES_FUNCTIONS, Prepared, postgres_sql, split_script
 
 
 class _LightRow(tuple):
@@ -76,8 +76,21 @@ class _PostgresConnection:
         if self.trace is not None:
             self.trace(sql)
         params = params if params else None
-        cursor = self.raw.cursor(row_factory=row_factory) if row_factory else self.raw.cursor()
-        return cursor.execute(postgres_sql(sql, params is not None), params)
+        statement = postgres_sql(sql, params is not None)
+        if not isinstance(sql, Prepared):
+            cursor = self.raw.cursor(row_factory=row_factory) if row_factory else self.raw.cursor()
+            return cursor.execute(statement, params)
+        cursor = psycopg.Cursor(self.raw, row_factory=row_factory) if row_factory else psycopg.Cursor(self.raw)
+        try:
+            return cursor.execute(statement, params, prepare=True)
+        except psycopg.errors.FeatureNotSupported as error:
+            # "cached plan must not change result type": another process changed a table a prepared `SELECT *`
+            # reads (a migration while this server ran). Forget every prepared statement and run it afresh,
+            # unless a transaction was open: the error has already ended it, so the caller must see it.
+            if "cached plan" not in str(error) or self.in_transaction:
+                raise
+            self.raw.execute("DEALLOCATE ALL")  # psycopg forgets its own list of prepared names on seeing it
+            return cursor.execute(statement, params, prepare=True)
 
     @property
     def in_transaction(self):

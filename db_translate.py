@@ -104,6 +104,23 @@ DROP FUNCTION IF EXISTS round(double precision, integer);
 """
 
 
+class Prepared(str):
+    """A statement PostgreSQL prepares once per connection and binds on the server (see `prepared`)."""
+
+    __slots__ = ()
+
+
+def prepared(sql):
+    """Mark a hot statement: on PostgreSQL it is planned once per connection, not on every run.
+
+    PostgreSQL plans every statement it is sent as text: for the lesson step page's query about 1.2 ms of
+    its 1.6 ms (measured here), against 0.4 ms once prepared. Prepared statements bind values on the server,
+    which types them: a value must meet a column or a CAST (`? IS NULL OR col = ?` and a number compared with
+    a text column fail), so only statements the suite runs on PostgreSQL are marked. SQLite ignores the mark
+    (sqlite3 keeps its own statement cache)."""
+    return Prepared(sql)
+
+
 @functools.lru_cache(maxsize=4096)
 def postgres_sql(sql, with_params=True):
     """One statement in the parts' dialect, as PostgreSQL (psycopg) takes it."""

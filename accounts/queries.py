@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from accounts.passwords import hash_password
 from accounts.sessions import new_session_id, session_key
 from accounts.throttle import Counts
-from db import now, write_transaction
+from db import now, prepared, write_transaction
 
 STAFF_ROLES = ("teacher", "dsl", "admin")
 
@@ -16,14 +16,14 @@ SCHOOL_BY_ID = "SELECT * FROM schools WHERE id = ?"
 TOUCH_PERSON = "UPDATE people SET last_active_at = ? WHERE id = ?"
 
 # The one query per request: the person, through a live session (not ended, not idle too long).
-SESSION_USER = """
+SESSION_USER = prepared("""
 SELECT p.*, s.last_seen_at AS session_seen_at,
        o.settings_version AS school_settings_version, o.kind AS school_kind
 FROM sessions s JOIN people p ON p.id = s.person_id JOIN schools o ON o.id = p.school_id
 WHERE s.id = ? AND s.ended_at IS NULL AND s.last_seen_at > ? AND p.archived_at IS NULL
   AND o.suspended_at IS NULL AND o.offboarded_at IS NULL
-"""
-TOUCH_SESSION = "UPDATE sessions SET last_seen_at = ? WHERE id = ?"
+""")
+TOUCH_SESSION = prepared("UPDATE sessions SET last_seen_at = ? WHERE id = ?")
 # Sign-in tidies the person's own old rows: bounded by one person's sessions, on the index.
 PRUNE_SESSIONS = "DELETE FROM sessions WHERE person_id = ? AND (ended_at IS NOT NULL OR last_seen_at <= ?)"
 END_SESSION = "UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL"

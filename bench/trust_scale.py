@@ -1,4 +1,4 @@
-"""Issue 11, item 6: load at trust scale, and kill -9 of an app server mid-load.
+"""Load at trust scale, and kill -9 of an app server mid-load.
 
 Seeds one trust of 40 schools of 1,000 pupils (classes of 30) with about a million answers and the
 attempts, lesson progress and certificates they imply; then two gunicorn app servers (their own ports,
@@ -727,7 +727,21 @@ def report(results, scale, seconds):
                          f"one killed half way; {THREADS} threads, {seconds} s, scale {scale:g})")  # fmt: skip
                 figure = f"{row[4]} req/s, p50 {row[5]} ms, p95 {row[6]} ms, p99 {row[7]} ms, errors {row[8]}"
                 rows.append((label, figure))
+    by_engine = {result["engine"]: result for result in results}
+    if {"sqlite", "postgresql"} <= by_engine.keys():
+        ratio = _steps_answered(by_engine["postgresql"]) / max(1, _steps_answered(by_engine["sqlite"]))
+        rows.append((
+            f"Trust scale: lesson steps answered on PostgreSQL vs SQLite while both app servers ran (same run, "
+            f"{seconds // 2} s each, scale {scale:g})",
+            f"{ratio:.2f}x",
+            ">= 0.7x",
+        ))  # fmt: skip
     return lines, rows
+
+
+def _steps_answered(result):
+    """Lesson step pages answered in the half of the run before the kill (the same length on each engine)."""
+    return next(row[3] for row in result["rows"] if row[1] == "lesson step" and row[2] == "both servers")
 
 
 def _mib(values):

@@ -1,22 +1,22 @@
 """SQL for certificates."""
 
 from certificates.codes import code_hash
-from db import now, write_transaction
+from db import now, prepared, write_transaction
 
 # Every column but the PDF: the course page, the quiz (has one been issued?) and the certificate page read
 # this, and only the download needs the bytes (tens of kilobytes read for nothing on every other page).
-CURRENT_FOR_PUPIL = """
+CURRENT_FOR_PUPIL = prepared("""
 SELECT id, code, pupil_id, school_id, course_id, course_title, pupil_name, pupil_initials, school_name, score,
        issued_at, revoked_at, revoked_reason, revoked_by, erased_at
 FROM certificates
 WHERE pupil_id = ? AND course_id = ? AND revoked_at IS NULL AND erased_at IS NULL
 ORDER BY id DESC LIMIT 1
-"""
-CURRENT_PDF_FOR_PUPIL = """
+""")
+CURRENT_PDF_FOR_PUPIL = prepared("""
 SELECT code, pdf FROM certificates
 WHERE pupil_id = ? AND course_id = ? AND revoked_at IS NULL AND erased_at IS NULL
 ORDER BY id DESC LIMIT 1
-"""
+""")
 BY_CODE = "SELECT * FROM certificates WHERE code = ?"
 # A code of a school that was offboarded: only its hash, the school (m022) and when it was revoked (m028) are kept.
 OFFBOARDED = """

@@ -2,42 +2,42 @@
 
 import json
 
-from db import IntegrityError, now, write_transaction
+from db import IntegrityError, now, prepared, write_transaction
 from quizzes.recheck import as_date
 from quizzes.shuffle import decode, encode
 
-SUMMARIES = """
+SUMMARIES = prepared("""
 SELECT CASE phase WHEN 'lesson' THEN quiz_id ELSE phase END AS key,
        max(percent) AS best_percent, max(passed) AS passed, count(*) AS attempts,
        max(id) AS last_attempt_id
 FROM attempts WHERE pupil_id = ? AND course_id = ?
 GROUP BY key
-"""
-ATTEMPT_BY_TOKEN = "SELECT * FROM attempts WHERE pupil_id = ? AND token = ?"
+""")
+ATTEMPT_BY_TOKEN = prepared("SELECT * FROM attempts WHERE pupil_id = ? AND token = ?")
 ATTEMPT_FOR_PUPIL = "SELECT * FROM attempts WHERE id = ? AND pupil_id = ?"
 ANSWERS_FOR_ATTEMPT = "SELECT * FROM answers WHERE attempt_id = ? ORDER BY id"
 # Whether any attempt came before: stops at the first row found, however many there are.
-EARLIER_ATTEMPT = "SELECT EXISTS (SELECT 1 FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ?)"
+EARLIER_ATTEMPT = prepared("SELECT EXISTS (SELECT 1 FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ?)")
 # Plain statements rather than sqlite-utils' insert, which reads the schema's table names on every call.
-INSERT_ATTEMPT = """
+INSERT_ATTEMPT = prepared("""
 INSERT INTO attempts (pupil_id, course_id, quiz_id, phase, content_version, token, score, max_score, percent, passed,
                       submitted_at)
 VALUES (:pupil_id, :course_id, :quiz_id, :phase, :content_version, :token, :score, :max_score, :percent, :passed,
         :submitted_at)
 RETURNING id
-"""
-INSERT_ANSWER = """
+""")
+INSERT_ANSWER = prepared("""
 INSERT INTO answers (attempt_id, question_id, question_type, topic, response, correct, option_order)
 VALUES (?, ?, ?, ?, ?, ?, ?)
-"""
-PUPIL_CLASSES = "SELECT class_id FROM class_pupils WHERE person_id = ?"
-HAS_PASSED = "SELECT 1 FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ? AND passed = 1 LIMIT 1"
+""")
+PUPIL_CLASSES = prepared("SELECT class_id FROM class_pupils WHERE person_id = ?")
+HAS_PASSED = prepared("SELECT 1 FROM attempts WHERE pupil_id = ? AND quiz_id = ? AND phase = ? AND passed = 1 LIMIT 1")
 # Failed attempts in a row: those after the pupil's last review of this quiz and after their last pass.
 # `latest` is the newest of them, whose wrong answers the review page goes back over. Both bounds are
 # found walking back from the newest row (ORDER BY id DESC LIMIT 1 on attempts_pupil_quiz), and one bound
 # (the later) limits the count to the rows after it: a pupil with many attempts costs no more than one
 # with a few (max() of two values: SQLite's own, db.py's on PostgreSQL).
-FAILURES_IN_A_ROW = """
+FAILURES_IN_A_ROW = prepared("""
 SELECT count(*) AS failures, max(id) AS latest FROM attempts
 WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase AND passed = 0
   AND id > max(coalesce((SELECT max(attempt_id) FROM quiz_reviews
@@ -45,7 +45,7 @@ WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase AND passed 
                coalesce((SELECT id FROM attempts
                          WHERE pupil_id = :pupil_id AND quiz_id = :quiz_id AND phase = :phase AND passed = 1
                          ORDER BY id DESC LIMIT 1), 0))
-"""
+""")
 WRONG_QUESTIONS = "SELECT question_id FROM answers WHERE attempt_id = ? AND correct = 0 ORDER BY id"
 
 # The delayed re-check for a pupil: the earliest day set by a class of theirs on this course (a class with no

@@ -2,24 +2,24 @@
 
 import json
 
-from db import now, write_transaction
+from db import now, prepared, write_transaction
 
 PROGRESS_FOR_PUPIL = "SELECT * FROM lesson_progress WHERE pupil_id = ?"
 # save_step's "not read yet" (None means the pupil has no place in the lesson yet).
 UNKNOWN = object()
-CURRENT_STEP = "SELECT current_step FROM lesson_progress WHERE pupil_id = ? AND lesson_id = ?"
-SAVE_STEP = """
+CURRENT_STEP = prepared("SELECT current_step FROM lesson_progress WHERE pupil_id = ? AND lesson_id = ?")
+SAVE_STEP = prepared("""
 INSERT INTO lesson_progress (pupil_id, course_id, lesson_id, current_step, furthest_step, started_at, updated_at)
 VALUES (:pupil_id, :course_id, :lesson_id, :step, :step, :now, :now)
 ON CONFLICT (pupil_id, lesson_id) DO UPDATE SET
     current_step = :step,
     furthest_step = max(lesson_progress.furthest_step, :step),
     updated_at = :now
-"""
-COMPLETE_LESSON = """
+""")
+COMPLETE_LESSON = prepared("""
 UPDATE lesson_progress SET completed_at = coalesce(completed_at, :now), updated_at = :now
 WHERE pupil_id = :pupil_id AND lesson_id = :lesson_id
-"""
+""")
 
 
 def progress_by_lesson(db, pupil_id):
@@ -70,7 +70,7 @@ PUPIL_COURSE_OF = """coalesce(
      ORDER BY c.created_at DESC, c.id DESC LIMIT 1),
     (SELECT value FROM json_each(:year_courses) WHERE key = CAST({year_group} AS TEXT)),
     (SELECT value FROM json_each(:year_courses) WHERE key = 'default'))"""
-PUPIL_COURSE = f"SELECT {PUPIL_COURSE_OF.format(pupil=':pupil_id', year_group=':year_group')} AS course_id"
+PUPIL_COURSE = prepared(f"SELECT {PUPIL_COURSE_OF.format(pupil=':pupil_id', year_group=':year_group')} AS course_id")
 
 
 # Everything a lesson step page reads, in one round trip: the pupil's course, their place in this
@@ -78,7 +78,7 @@ PUPIL_COURSE = f"SELECT {PUPIL_COURSE_OF.format(pupil=':pupil_id', year_group=':
 # Passed quizzes: one EXISTS per lesson quiz id (`:quiz_ids`, a JSON array of every course's), each stopping
 # at its first passed attempt on attempts_pupil_quiz, so a pupil with many attempts costs what one with few does
 # (a DISTINCT over all of them grew with every retake).
-STEP_PAGE = f"""
+STEP_PAGE = prepared(f"""
 WITH pupil_course AS (SELECT {PUPIL_COURSE_OF.format(pupil=":pupil_id", year_group=":year_group")} AS course_id)
 SELECT course_id,
        (SELECT current_step FROM lesson_progress WHERE pupil_id = :pupil_id AND lesson_id = :lesson_id) AS current_step,
@@ -87,7 +87,7 @@ SELECT course_id,
                       WHERE pupil_id = :pupil_id AND quiz_id = q.value AND course_id = pupil_course.course_id
                         AND phase = 'lesson' AND passed = 1)) AS passed_quizzes
 FROM pupil_course
-"""
+""")
 
 
 def step_page_state(db, pupil_id, year_group, year_courses, lesson_id, quiz_ids="[]"):

@@ -1,5 +1,5 @@
-"""Issue 10's "done when", in a real Chromium against the loopback OpenID Provider (no mock): a teacher
-signs in with Google and shows 8B's class code; a pupil with a school Google account scans it (opens the
+"""Joining a class with Google or Microsoft sign-in, in a real Chromium against the loopback OpenID Provider:
+a teacher signs in with Google and shows 8B's class code; a pupil with a school Google account scans it (opens the
 join link), signs in and joins; a pupil with a Microsoft account signs in and types the code; each starts
 a lesson; the teacher sees both on the code screen. Signing in again goes straight to the lessons."""
 

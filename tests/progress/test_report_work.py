@@ -1,4 +1,4 @@
-"""Issue 9, item 3: reports do only the work their format needs, class queries start from the class."""
+"""Reports do only the work their format needs, class queries start from the class."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""Issue 8: the audit log answers any page number, records a view once per visit, links and filters."""
+"""The audit log answers any page number, records a view once per visit, links and filters."""
 
 import re
 from datetime import UTC, datetime, timedelta

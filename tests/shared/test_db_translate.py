@@ -12,7 +12,7 @@ import engines
 import pytest
 
 from accounts.queries import create_person
-from db import write_transaction
+from db import connect, prepared, write_transaction
 from db_translate import fold, postgres_sql
 from safeguarding.queries import find_pupils
 
@@ -29,6 +29,40 @@ def scratch(db):
         db.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, data BLOB)")
         db.execute("CREATE TABLE tags (id INTEGER PRIMARY KEY, item_id INTEGER, tag TEXT)")
     return db
+
+
+# --- Prepared statements ---------------------------------------------------------------------------
+
+
+def _prepared_texts(db):
+    return [text for (text,) in db.execute("SELECT statement FROM pg_prepared_statements")]
+
+
+def test_a_prepared_statement_is_planned_once_per_connection_on_postgres(scratch):
+    with write_transaction(scratch):
+        scratch.execute("INSERT INTO items (name) VALUES ('kept')")
+    marked = prepared("SELECT name FROM items WHERE id = ? AND name = ?")
+    plain = "SELECT id FROM items WHERE name = ?"
+    for _ in range(3):
+        assert scratch.execute(marked, [1, "kept"]).fetchone()[0] == "kept"
+        assert [r["id"] for r in scratch.query(plain, ["kept"])] == [1]
+    assert marked == "SELECT name FROM items WHERE id = ? AND name = ?"  # to SQLite, plain text
+    if engines.on_postgres():
+        # Once, and the plain statement never.
+        assert _prepared_texts(scratch) == ["SELECT name FROM items WHERE id = $1 AND name = $2"]
+
+
+def test_a_prepared_select_star_reads_a_column_another_process_added(app, scratch):
+    """A migration run while a server holds a prepared `SELECT *` changes its result: it is prepared again."""
+    with write_transaction(scratch):
+        scratch.execute("INSERT INTO items (name) VALUES ('kept')")
+    marked = prepared("SELECT * FROM items WHERE id = ?")
+    assert "extra" not in next(scratch.query(marked, [1]))
+    other = connect(app.config["DATABASE"])
+    with write_transaction(other):
+        other.execute("ALTER TABLE items ADD COLUMN extra TEXT DEFAULT 'new'")
+    other.close()
+    assert next(scratch.query(marked, [1]))["extra"] == "new"
 
 
 # --- Rewrites: syntax only ------------------------------------------------------------------------
