@@ -76,6 +76,13 @@ def database_for(path):
     return _by_path[str(path)]
 
 
+def is_new_copy(path):
+    """Whether `path` would get a new copy of the migrated template from database_for (nothing to migrate)."""
+    if is_postgres(path):
+        return False
+    return str(path) not in _by_path if on_postgres() else not os.path.exists(path)
+
+
 def dump_text(db):
     """Everything the database holds, as text (sqlite3's iterdump on SQLite; every row of every table else)."""
     if not is_postgres(getattr(db, "url", "")):

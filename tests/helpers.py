@@ -4,6 +4,7 @@ import io
 import os
 import re
 
+import jinja2
 from pypdf import PdfReader
 
 from quizzes.forms import field_name
@@ -130,20 +131,43 @@ def make_older_route(root, training_parent, quiz_parent):
     return training, quizzes
 
 
+class _KeptBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept for the whole test process: every test's app would compile each one again (about
+    a fifth of a test's time here). Jinja checks each template's source checksum before using its code."""
+
+    def __init__(self):
+        self.kept = {}
+
+    def load_bytecode(self, bucket):
+        """Give the bucket the code kept for its template, if any."""
+        if bucket.key in self.kept:
+            bucket.bytecode_from_string(self.kept[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        """Keep a template's newly compiled code."""
+        self.kept[bucket.key] = bucket.bytecode_to_string()
+
+
+KEPT_BYTECODE = _KeptBytecode()
+
+
 def make_app(database_path, **overrides):
     """The app on a new, migrated database (the file `database_path`, or PostgreSQL's copy), with TEST_CONFIG."""
-    from engines import database_for
+    from engines import database_for, is_new_copy
 
     from app import create_app
     from db import connect, migrate
 
+    new_copy = is_new_copy(database_path)
     database = database_for(database_path)
     if database != str(database_path):  # PostgreSQL: the test's own SQLite job queue, where its file would be
         overrides = {"JOBS_DATABASE": os.path.join(os.path.dirname(database_path), "jobs.sqlite"), **overrides}
     app = create_app({**TEST_CONFIG, "DATABASE": database, **overrides})
-    database = connect(app.config["DATABASE"])
-    migrate(database)
-    database.close()
+    app.jinja_env.bytecode_cache = KEPT_BYTECODE
+    if not new_copy:  # a database the test made itself, perhaps at an older schema: bring it up to date
+        database = connect(app.config["DATABASE"])
+        migrate(database)
+        database.close()
     return app
 
 
