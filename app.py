@@ -69,6 +69,7 @@ def create_app(test_config=None):
             ROOT / app.config["TRAINING_CONTENT"],
             ROOT / app.config["QUIZ_CONTENT"],
             app.config["DEFAULT_PASS_MARK"],
+            ROOT / app.config["RSHE_STATEMENTS"],
         )
         routes = {course.route for course in app.extensions["courses"].values()}
         app.extensions["resources"] = load_resources(ROOT / app.config["RESOURCE_CONTENT"], routes)

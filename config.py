@@ -36,6 +36,8 @@ TRAINING_CONTENT = "training/content"
 QUIZ_CONTENT = "quizzes/content"
 # The letter to parents and carers and the "If your child tells you" sheet (filled in per school).
 RESOURCE_CONTENT = "training/content/letters"
+# The RSHE statements lessons name in their `rshe:` list (the curriculum map; training/curriculum.py).
+RSHE_STATEMENTS = "training/content/rshe-2025.yaml"
 
 
 # Quick exit: where the exit button and three Shift presses take the pupil.
