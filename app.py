@@ -13,7 +13,7 @@ import filters
 import jobs
 from training.course import load_courses
 from training.files import ContentError
-from training.resources import load_resources
+from training.resources import load_page, load_resources
 from urls import template_url_for
 
 __version__ = "0.1.0"
@@ -73,6 +73,7 @@ def create_app(test_config=None):
         )
         routes = {course.route for course in app.extensions["courses"].values()}
         app.extensions["resources"] = load_resources(ROOT / app.config["RESOURCE_CONTENT"], routes)
+        app.extensions["for_parents"] = load_page(ROOT / app.config["RESOURCE_CONTENT"], routes)
     except ContentError as error:
         raise SystemExit(f"Cannot start: a content file is broken.\n{error}") from error
 
@@ -146,6 +147,7 @@ def _register_blueprints(app):
     from progress.views import bp as progress_bp
     from quizzes.views import bp as quizzes_bp
     from safeguarding.views import bp as safeguarding_bp
+    from training.parents_views import bp as parents_bp
     from training.views import bp as training_bp
     from trusts.console_views import bp as trust_console_bp
     from trusts.views import bp as trusts_bp
@@ -157,6 +159,7 @@ def _register_blueprints(app):
         providers_bp,
         join_bp,
         training_bp,
+        parents_bp,
         quizzes_bp,
         certificates_bp,
         classroom_bp,

@@ -79,10 +79,10 @@ def check_one(course, check_course):
 
 
 def check_resources():
-    """Print the findings in the parents' letter and sheet; returns how many problems they have."""
+    """Print the findings in the parents' letter, sheet and page; returns how many problems they have."""
     from training.quality import resource_findings
 
-    resources = current_app.extensions["resources"].values()
+    resources = [*current_app.extensions["resources"].values(), current_app.extensions["for_parents"]]
     findings = resource_findings([resource.path for resource in resources])
     click.echo("== Resources for parents and carers ==")
     click.echo(f"Help routes and victim-blaming language: {'OK' if not findings else f'{len(findings)} problem(s)'}")
