@@ -259,6 +259,8 @@ def load_lesson(path, number, quiz, statements=None):
     notes = require(front, "teacher_notes", dict, path)
     for key in ("objectives", "timing", "discussion", "sources"):
         require(notes, key, list, path, "teacher_notes")
+    for key in ("objectives", "discussion", "sources"):
+        _check_text_items(notes, key, path)
     _check_pupil_questions(notes, path)
     _check_inclusion(notes, path)
     steps = _steps(body, first_line, path)
@@ -302,6 +304,16 @@ def _check_pupil_questions(notes, path):
                     item.line_of(key),
                     f"teacher_notes: pupil_questions item {number} needs '{key}' as text",
                 )
+
+
+def _check_text_items(notes, key, path):
+    """Each item of a teacher notes list is text: an unquoted 'Pupils know: ...' is read by YAML as a mapping."""
+    for number, item in enumerate(notes[key], start=1):
+        if not isinstance(item, str) or not item.strip():
+            raise ContentError(
+                path, notes.line_of(key),
+                f"teacher_notes: {key} item {number} should be text (put it in quotes if it has ': ' in it)",
+            )  # fmt: skip
 
 
 def _check_inclusion(notes, path):

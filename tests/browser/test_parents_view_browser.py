@@ -1,0 +1,61 @@
+"""A parent, signed out, reads the demo school's parents' view of both routes in Chromium, and the page for parents."""
+
+import re
+
+import pytest
+
+from db import connect
+from training.parents_queries import parents_setting
+
+from browser_helpers import assert_accessible, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def squeezed(text):
+    """Whitespace squeezed, so a page's rendered text and the content files compare."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture
+def slug(live_app):
+    """The demo school's public slug (made the first time it is needed, as by the letter or the admin's page)."""
+    database = connect(live_app.config["DATABASE"])
+    try:
+        return parents_setting(database, 1)["public_slug"]
+    finally:
+        database.close()
+
+
+def test_a_signed_out_parent_reads_both_routes_and_the_page_for_parents(page, live_app, slug):
+    courses = list(live_app.extensions["courses"].values())
+    page.goto(f"/parents/{slug}/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("What Riverside Academy")
+    assert page.get_by_role("button", name="Sign out").count() == 0  # nobody is signed in
+    assert_accessible(page)
+
+    for course in courses:
+        page.goto(f"/parents/{slug}/")
+        page.get_by_role("link", name=f"{course.route_label}: {course.title}").click()
+        page.wait_for_load_state()
+        assert page.url.endswith(f"/parents/{slug}/{course.id}/")
+        text = squeezed(page.inner_text("main"))
+        for lesson in course.lessons:
+            assert f"Lesson {lesson.number}: {lesson.title}" in text
+            for question in lesson.quiz.questions:
+                assert squeezed(question.prompt) in text, question.id
+        for question in course.checks.questions:
+            assert squeezed(question.prompt) in text, question.id
+        assert "Who wrote these materials:" in text
+        assert_accessible(page)
+
+    page.get_by_role("link", name="For parents and carers").first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Stay calm. Don't pay.").is_visible()
+    assert_accessible(page)
+
+    # The admin's setting for it, also a new page.
+    sign_in(page, "admin@demo.school")
+    page.goto("/admin/parents-page")
+    assert page.get_by_role("heading", level=1, name="Parents' page").is_visible()
+    assert_accessible(page)
