@@ -144,6 +144,7 @@ def _register_blueprints(app):
     from console.invite_views import bp as invites_bp
     from console.views import bp as console_bp
     from pages import bp as pages_bp
+    from progress.evidence_views import bp as evidence_bp
     from progress.views import bp as progress_bp
     from quizzes.views import bp as quizzes_bp
     from safeguarding.views import bp as safeguarding_bp
@@ -164,6 +165,7 @@ def _register_blueprints(app):
         certificates_bp,
         classroom_bp,
         progress_bp,
+        evidence_bp,
         safeguarding_bp,
         trusts_bp,
         trust_console_bp,

@@ -54,8 +54,11 @@ def test_a_signed_out_parent_reads_both_routes_and_the_page_for_parents(page, li
     assert page.get_by_role("heading", name="Stay calm. Don't pay.").is_visible()
     assert_accessible(page)
 
-    # The admin's setting for it, also a new page.
+    # The admin's setting for it, and the school's evidence of teaching: new pages too.
     sign_in(page, "admin@demo.school")
     page.goto("/admin/parents-page")
     assert page.get_by_role("heading", level=1, name="Parents' page").is_visible()
+    assert_accessible(page)
+    page.goto("/evidence")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Evidence of teaching")
     assert_accessible(page)

@@ -1,0 +1,92 @@
+"""The evidence pack: for each RSHE statement, which classes were taught it, when, and how many pupils.
+
+Pure rules over completion records, no Flask or database. A class was taught a statement when the route
+it follows has a lesson naming the statement (the curriculum map, training/curriculum.py). A pupil of the
+class has been taught it when they completed at least one of those lessons. Every count goes through the
+small-number rule (small_numbers.py), and no pupil is named: the pack is for governors and inspectors.
+
+When a class is taught a lesson live (together, with its teacher), `live` holds the day for that class and
+lesson, and the pack says "taught live on <day>"; until then it says when pupils completed it on their own.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from small_numbers import Figure, count
+
+
+@dataclass(frozen=True)
+class ClassTaught:
+    """One class's evidence for one statement."""
+
+    class_id: int
+    class_name: str
+    route_label: str
+    lessons: tuple  # the lessons of the class's route that teach the statement (training Lesson objects)
+    live_days: tuple[date, ...]  # the days it was taught live, if any (from the live lesson; none until it exists)
+    first_day: date | None  # the first and latest day a pupil completed one of those lessons
+    last_day: date | None
+    pupils: Figure  # pupils of the class who completed at least one of them
+    class_size: Figure
+
+    @property
+    def days_shown(self):
+        """The completion days are shown only when the pupils behind them are not too few to show."""
+        return self.first_day is not None and not self.pupils.hidden
+
+    @property
+    def taught(self):
+        """Whether the class's route teaches the statement at all."""
+        return bool(self.lessons)
+
+
+@dataclass(frozen=True)
+class StatementEvidence:
+    """One statement and every class's evidence for it."""
+
+    statement: object  # training.curriculum.Statement
+    classes: tuple[ClassTaught, ...]
+
+    @property
+    def classes_taught(self):
+        """The classes whose route teaches it."""
+        return [row for row in self.classes if row.taught]
+
+
+def build_pack(statements, classes, completions, minimum, live=None):
+    """The evidence pack: a StatementEvidence per statement, in the statements file's order.
+
+    `classes`: dicts with id, name, course (its training Course) and pupils (active pupils in it).
+    `completions`: (class_id, pupil_id, lesson_id, completed day) for each lesson a pupil of the class
+    completed. `live`: {(class_id, lesson_id): [day, ...]} from the live lesson, when there is one.
+    """
+    live = live or {}
+    done = {}  # (class_id, lesson_id) -> {pupil_id: completed day}
+    for class_id, pupil_id, lesson_id, day in completions:
+        done.setdefault((class_id, lesson_id), {})[pupil_id] = day
+    pack = []
+    for statement in statements:
+        rows = []
+        for klass in classes:
+            lessons = tuple(lesson for lesson in klass["course"].lessons if statement.id in lesson.rshe)
+            pupils, days, live_days = set(), [], set()
+            for lesson in lessons:
+                completed = done.get((klass["id"], lesson.id), {})
+                pupils.update(completed)
+                days.extend(completed.values())
+                live_days.update(live.get((klass["id"], lesson.id), ()))
+            rows.append(
+                ClassTaught(
+                    class_id=klass["id"],
+                    class_name=klass["name"],
+                    route_label=klass["course"].route_label,
+                    lessons=lessons,
+                    live_days=tuple(sorted(live_days)),
+                    first_day=min(days) if days else None,
+                    last_day=max(days) if days else None,
+                    pupils=count(len(pupils), minimum),
+                    class_size=count(klass["pupils"], minimum),
+                )
+            )
+        pack.append(StatementEvidence(statement=statement, classes=tuple(rows)))
+    return pack

@@ -1,0 +1,53 @@
+"""The evidence pack on screen: what each class was taught of the RSHE statements, when, and by how many pupils.
+
+A class's pack is for the staff who see the class (its teachers; the school's admins and DSLs); the school's
+for its admins and DSLs. Counts only, with the small-number rule; no pupil is named.
+"""
+
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user
+
+from accounts.queries import school_by_id
+from accounts.users import role_required, staff_required
+from classroom.access import class_or_404
+from db import get_db
+from progress.evidence import build_pack
+from progress.evidence_queries import completions, evidence_classes, live_days
+from training.courses import course_for_class, default_course
+
+bp = Blueprint("evidence", __name__)
+
+school_leads = role_required("admin", "dsl")
+
+
+def _minimum():
+    return current_app.config["EVIDENCE_MIN_COUNT"]
+
+
+def pack_for(db, school_id, class_id=None):
+    """The evidence pack of one class, or of every current class of the school."""
+    rows = evidence_classes(db, school_id, class_id)
+    classes = [dict(row, course=course_for_class(row)) for row in rows]
+    live = live_days(db, school_id, [row["id"] for row in rows])
+    statements = default_course().statements
+    return build_pack(statements, classes, completions(db, school_id, class_id), _minimum(), live)
+
+
+@bp.route("/classes/<int:class_id>/evidence")
+@staff_required
+def class_evidence(class_id):
+    """One class's evidence pack: for each statement, whether and when it was taught, and how many pupils."""
+    db = get_db()
+    klass = class_or_404(db, current_user, class_id)
+    pack = pack_for(db, current_user.school_id, class_id)
+    return render_template("classroom/evidence.html", klass=klass, title=klass["name"], pack=pack, minimum=_minimum())
+
+
+@bp.route("/evidence")
+@school_leads
+def school_evidence():
+    """The school's evidence pack: every current class, for each statement."""
+    db = get_db()
+    school = school_by_id(db, current_user.school_id)
+    pack = pack_for(db, current_user.school_id)
+    return render_template("classroom/evidence.html", klass=None, title=school["name"], pack=pack, minimum=_minimum())
