@@ -27,6 +27,14 @@ def slug(live_app):
         database.close()
 
 
+def assert_fits_320_px(page):
+    """WCAG 1.4.10 reflow: nothing scrolls sideways at 320 CSS px wide."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert width <= 320, f"{page.url} scrolls sideways at 320 px (scrollWidth {width})"
+
+
 def test_a_signed_out_parent_reads_both_routes_and_the_page_for_parents(page, live_app, slug):
     courses = list(live_app.extensions["courses"].values())
     page.goto(f"/parents/{slug}/")
@@ -48,11 +56,13 @@ def test_a_signed_out_parent_reads_both_routes_and_the_page_for_parents(page, li
             assert squeezed(question.prompt) in text, question.id
         assert "Who wrote these materials:" in text
         assert_accessible(page)
+        assert_fits_320_px(page)
 
     page.get_by_role("link", name="For parents and carers").first.click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Stay calm. Don't pay.").is_visible()
     assert_accessible(page)
+    assert_fits_320_px(page)
 
     # The admin's setting for it, and the school's evidence of teaching: new pages too.
     sign_in(page, "admin@demo.school")
