@@ -1,4 +1,5 @@
-"""The evidence pack: for each RSHE statement, which classes were taught it, when, and how many pupils.
+"""The evidence pack: for each RSHE statement, which classes were taught it, when, and how many pupils;
+and for a class, what it learned (baseline to final check, topic by topic, with an honest margin).
 
 Pure rules over completion records, no Flask or database. A class was taught a statement when the route
 it follows has a lesson naming the statement (the curriculum map, training/curriculum.py). A pupil of the
@@ -9,6 +10,7 @@ When a class is taught a lesson live (together, with its teacher), `live` holds 
 lesson, and the pack says "taught live on <day>"; until then it says when pupils completed it on their own.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -90,3 +92,54 @@ def build_pack(statements, classes, completions, minimum, live=None):
             )
         pack.append(StatementEvidence(statement=statement, classes=tuple(rows)))
     return pack
+
+
+# ---------------------------------------------------------------- what the class learned
+
+# A rough, cautious 95% margin for a change in percent correct between two checks over n pupils: the margin of
+# a difference of two proportions at 50% (the widest), 1.96 * sqrt(0.25/n + 0.25/n) = 1.39 / sqrt(n). The real
+# margin is smaller (the same pupils answer both, several questions per topic); this errs on the side of saying
+# "may be chance". 30 pupils: about 25 points; 200: about 10.
+MARGIN_FACTOR = 139
+
+
+def margin_points(pupils):
+    """The rough 95% margin, in percentage points, of a gain measured on `pupils` pupils (None for none)."""
+    return math.ceil(MARGIN_FACTOR / math.sqrt(pupils)) if pupils else None
+
+
+@dataclass(frozen=True)
+class TopicLearning:
+    """One topic's baseline, final check and re-check, with the pupils behind them and the margin."""
+
+    title: str
+    pupils: Figure  # pupils who took the baseline and the final check
+    baseline: int | None
+    final: int | None
+    gain: int | None
+    margin: int | None
+    recheck_pupils: Figure  # pupils who took the final check and the re-check
+    recheck: int | None
+    kept: int | None
+
+    @property
+    def hidden(self):
+        """Too few pupils took both checks for the figures to mean anything (or to be shown safely)."""
+        return self.pupils.hidden
+
+    @property
+    def meaningful(self):
+        """Whether the gain is larger than its margin: more than chance could give."""
+        return self.gain is not None and self.margin is not None and abs(self.gain) > self.margin
+
+
+def learning(topics, minimum):
+    """TopicLearning for each of the progress part's TopicGain rows, with the small-number rule applied."""
+    return [
+        TopicLearning(
+            title=t.title, pupils=count(t.pupils, minimum), baseline=t.baseline, final=t.final, gain=t.gain,
+            margin=margin_points(t.pupils), recheck_pupils=count(t.recheck_pupils, minimum), recheck=t.recheck,
+            kept=t.kept,
+        )
+        for t in topics
+    ]  # fmt: skip

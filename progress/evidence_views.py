@@ -11,8 +11,10 @@ from accounts.queries import school_by_id
 from accounts.users import role_required, staff_required
 from classroom.access import class_or_404
 from db import get_db
-from progress.evidence import build_pack
+from progress.evidence import build_pack, learning
 from progress.evidence_queries import completions, evidence_classes, live_days
+from progress.queries import Scope, belief_for, recheck_summary_for, reteach_for
+from progress.reteach import MIN_CONFIDENCE_PUPILS
 from training.courses import course_for_class, default_course
 
 bp = Blueprint("evidence", __name__)
@@ -40,7 +42,14 @@ def class_evidence(class_id):
     db = get_db()
     klass = class_or_404(db, current_user, class_id)
     pack = pack_for(db, current_user.school_id, class_id)
-    return render_template("classroom/evidence.html", klass=klass, title=klass["name"], pack=pack, minimum=_minimum())
+    course = course_for_class(klass)
+    scope = Scope(current_user.school_id, class_id, klass["name"])
+    _, topics, confidence = reteach_for(db, course, scope)
+    return render_template(
+        "classroom/evidence.html", klass=klass, title=klass["name"], pack=pack, minimum=_minimum(),
+        learned=learning(topics, _minimum()), recheck=recheck_summary_for(db, course, scope),
+        beliefs=belief_for(db, course, scope), confidence=confidence, totals_minimum=MIN_CONFIDENCE_PUPILS,
+    )  # fmt: skip
 
 
 @bp.route("/evidence")

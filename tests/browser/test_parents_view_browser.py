@@ -27,6 +27,15 @@ def slug(live_app):
         database.close()
 
 
+def first_class(live_app):
+    """The demo school's first class, by id."""
+    database = connect(live_app.config["DATABASE"])
+    try:
+        return next(database.query("SELECT min(id) AS id FROM classes WHERE school_id = 1"))["id"]
+    finally:
+        database.close()
+
+
 def assert_fits_320_px(page):
     """WCAG 1.4.10 reflow: nothing scrolls sideways at 320 CSS px wide."""
     page.set_viewport_size({"width": 320, "height": 640})
@@ -71,4 +80,7 @@ def test_a_signed_out_parent_reads_both_routes_and_the_page_for_parents(page, li
     assert_accessible(page)
     page.goto("/evidence")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Evidence of teaching")
+    assert_accessible(page)
+    page.goto(f"/classes/{first_class(live_app)}/evidence")
+    assert page.get_by_role("heading", name="What the class learned, topic by topic").is_visible()
     assert_accessible(page)

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from db import write_transaction
-from progress.evidence import build_pack
+from progress.evidence import build_pack, margin_points
 from training.curriculum import load_statements
 
 from helpers import OLDER, YOUNGER, sign_in
@@ -140,3 +140,52 @@ def test_admins_and_dsls_see_the_school_pack_with_small_numbers_hidden(client, s
 def test_signed_out_visitors_are_sent_to_sign_in(client, school_with_classes):
     assert client.get("/evidence").status_code == 302
     assert client.get(f"/classes/{school_with_classes['younger']}/evidence").status_code == 302
+
+
+# ---------------------------------------------------------------- what the class learned
+
+
+def test_the_margin_narrows_with_more_pupils_and_is_none_for_none():
+    assert [margin_points(n) for n in (0, 1, 6, 30, 200)] == [None, 139, 57, 26, 10]
+
+
+def take_checks(db, pupil, course, right_at):
+    """A baseline and a final check for `pupil`: every scored answer right only in the phases in `right_at`."""
+    for number, phase in enumerate(("baseline", "final")):
+        with write_transaction(db):
+            attempt = db["attempts"].insert(
+                {"pupil_id": pupil, "course_id": course.id, "quiz_id": course.checks.id, "phase": phase,
+                 "content_version": "x", "token": f"{pupil}-{phase}", "score": 0, "max_score": 1, "percent": 0,
+                 "passed": 1, "submitted_at": f"2026-03-0{2 + number}T10:00:00+00:00"}
+            ).last_pk  # fmt: skip
+            db["answers"].insert_all(
+                {"attempt_id": attempt, "question_id": q.id, "question_type": q.type, "topic": q.topic,
+                 "response": "[]", "correct": 1 if phase in right_at else 0}
+                for q in course.checks.marked_questions
+            )  # fmt: skip
+
+
+def test_the_class_pack_shows_the_gain_per_topic_with_its_margin(client, school_with_classes, db, app):
+    course = app.extensions["courses"][YOUNGER]
+    pupils = [row["person_id"] for row in db.query("SELECT person_id FROM class_pupils WHERE class_id = ?",
+                                                    [school_with_classes["younger"]])]  # fmt: skip
+    for pupil in pupils:
+        take_checks(db, pupil, course, right_at=("final",))
+    sign_in(client, "teacher@hillside.test")
+    page = client.get(f"/classes/{school_with_classes['younger']}/evidence").text
+    assert "Pupils who took both checks: 6. Margin: about ±57 points." in page
+    table = page[page.index('id="evidence-learning"') :]
+    assert "0%" in table and "100%" in table and "+100" in table and "Yes" in table
+    assert "What pupils believe (class totals only)" in page and "How sure pupils feel" in page
+
+
+def test_too_few_pupils_for_a_meaningful_gain_show_no_figures(client, school_with_classes, db, app, make_staff):
+    course = app.extensions["courses"][OLDER]
+    pupils = [row["person_id"] for row in db.query("SELECT person_id FROM class_pupils WHERE class_id = ?",
+                                                    [school_with_classes["older"]])]  # fmt: skip
+    for pupil in pupils[:2]:
+        take_checks(db, pupil, course, right_at=("final",))
+    sign_in(client, "admin@hillside.test")
+    page = client.get(f"/classes/{school_with_classes['older']}/evidence").text
+    assert "data-learning-hidden" in page and 'id="evidence-learning"' not in page
+    assert "+100" not in page
