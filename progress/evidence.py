@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from dates import day
 from small_numbers import Figure, count
 
 
@@ -41,6 +42,31 @@ class ClassTaught:
         """Whether the class's route teaches the statement at all."""
         return bool(self.lessons)
 
+    @property
+    def when(self):
+        """When, in words: 'Taught live on 12 May 2026', 'Completed on their own between 3 Mar 2026 and ...'."""
+        parts = []
+        if self.live_days:
+            parts.append("Taught live on " + ", ".join(day(d.isoformat()) for d in self.live_days))
+        if self.days_shown:
+            if self.first_day == self.last_day:
+                parts.append(f"Completed on their own on {day(self.first_day.isoformat())}")
+            else:
+                first, last = day(self.first_day.isoformat()), day(self.last_day.isoformat())
+                parts.append(f"Completed on their own between {first} and {last}")
+        elif self.first_day and not self.live_days:
+            parts.append("Completed on their own (dates not shown)")
+        if not parts:
+            return "Not yet" if self.taught else ""
+        return "; ".join(parts)
+
+    @property
+    def lessons_text(self):
+        """'Lesson 1: What is online blackmail?; Lesson 5: ...', or that the route does not teach it."""
+        return "; ".join(f"Lesson {lesson.number}: {lesson.title}" for lesson in self.lessons) or (
+            "Not taught on this route"
+        )
+
 
 @dataclass(frozen=True)
 class StatementEvidence:
@@ -64,8 +90,8 @@ def build_pack(statements, classes, completions, minimum, live=None):
     """
     live = live or {}
     done = {}  # (class_id, lesson_id) -> {pupil_id: completed day}
-    for class_id, pupil_id, lesson_id, day in completions:
-        done.setdefault((class_id, lesson_id), {})[pupil_id] = day
+    for class_id, pupil_id, lesson_id, completed in completions:
+        done.setdefault((class_id, lesson_id), {})[pupil_id] = completed
     pack = []
     for statement in statements:
         rows = []
@@ -92,6 +118,25 @@ def build_pack(statements, classes, completions, minimum, live=None):
             )
         pack.append(StatementEvidence(statement=statement, classes=tuple(rows)))
     return pack
+
+
+CSV_HEADER = (
+    "Statement", "Statement wording", "Topic", "Paragraph", "Class", "Route", "Taught in", "When",
+    "Pupils who completed a lesson on it", "Pupils in the class",
+)  # fmt: skip
+
+
+def csv_rows(pack):
+    """The pack as CSV rows (a header, then a row per statement and class), in the screen's words."""
+    yield CSV_HEADER
+    for item in pack:
+        statement = item.statement
+        paragraph = str(statement.paragraph) if statement.paragraph else "to be checked"
+        for row in item.classes:
+            yield (
+                statement.id, statement.wording, statement.topic.label, paragraph, row.class_name, row.route_label,
+                row.lessons_text, row.when, row.pupils.text, row.class_size.text,
+            )  # fmt: skip
 
 
 # ---------------------------------------------------------------- what the class learned

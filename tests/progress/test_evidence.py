@@ -1,5 +1,7 @@
 """The evidence pack: each statement, the classes taught it, when, and how many pupils (small numbers hidden)."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -189,3 +191,25 @@ def test_too_few_pupils_for_a_meaningful_gain_show_no_figures(client, school_wit
     page = client.get(f"/classes/{school_with_classes['older']}/evidence").text
     assert "data-learning-hidden" in page and 'id="evidence-learning"' not in page
     assert "+100" not in page
+
+
+def test_the_pack_downloads_as_csv_in_the_screens_words(client, school_with_classes, db):
+    with write_transaction(db):
+        db["classes"].update(school_with_classes["younger"], {"name": "=8B"})  # a formula never runs
+    sign_in(client, "admin@hillside.test")
+    response = client.get("/evidence.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:2] == ["Statement", "Statement wording"]
+    younger = next(r for r in rows if r[0] == "online-sexual-abuse-sextortion" and r[4] == "'=8B")
+    assert younger[6].startswith("Lesson 1: What is online blackmail?")
+    assert younger[7] == "Completed on their own between 3 Mar 2026 and 4 Mar 2026" and younger[8:] == ["5", "6"]
+    older = next(r for r in rows if r[0] == "online-sexual-abuse-sextortion" and r[4] == "10A")
+    assert older[7] == "Completed on their own (dates not shown)" and older[8:] == ["fewer than 5", "fewer than 5"]
+    assert "Farthingale" not in response.get_data(as_text=True)
+    client.post("/sign-out")
+    sign_in(client, "teacher@hillside.test")
+    assert client.get("/evidence.csv").status_code == 403
+    own = client.get(f"/classes/{school_with_classes['younger']}/evidence.csv")
+    assert own.status_code == 200 and "10A" not in own.get_data(as_text=True)
