@@ -13,7 +13,7 @@ import filters
 import jobs
 from training.course import load_courses
 from training.files import ContentError
-from training.resources import load_resources
+from training.resources import load_page, load_resources
 from urls import template_url_for
 
 __version__ = "0.1.0"
@@ -69,9 +69,11 @@ def create_app(test_config=None):
             ROOT / app.config["TRAINING_CONTENT"],
             ROOT / app.config["QUIZ_CONTENT"],
             app.config["DEFAULT_PASS_MARK"],
+            ROOT / app.config["RSHE_STATEMENTS"],
         )
         routes = {course.route for course in app.extensions["courses"].values()}
         app.extensions["resources"] = load_resources(ROOT / app.config["RESOURCE_CONTENT"], routes)
+        app.extensions["for_parents"] = load_page(ROOT / app.config["RESOURCE_CONTENT"], routes)
     except ContentError as error:
         raise SystemExit(f"Cannot start: a content file is broken.\n{error}") from error
 
@@ -142,9 +144,11 @@ def _register_blueprints(app):
     from console.invite_views import bp as invites_bp
     from console.views import bp as console_bp
     from pages import bp as pages_bp
+    from progress.evidence_views import bp as evidence_bp
     from progress.views import bp as progress_bp
     from quizzes.views import bp as quizzes_bp
     from safeguarding.views import bp as safeguarding_bp
+    from training.parents_views import bp as parents_bp
     from training.views import bp as training_bp
     from trusts.console_views import bp as trust_console_bp
     from trusts.views import bp as trusts_bp
@@ -156,10 +160,12 @@ def _register_blueprints(app):
         providers_bp,
         join_bp,
         training_bp,
+        parents_bp,
         quizzes_bp,
         certificates_bp,
         classroom_bp,
         progress_bp,
+        evidence_bp,
         safeguarding_bp,
         trusts_bp,
         trust_console_bp,

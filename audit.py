@@ -38,6 +38,7 @@ ACTIONS = {
     "staff-archive": "Archived a member of staff",
     "staff-reset-authenticator": "Reset a member of staff's authenticator app (two-step sign-in)",
     "school-mfa-setting": "Changed whether teachers must use two-step sign-in",
+    "parents-view-setting": "Changed whether the parents' page is published, or whom parents ask",
     "certificate-revoke": "Revoked a certificate",
     "certificate-reissue": "Reissued a certificate",
     "sign-in-domain-add": "Added a Google domain or Microsoft tenant for signing in",

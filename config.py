@@ -36,6 +36,8 @@ TRAINING_CONTENT = "training/content"
 QUIZ_CONTENT = "quizzes/content"
 # The letter to parents and carers and the "If your child tells you" sheet (filled in per school).
 RESOURCE_CONTENT = "training/content/letters"
+# The RSHE statements lessons name in their `rshe:` list (the curriculum map; training/curriculum.py).
+RSHE_STATEMENTS = "training/content/rshe-2025.yaml"
 
 
 # Quick exit: where the exit button and three Shift presses take the pupil.
@@ -187,6 +189,9 @@ REDIS_PREFIX = "online-safety:"
 # A school's figure that counts fewer pupils than this is shown as "fewer than N": in a tiny class a
 # count or an average could point at one pupil (small-number suppression, as published statistics do).
 TRUST_MIN_COUNT = 5
+# The evidence pack (a class's or the school's, for governors and inspectors) applies the same small-number
+# rule: a count of fewer pupils than this shows as "fewer than N" (small_numbers.py).
+EVIDENCE_MIN_COUNT = 5
 # The lead's figures are worked out by a job (seconds at trust scale, never in a web worker); a page view
 # older than this many minutes queues one job to work them out again and shows the stored ones meanwhile.
 TRUST_FIGURES_MINUTES = 15

@@ -46,6 +46,11 @@ def day(value):
     return f"{moment.day} {moment:%b %Y}"
 
 
+def uk_day(value):
+    """A stored UTC timestamp as the date it was on the UK wall clock (as `day` writes it), or None."""
+    return _uk(value).date() if value else None
+
+
 def uk_today():
     """Today's date in UK local time (a day a teacher sets starts at midnight on the wall clock)."""
     return datetime.now(UK).date()

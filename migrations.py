@@ -818,3 +818,20 @@ def m029_job_workers(db):
     # 'reissue' (certificates/tasks.py): the pupil it is for.
     db.execute("ALTER TABLE report_jobs ADD COLUMN pupil_id INTEGER REFERENCES people(id) ON DELETE CASCADE")
     db.execute("CREATE INDEX report_jobs_pupil ON report_jobs(pupil_id)")  # erasing a pupil finds their rows
+
+
+@migrations()
+def m031_parents_view(db):
+    # The parents' view: every lesson, question and teacher note of both routes, public and read only, at
+    # /parents/<public_slug>/ (training/parents_views.py). The slug is the school's public name for it (from its
+    # name when first needed, never its id, and kept when the name changes: printed letters carry it). A school's
+    # admin can turn the view off (parents_view = 0); parents_contact is who parents ask to see the materials
+    # instead (the RSHE guidance lets parents see them on request), shown when the view is off.
+    db.executescript(
+        """
+        ALTER TABLE schools ADD COLUMN public_slug TEXT;
+        ALTER TABLE schools ADD COLUMN parents_view INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE schools ADD COLUMN parents_contact TEXT;
+        CREATE UNIQUE INDEX schools_public_slug ON schools(public_slug);
+        """
+    )

@@ -32,6 +32,17 @@ def healthz():
     return body, 200 if database_ok else 503
 
 
+# Schools' parents' pages are for their own parents, reached from a letter: not for search engines. The pages
+# also say so themselves (X-Robots-Tag and <meta name="robots">), for a crawler that reached one anyway.
+ROBOTS_TXT = "User-agent: *\nDisallow: /parents/\n"
+
+
+@bp.route("/robots.txt")
+def robots_txt():
+    """The rules for search engines' crawlers."""
+    return ROBOTS_TXT, 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def error_page(error):
     """A friendly page for 400, 403, 404, 405, 413 and 500, with help still one click away."""
     code = getattr(error, "code", 500) or 500

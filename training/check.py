@@ -20,6 +20,7 @@ CHECKS = (
     ("choose-all", "Learning cues: how many options are right in choose-all questions"),
     ("practice chats", "Learning cues: practice chats (share of red flags, a plain request for a picture)"),
     ("near-copies", "Learning cues: check items that near-copy a lesson quiz item"),
+    ("curriculum", "RSHE statements: every key statement taught by a lesson of this route"),
 )
 
 CUE_HEADINGS = (
@@ -41,6 +42,7 @@ def check_command():
     for course in courses().values():
         problems += check_one(course, check_course)
     problems += check_resources()
+    statements_to_check()
     if problems:
         click.echo(f"\n{problems} problem(s) to fix.", err=True)
         raise SystemExit(1)
@@ -77,10 +79,10 @@ def check_one(course, check_course):
 
 
 def check_resources():
-    """Print the findings in the parents' letter and sheet; returns how many problems they have."""
+    """Print the findings in the parents' letter, sheet and page; returns how many problems they have."""
     from training.quality import resource_findings
 
-    resources = current_app.extensions["resources"].values()
+    resources = [*current_app.extensions["resources"].values(), current_app.extensions["for_parents"]]
     findings = resource_findings([resource.path for resource in resources])
     click.echo("== Resources for parents and carers ==")
     click.echo(f"Help routes and victim-blaming language: {'OK' if not findings else f'{len(findings)} problem(s)'}")
@@ -88,6 +90,17 @@ def check_resources():
         click.echo(f"  {finding}")
     click.echo()
     return len(findings)
+
+
+def statements_to_check():
+    """List the RSHE statements whose wording or paragraph number is still to check (a notice, not a problem)."""
+    statements = next(iter(courses().values())).statements
+    waiting = [statement for statement in statements if statement.to_check]
+    click.echo(f"== RSHE statements ({statements.path.name}) ==")
+    click.echo(f"{len(waiting)} of {len(statements.by_id)} still to check against the published guidance:")
+    for statement in waiting:
+        click.echo(f"  {statements.path}, line {statement.line}: '{statement.id}': {statement.to_check}")
+    click.echo()
 
 
 def reading_table(levels):

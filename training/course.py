@@ -7,6 +7,7 @@ from pathlib import Path
 
 from quizzes.questions import Quiz, load_quiz
 from quizzes.review import review_problem
+from training.curriculum import STATEMENTS_FILE, lesson_statements, load_statements
 from training.files import (
     ContentError,
     parse_yaml,
@@ -41,6 +42,7 @@ class Lesson:
     teacher_notes: dict
     path: Path
     line: int = 1  # the line of the lesson's `id`, for errors that name it
+    rshe: tuple[str, ...] = ()  # the ids of the RSHE statements it teaches (training/content/rshe-2025.yaml)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Course:
     before_you_teach_text: str
     disclosure_guidance_html: str
     path: Path
+    statements: object = None  # the RSHE statements its lessons were checked against (curriculum.Statements)
+    written_by: str = ""  # who wrote the materials, for the parents' view
 
     @property
     def route_label(self):
@@ -94,34 +98,36 @@ _PARSED = OrderedDict()
 _PARSED_KEPT = 4
 
 
-def load_courses(training_parent, quiz_parent, default_pass_mark=80):
+def load_courses(training_parent, quiz_parent, default_pass_mark=80, statements_path=STATEMENTS_FILE):
     """Load every course folder under `training_parent`, in folder-name order, as id -> Course.
 
     Ids of courses, lessons, quizzes and questions must be unique across all courses: attempts,
-    progress and answers are stored by these ids. Courses are immutable, so the same files give
-    the same (shared) Course objects, in a new dict each call.
+    progress and answers are stored by these ids. Each lesson's RSHE statements are checked against
+    the statements file. Courses are immutable, so the same files give the same (shared) Course
+    objects, in a new dict each call.
     """
-    key = (content_fingerprint(training_parent, quiz_parent), default_pass_mark)
+    key = (content_fingerprint(training_parent, quiz_parent, statements_path), default_pass_mark)
     if key in _PARSED:
         _PARSED.move_to_end(key)  # the least recently used goes first
     else:
-        _PARSED[key] = _parse_courses(training_parent, quiz_parent, default_pass_mark)
+        statements = load_statements(statements_path)
+        _PARSED[key] = _parse_courses(training_parent, quiz_parent, default_pass_mark, statements)
         while len(_PARSED) > _PARSED_KEPT:
             _PARSED.popitem(last=False)
     return dict(_PARSED[key])
 
 
 def content_fingerprint(*folders):
-    """A hash of every file's path and bytes under `folders`: equal exactly when the content is."""
+    """A hash of every file's path and bytes under `folders` (or of a file named): equal exactly when the content is."""
     digest = hashlib.sha256()
     for folder in map(Path, folders):
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
             if path.is_file():
                 digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-def _parse_courses(training_parent, quiz_parent, default_pass_mark):
+def _parse_courses(training_parent, quiz_parent, default_pass_mark, statements):
     training_parent, quiz_parent = Path(training_parent), Path(quiz_parent)
     folders = (
         sorted(p for p in training_parent.iterdir() if (p / "course.yaml").exists()) if training_parent.is_dir() else []
@@ -130,7 +136,7 @@ def _parse_courses(training_parent, quiz_parent, default_pass_mark):
         raise ContentError(training_parent, None, "no course folder (<course-id>/course.yaml) here")
     courses = {}
     for folder in folders:
-        course = load_course(folder, quiz_parent / folder.name, default_pass_mark)
+        course = load_course(folder, quiz_parent / folder.name, default_pass_mark, statements)
         if course.id in courses:
             raise ContentError(course.path, None, f"course id '{course.id}' is also used by {courses[course.id].path}")
         courses[course.id] = course
@@ -161,9 +167,12 @@ def _check_unique_across(courses):
                 questions[question.id] = quiz.path
 
 
-def load_course(training_dir, quiz_dir, default_pass_mark=80):
-    """Load and validate the whole course; the first problem raises ContentError."""
+def load_course(training_dir, quiz_dir, default_pass_mark=80, statements=None):
+    """Load and validate the whole course; the first problem raises ContentError.
+
+    Lessons' RSHE statements are checked against `statements` (by default, the statements file)."""
     training_dir, quiz_dir = Path(training_dir), Path(quiz_dir)
+    statements = load_statements() if statements is None else statements
     path = training_dir / "course.yaml"
     if not path.exists():
         raise ContentError(path, None, "the course file is missing")
@@ -188,7 +197,7 @@ def load_course(training_dir, quiz_dir, default_pass_mark=80):
         if not quiz_path.exists():
             raise ContentError(lesson_path, 1, f"lesson '{lesson_id}' has no quiz file {quiz_path}")
         quiz = load_quiz(quiz_path, topics, default_pass_mark)
-        lessons.append(load_lesson(lesson_path, number, quiz))
+        lessons.append(load_lesson(lesson_path, number, quiz, statements))
     checks_id = require(data, "checks", str, path)
     if not (quiz_dir / f"{checks_id}.yaml").exists():
         raise ContentError(path, data.line_of("checks"), f"no quiz file {quiz_dir / checks_id}.yaml for the checks")
@@ -211,6 +220,9 @@ def load_course(training_dir, quiz_dir, default_pass_mark=80):
     grade = require(data, "max_reading_grade", (int, float), path)
     closing = require(data, "closing", str, path)
     before = require(data, "before_you_teach", str, path)
+    written_by = data.get("written_by", "")
+    if not isinstance(written_by, str):
+        raise ContentError(path, data.line_of("written_by"), "'written_by' should be text")
     return Course(
         id=course_id,
         route=route,
@@ -230,11 +242,15 @@ def load_course(training_dir, quiz_dir, default_pass_mark=80):
         before_you_teach_text=before,
         disclosure_guidance_html=render_markdown(require(data, "disclosure_guidance", str, path)),
         path=path,
+        statements=statements,
+        written_by=written_by.strip(),
     )
 
 
-def load_lesson(path, number, quiz):
-    """Read one lesson file: front matter, then a step for each '## ' heading."""
+def load_lesson(path, number, quiz, statements=None):
+    """Read one lesson file: front matter, then a step for each '## ' heading.
+
+    Its optional `rshe:` list names the RSHE statements it teaches; an id not in `statements` is refused."""
     front, body, first_line = split_front_matter(read_text(path), path)
     lesson_id = require(front, "id", str, path)
     if not path.stem.endswith(lesson_id):
@@ -243,6 +259,8 @@ def load_lesson(path, number, quiz):
     notes = require(front, "teacher_notes", dict, path)
     for key in ("objectives", "timing", "discussion", "sources"):
         require(notes, key, list, path, "teacher_notes")
+    for key in ("objectives", "discussion", "sources"):
+        _check_text_items(notes, key, path)
     _check_pupil_questions(notes, path)
     _check_inclusion(notes, path)
     steps = _steps(body, first_line, path)
@@ -257,6 +275,7 @@ def load_lesson(path, number, quiz):
         teacher_notes=dict(notes),
         path=path,
         line=front.line_of("id"),
+        rshe=lesson_statements(front, path, statements),
     )
 
 
@@ -285,6 +304,16 @@ def _check_pupil_questions(notes, path):
                     item.line_of(key),
                     f"teacher_notes: pupil_questions item {number} needs '{key}' as text",
                 )
+
+
+def _check_text_items(notes, key, path):
+    """Each item of a teacher notes list is text: an unquoted 'Pupils know: ...' is read by YAML as a mapping."""
+    for number, item in enumerate(notes[key], start=1):
+        if not isinstance(item, str) or not item.strip():
+            raise ContentError(
+                path, notes.line_of(key),
+                f"teacher_notes: {key} item {number} should be text (put it in quotes if it has ': ' in it)",
+            )  # fmt: skip
 
 
 def _check_inclusion(notes, path):

@@ -11,6 +11,8 @@ ALLOWED_TAGS = {
     "p", "h3", "h4", "ul", "ol", "li", "strong", "em", "blockquote", "a", "br", "code",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
+# A page of its own (the page for parents) has its sections as '## ' headings under the page's h1.
+PAGE_TAGS = ALLOWED_TAGS | {"h2"}
 
 # "html": False makes raw HTML in a lesson show as text; nh3 is the second lock.
 _markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
@@ -87,12 +89,12 @@ def split_front_matter(text, path):
     raise ContentError(path, 1, "the front matter is not closed with a '---' line")
 
 
-def render_markdown(text):
-    """Markdown to sanitised HTML that is safe to show as it is."""
+def render_markdown(text, tags=ALLOWED_TAGS):
+    """Markdown to sanitised HTML that is safe to show as it is (`tags`: what it may produce)."""
     html = _markdown.render(text or "")
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=tags,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"https", "http", "tel", "mailto"},
         link_rel="noopener noreferrer",

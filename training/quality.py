@@ -13,6 +13,7 @@ from textstat.textstat import textstatistics
 
 from quizzes.questions import MULTIPLE_CHOICE
 from safeguarding import routes_rules
+from training.curriculum import untaught_key_statements
 from training.files import parse_yaml, read_text, split_front_matter
 
 BLAME_PHRASES_FILE = Path(__file__).parent / "blame_phrases.txt"
@@ -489,6 +490,23 @@ def course_line(course):
     return data.line_of("lessons") or 1
 
 
+# ---------------------------------------------------------------- the curriculum map
+
+
+def curriculum_findings(course):
+    """A finding for each RSHE statement of a key topic (sextortion, images, the law, AI, help) no lesson teaches."""
+    if course.statements is None:
+        return []
+    line = course_line(course)
+    return [
+        Finding(course.path, line, "curriculum",
+                f"RSHE statement '{statement.id}' ({statement.topic.label}) is taught by no lesson of this route: "
+                f"name it in the 'rshe' list of the lessons that teach it ({course.statements.path.name}, "
+                f"line {statement.line})")
+        for statement in untaught_key_statements(course, course.statements)
+    ]  # fmt: skip
+
+
 def check_course(course, max_grade, routes=(), routes_path=None, phrases=None):
     """Run every quality check: (findings, reading levels)."""
     # Learning cues build on Finding, so their module imports this one; imported here, not at the top.
@@ -503,6 +521,7 @@ def check_course(course, max_grade, routes=(), routes_path=None, phrases=None):
         + blame_findings(blocks, load_phrases() if phrases is None else phrases)
         + giveaway_findings(course)
         + cue_findings(course)
+        + curriculum_findings(course)
     )
     return findings, levels
 

@@ -1,4 +1,4 @@
-"""Resources for parents and carers: the letter and the "If your child tells you" sheet.
+"""Resources for parents and carers: the letter, the "If your child tells you" sheet and the page for parents.
 
 Their texts are content files (training/content/letters/*.md), reviewed like the lessons:
 front matter with the document's `title`, then Markdown with named placeholders ({school},
@@ -17,12 +17,16 @@ from training.files import ContentError, read_text, render_markdown, require, sp
 
 # The two resources staff download, by the name in their URL and file name.
 RESOURCE_NAMES = ("letter-to-parents", "if-your-child-tells-you")
+# The public page for parents and carers (/for-parents): the same for every school, so no placeholders.
+PAGE_NAME = "for-parents"
 PLACEHOLDERS = {
     "school": "the school's name",
     "dsl": "the school's designated safeguarding lead(s) by name, or a general phrase",
     "years": "the route's year groups, like 'Years 7 and 8'",
     "lessons": "how many lessons the route has",
     "minutes": "the route's teaching time in minutes",
+    "materials": "how a parent sees every lesson and question: the school's parents' view, or whom to ask",
+    "for_parents": "the address of the page for parents and carers",
 }
 PLACEHOLDER = re.compile(r"\{([^{}\s]*)\}")
 ROUTE_START = re.compile(r"^:::\s*route\s+(\S+)\s*$")
@@ -69,6 +73,19 @@ def load_resources(folder, routes):
             raise ContentError(path, None, f"the text of '{name}' is missing")
         loaded[name] = load_resource(path, name, routes)
     return loaded
+
+
+def load_page(folder, routes):
+    """Load and validate the page for parents and carers; it has no placeholders (it is the same for every school)."""
+    path = Path(folder) / f"{PAGE_NAME}.md"
+    if not path.exists():
+        raise ContentError(path, None, f"the text of '{PAGE_NAME}' is missing")
+    page = load_resource(path, PAGE_NAME, routes)
+    for part in page.parts:
+        for number, row in enumerate(part.text.splitlines(), start=part.line):
+            if PLACEHOLDER.search(row):
+                raise ContentError(path, number, "the page for parents is the same for every school: no placeholders")
+    return page
 
 
 def load_resource(path, name, routes):
@@ -130,7 +147,14 @@ def dsl_phrase(dsl_names):
     return f"{', '.join(names[:-1])} or {names[-1]} (designated safeguarding leads)"
 
 
-def values_for(course, school_name, dsl_names):
+def materials_phrase(view_url, contact):
+    """How a parent sees the materials: the parents' view's address, or (when the school turned it off) whom to ask."""
+    if view_url:
+        return f"all the lessons and questions, with the teacher notes, are on the school's parents' page at {view_url}"
+    return f"ask {contact.strip() if contact and contact.strip() else 'the school office'}"
+
+
+def values_for(course, school_name, dsl_names, materials=None, for_parents=""):
     """Every placeholder's value for a school and the route its class follows."""
     return {
         "school": school_name,
@@ -138,6 +162,8 @@ def values_for(course, school_name, dsl_names):
         "years": course.route_label,
         "lessons": str(len(course.lessons)),
         "minutes": str(sum(lesson.minutes for lesson in course.lessons)),
+        "materials": materials or materials_phrase(None, None),
+        "for_parents": for_parents,
     }
 
 

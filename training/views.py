@@ -23,10 +23,12 @@ from training.courses import (
     remember_pupil_course,
     year_courses,
 )
+from training.parents_queries import parents_setting
 from training.progress import course_progress, lesson_states, next_action
 from training.queries import progress_by_lesson, save_step, step_page_state
 from training.resource_queries import school_and_dsl_names, store_pdf, stored_pdf
-from training.resources import body_html, inputs_key, values_for
+from training.resources import body_html, inputs_key, materials_phrase, values_for
+from urls import public_url
 
 bp = Blueprint("training", __name__)
 
@@ -145,7 +147,16 @@ def overview_index():
 def overview(course_id):
     """A course for staff: before you teach, lessons with timings and objectives, the checks, the topics."""
     course = course_or_404(course_id)
-    return render_template("training/overview.html", course=course, courses=courses(), coverage=topic_coverage(course))
+    return render_template(
+        "training/overview.html", course=course, courses=courses(), coverage=topic_coverage(course),
+        parents_page=parents_page(),
+    )  # fmt: skip
+
+
+def parents_page():
+    """The school's parents' view: (its public address, whether it is published), for staff pages."""
+    row = parents_setting(get_db(), current_user.school_id)
+    return public_url("parents.school", slug=row["public_slug"]), bool(row["parents_view"])
 
 
 @bp.route("/staff/courses/<course_id>/before-you-teach")
@@ -195,7 +206,13 @@ def parents_pdf(course_id, name):
     resource = current_app.extensions["resources"].get(name) or abort(404)
     db, school_id = get_db(), current_user.school_id
     school_name, dsl_names = school_and_dsl_names(db, school_id)
-    body = body_html(resource, course.route, values_for(course, school_name, dsl_names))
+    setting = parents_setting(db, school_id)
+    view_url = public_url("parents.school", slug=setting["public_slug"]) if setting["parents_view"] else None
+    values = values_for(
+        course, school_name, dsl_names, materials=materials_phrase(view_url, setting["parents_contact"]),
+        for_parents=public_url("parents.for_parents"),
+    )  # fmt: skip
+    body = body_html(resource, course.route, values)
     html = render_template("training/resource_pdf.html", resource=resource, school_name=school_name, body=body)
     # Rendered once per distinct inputs (a change of name, DSL, route or text is a new key); later
     # downloads serve the stored bytes, as issued certificates do.

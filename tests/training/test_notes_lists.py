@@ -169,3 +169,15 @@ def test_every_real_lesson_has_both_lists_and_each_route_answers_the_four_questi
             questions += [item["question"].lower() for item in notes["pupil_questions"]]
         for words in asked:
             assert any(words in question for question in questions), (course.id, words)
+
+
+def test_a_teacher_notes_item_read_as_a_mapping_is_refused(content):
+    # An unquoted "Pupils know what to do: ..." is a YAML mapping, which the notes showed as a Python dict.
+    lesson = content[0] / "lessons" / "01-what-is-online-blackmail.md"
+    text = lesson.read_text(encoding="utf-8")
+    assert "    - Pupils can say in their own words" in text
+    lesson.write_text(
+        text.replace("    - Pupils can say in their own words", "    - Pupils can say: in their own words")
+    )
+    with pytest.raises(ContentError, match="objectives item 1 should be text"):
+        load_course(*content)
