@@ -9,7 +9,9 @@ SELECT id, name, public_slug, parents_view, parents_contact FROM schools
 WHERE public_slug = ? AND kind = 'school' AND suspended_at IS NULL AND offboarded_at IS NULL
 """
 PARENTS_SETTING = "SELECT id, name, public_slug, parents_view, parents_contact FROM schools WHERE id = ?"
-SLUGS_LIKE = "SELECT public_slug FROM schools WHERE public_slug = :slug OR public_slug LIKE :prefix"
+# The slugs that start with `:slug` (it and its numbered variants among them). No LIKE: `_` is a wildcard there,
+# and the two engines read that operator differently (db_translate).
+SLUGS_FROM = "SELECT public_slug FROM schools WHERE substr(public_slug, 1, length(:slug)) = :slug"
 SET_SLUG = "UPDATE schools SET public_slug = ? WHERE id = ? AND public_slug IS NULL"
 SAVE_SETTING = "UPDATE schools SET parents_view = ?, parents_contact = ? WHERE id = ?"
 
@@ -32,7 +34,7 @@ def ensure_slug(db, school_id, name):
     """Give the school a public slug from its name, once: kept when the name changes (letters carry it)."""
     base = slug_from_name(name)
     for _ in range(5):  # another school may take the same slug between the read and the write
-        taken = {row["public_slug"] for row in db.query(SLUGS_LIKE, {"slug": base, "prefix": base + "-%"})}
+        taken = {row["public_slug"] for row in db.query(SLUGS_FROM, {"slug": base})}
         try:
             with write_transaction(db):
                 db.execute(SET_SLUG, [first_free(base, taken), school_id])
