@@ -851,6 +851,7 @@ def m030_live_lessons(db):
         );
         CREATE UNIQUE INDEX live_sessions_open ON live_sessions(class_id) WHERE ended_at IS NULL;
         CREATE INDEX live_sessions_class ON live_sessions(class_id, taught_on);
+        CREATE INDEX live_sessions_started_by ON live_sessions(started_by);  -- erasing a person finds their rows
         CREATE TABLE live_attendance (
             session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
             pupil_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
@@ -861,6 +862,7 @@ def m030_live_lessons(db):
             PRIMARY KEY (session_id, pupil_id)
         );
         CREATE INDEX live_attendance_pupil ON live_attendance(pupil_id);
+        CREATE INDEX live_attendance_attempt ON live_attendance(attempt_id);
         CREATE TABLE live_answer_totals (
             session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
             question_id TEXT NOT NULL,

@@ -85,13 +85,6 @@ FROM class_pupils cp JOIN live_sessions s ON s.class_id = cp.class_id JOIN class
 WHERE cp.person_id = :pupil_id AND s.ended_at IS NULL AND s.moved_at > :idle_since AND c.archived_at IS NULL
 ORDER BY s.started_at DESC
 """
-# Per pupil of a class and lesson: the first day it was taught live with them there (on a device or not).
-TAUGHT_LIVE = """
-SELECT a.pupil_id, s.lesson_id, min(s.taught_on) AS taught_on
-FROM live_sessions s JOIN live_attendance a ON a.session_id = s.id
-WHERE s.class_id = ? AND s.course_id = ?
-GROUP BY a.pupil_id, s.lesson_id
-"""
 
 
 def poll_state(db, session_id, pupil_id):
@@ -211,8 +204,3 @@ def open_for_pupil(db, pupil_id, idle_since):
     """The open sessions of the pupil's classes, newest first."""
     return list(db.query(OPEN_FOR_PUPIL, {"pupil_id": pupil_id, "idle_since": idle_since}))
 
-
-def taught_live(db, class_id, course_id):
-    """{(pupil id, lesson id): first UK day taught live with the pupil there} for a class's course."""
-    rows = db.query(TAUGHT_LIVE, [class_id, course_id])
-    return {(row["pupil_id"], row["lesson_id"]): row["taught_on"] for row in rows}

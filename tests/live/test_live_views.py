@@ -1,6 +1,8 @@
 """A live lesson through the test client: who may start, join and drive it, the poll's 304, the steps a pupil may
 open, answers stored as each pupil's own, totals from five answers, the private check-in, attendance, the end."""
 
+import csv
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -9,7 +11,7 @@ import pytest
 from db import write_transaction
 from quizzes.forms import field_name
 
-from helpers import right_answers, sign_in, wrong_answers
+from helpers import report_by_job, right_answers, sign_in, wrong_answers
 
 LESSON = "what-is-online-blackmail"
 
@@ -350,3 +352,47 @@ def test_the_live_quiz_form_sends_back_missing_answers(app, db, room, course):
     response, _ = answer(pupil, session_id, answers)
     assert response.status_code == 400 and "Some questions need an answer" in response.text
     assert db.execute("SELECT count(*) FROM attempts").fetchone()[0] == 0
+
+
+def test_the_dashboard_and_reports_say_taught_live_done_on_their_own_or_not_yet(app, db, room, course):
+    lesson = course.lessons[0]
+    teacher = client_for(app, "teacher@hill.test")
+    session_id = started(teacher, room["class_id"])
+    joined(app, session_id, "pupil0.x")
+    teacher.post(f"/live/{session_id}/attendance", data={"pupils": [room["pupils"][1]]})
+    move(teacher, db, session_id, "end")
+    taught_on = db.execute("SELECT taught_on FROM live_sessions WHERE id = ?", [session_id]).fetchone()[0]
+    # Pupil 2 does the lesson alone.
+    alone = client_for(app, "pupil2.x")
+    page = alone.get(f"/courses/{course.id}/lessons/{lesson.id}/quiz")
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', page.text).group(1)
+    data = dict(right_answers(lesson.quiz), token=token, version=lesson.quiz.version)
+    assert alone.post(f"/courses/{course.id}/lessons/{lesson.id}/quiz", data=data).status_code == 303
+
+    grid = teacher.get(f"/classes/{room['class_id']}/progress").text
+    rows = {pupil_id: grid.split(f'data-pupil="{pupil_id}"')[1].split("</tr>")[0] for pupil_id in room["pupils"][:4]}
+    cell = f'data-lesson="{lesson.id}">'
+    assert "Taught live" in rows[room["pupils"][0]].split(cell)[1].split("</td>")[0]
+    assert "Taught live" in rows[room["pupils"][1]].split(cell)[1].split("</td>")[0]
+    assert f'{cell}Complete <span class="cell-score">100%</span></td>' in rows[room["pupils"][2]]
+    assert f"{cell}Not started</td>" in rows[room["pupils"][3]]
+
+    report = report_by_job(app, teacher, {"scope": str(room["class_id"]), "format": "csv"})
+    table = list(csv.reader(io.StringIO(report.data.decode("utf-8-sig"))))
+    column = table[0].index("L1 taught")
+    by_name = {row[0]: row[column] for row in table[1:]}
+    assert by_name["Pupil0 Zed"] == by_name["Pupil1 Zed"] == f"Taught live {taught_on}"
+    assert by_name["Pupil2 Zed"] == "Done on their own" and by_name["Pupil3 Zed"] == "Not yet"
+
+
+def test_a_pupils_export_lists_their_live_lessons_and_erasing_them_removes_their_attendance(app, db, room):
+    from safeguarding.records import erase_pupil, export_pupil
+
+    teacher = client_for(app, "teacher@hill.test")
+    session_id = started(teacher, room["class_id"])
+    joined(app, session_id, "pupil0.x")
+    lessons = export_pupil(db, room["pupils"][0])["live_lessons"]
+    assert [(row["lesson_id"], row["how"]) for row in lessons] == [(LESSON, "device")]
+    erase_pupil(db, room["pupils"][0])
+    assert db.execute("SELECT count(*) FROM live_attendance").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM live_sessions").fetchone()[0] == 1  # the class's session stays
