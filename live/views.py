@@ -143,7 +143,7 @@ def teacher_view(db, row, course, lesson, open_):
     following, answered, joined, no_device = queries.counts(db, row["id"], rules.following_since(now()))
     shown = bool(row["answers_shown"]) and rules.totals_shown(answered)
     return {
-        "session": row, "course": course, "lesson": lesson, "open": open_, "position": position,
+        "live": row, "course": course, "lesson": lesson, "open": open_, "position": position,
         "stage": rules.stage(position, step_count), "step_count": step_count, "last": rules.last_position(step_count),
         "step": lesson.steps[position - 1] if 1 <= position <= step_count else None,
         "following": following, "answered": answered, "joined": joined, "no_device": no_device,
@@ -290,7 +290,7 @@ def pupil_page(db, row, quiz=None, check_in=None, status=200):
     mine = queries.own_attendance(db, row["id"], current_user.id)
     if mine is None or mine["how"] != "device":
         # Not joined yet: one click to join (while it runs).
-        return render_template("live/join.html", session=row, lesson=lesson, open=open_), status
+        return render_template("live/join.html", live=row, lesson=lesson, open=open_), status
     step_count = len(lesson.steps)
     position = row["position"]
     stage = rules.stage(position, step_count)
@@ -304,7 +304,7 @@ def pupil_page(db, row, quiz=None, check_in=None, status=200):
     if stage == rules.CLOSE and check_in is None:
         check_in = CheckInForm(formdata=None)
     page = render_template(
-        "live/pupil.html", session=row, course=course, lesson=lesson, open=open_, position=position, stage=stage,
+        "live/pupil.html", live=row, course=course, lesson=lesson, open=open_, position=position, stage=stage,
         step=step, step_count=step_count, quiz=lesson.quiz, form=quiz, field_name=field_name, attempt=attempt,
         check_in=check_in, checked_in=row["id"] in session.get(CHECKED_IN, []), ground_rules=ground_rules_html(course),
         viewing=None,
@@ -323,7 +323,7 @@ def reread(session_id, number):
     if mine is None or not rules.may_read(number, row["position"], step_count) or number == row["position"]:
         return redirect(url_for("live.follow", session_id=session_id), 303)
     return render_template(
-        "live/pupil.html", session=row, course=course, lesson=lesson, open=is_open(db, row), position=row["position"],
+        "live/pupil.html", live=row, course=course, lesson=lesson, open=is_open(db, row), position=row["position"],
         stage=rules.STEP, step=lesson.steps[number - 1], step_count=step_count, viewing=number, quiz=lesson.quiz,
         form=None, field_name=field_name, attempt=None, check_in=None, checked_in=False, ground_rules="",
     )  # fmt: skip
