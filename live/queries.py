@@ -203,4 +203,3 @@ def own_attendance(db, session_id, pupil_id):
 def open_for_pupil(db, pupil_id, idle_since):
     """The open sessions of the pupil's classes, newest first."""
     return list(db.query(OPEN_FOR_PUPIL, {"pupil_id": pupil_id, "idle_since": idle_since}))
-
