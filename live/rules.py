@@ -80,6 +80,11 @@ def is_open(ended_at, moved_at, now):
     return ended_at is None and not is_idle(moved_at, now)
 
 
+def idle_since(now):
+    """The earliest last move of a session still open at `now` (ISO string)."""
+    return (_moment(now) - IDLE_LIMIT).isoformat(timespec="seconds")
+
+
 def idle_end(moved_at):
     """When an idle session ended: an hour after its last move (ISO string)."""
     return (_moment(moved_at) + IDLE_LIMIT).isoformat(timespec="seconds")

@@ -244,9 +244,8 @@ def attendance(session_id):
 @bp.app_template_global()
 def live_lessons_for_pupil():
     """For the pupil's course page: the live lessons their teachers have started (and not ended), with titles."""
-    since = (rules._moment(now()) - rules.IDLE_LIMIT).isoformat(timespec="seconds")
     found = []
-    for row in queries.open_for_pupil(get_db(), current_user.id, since):
+    for row in queries.open_for_pupil(get_db(), current_user.id, rules.idle_since(now())):
         course = courses().get(row["course_id"])
         lesson = course.lesson(row["lesson_id"]) if course else None
         if lesson is not None:

@@ -125,7 +125,7 @@ def pupil_rows(course, pupils, progress_rows, summary_rows, certificates, taught
         for row in summary_rows:
             summaries.setdefault(row["pupil_id"], {})[row["key"]] = row
         for row in taught_rows:
-            taught.setdefault(row["pupil_id"], {})[row["lesson_id"]] = row["taught_on"]
+            taught.setdefault(row["pupil_id"], {})[row["lesson_id"]] = (row["taught_on"], not row["on_device"])
     for pupil in pupils:
         own = summaries.get(pupil["id"], {})
         yield PupilProgress(

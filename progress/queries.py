@@ -115,9 +115,11 @@ WHERE c.pupil_id IN ({scope}) AND c.course_id = :course_id
 ORDER BY c.id
 """
 # Per pupil in scope and lesson: the first day (UK, ISO) it was taught live with them there, on their own device
-# or ticked as there without one (live/: the sessions and their attendance), within the period.
+# or ticked as there without one (live/: the sessions and their attendance), within the period; `on_device` is 0
+# when they were only ever there without one.
 TAUGHT_LIVE = """
-SELECT a.pupil_id, s.lesson_id, min(s.taught_on) AS taught_on
+SELECT a.pupil_id, s.lesson_id, min(s.taught_on) AS taught_on,
+       max(CASE WHEN a.how = 'device' THEN 1 ELSE 0 END) AS on_device
 FROM live_attendance a JOIN live_sessions s ON s.id = a.session_id
 WHERE a.pupil_id IN ({scope}) AND s.course_id = :course_id AND s.school_id = :school_id
   AND (:date_from IS NULL OR s.taught_on >= :date_from)

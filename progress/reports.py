@@ -147,7 +147,9 @@ def grid_cells(row, whole_school, route, dates=iso_minute):
 def taught_label(state):
     """'Taught live 2026-12-07', 'Done on their own' or 'Not yet': how the lesson reached the pupil."""
     how = how_taught(state)
-    return f"Taught live {state.taught_live}" if how == TAUGHT_LIVE else how.capitalize()
+    if how != TAUGHT_LIVE:
+        return how.capitalize()
+    return f"Taught live {state.taught_live}" + (" (no device)" if state.without_device else "")
 
 
 def summary_rows(data):

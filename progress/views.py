@@ -91,14 +91,14 @@ CELL_LIVE = Markup(' <span class="cell-live">Taught live {}</span>')
 
 def lesson_cell(state):
     """A lesson's cell in the grid (a training.progress.LessonState), made once per worker for each kind."""
-    return _lesson_cell(state.lesson.id, state.status, state.best_percent, state.taught_live)
+    return _lesson_cell(state.lesson.id, state.status, state.best_percent, state.taught_live, state.without_device)
 
 
 @functools.lru_cache(maxsize=4096)
-def _lesson_cell(lesson_id, status, best_percent, taught_live=None):
+def _lesson_cell(lesson_id, status, best_percent, taught_live=None, without_device=False):
     score = CELL_SCORE.format(best_percent) if best_percent is not None else ""
     if taught_live:
-        score += CELL_LIVE.format(day(taught_live))
+        score += CELL_LIVE.format(day(taught_live) + (" (no device)" if without_device else ""))
     return LESSON_CELL.format(kind=status.replace(" ", "-"), lesson=lesson_id, status=status.capitalize(), score=score)
 
 

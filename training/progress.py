@@ -16,6 +16,7 @@ class LessonState(NamedTuple):
     steps_seen: int
     best_percent: int | None
     taught_live: str | None = None  # the first day (ISO, UK) it was taught live with the pupil there
+    without_device: bool = False  # they were there only without a device (the quiz is still theirs to answer)
 
 
 # How a lesson reached a pupil, for the dashboard and reports: live (with the day), alone, or not yet.
@@ -43,7 +44,8 @@ class NextAction:
 def lesson_states(course, progress_by_lesson, summaries, taught_live=None):
     """Each lesson's status: complete once its quiz is passed; in progress once opened.
 
-    `taught_live` maps lesson id to the first day it was taught live with the pupil there."""
+    `taught_live` maps lesson id to (the first day it was taught live with the pupil there, whether they were
+    there only without a device)."""
     taught_live = taught_live or {}
     states = []
     for lesson in course.lessons:
@@ -62,7 +64,7 @@ def lesson_states(course, progress_by_lesson, summaries, taught_live=None):
                 progress["current_step"] if progress else 1,  # current_step
                 progress["furthest_step"] if progress else 0,  # steps_seen
                 summary["best_percent"] if summary else None,  # best_percent
-                taught_live.get(lesson.id),
+                *taught_live.get(lesson.id, (None, False)),  # taught_live, without_device
             )
         )
     return states

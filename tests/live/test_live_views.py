@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from db import write_transaction
 from quizzes.forms import field_name
@@ -374,6 +375,8 @@ def test_the_dashboard_and_reports_say_taught_live_done_on_their_own_or_not_yet(
     cell = f'data-lesson="{lesson.id}">'
     assert "Taught live" in rows[room["pupils"][0]].split(cell)[1].split("</td>")[0]
     assert "Taught live" in rows[room["pupils"][1]].split(cell)[1].split("</td>")[0]
+    assert "(no device)" in rows[room["pupils"][1]].split(cell)[1].split("</td>")[0]
+    assert "(no device)" not in rows[room["pupils"][0]].split(cell)[1].split("</td>")[0]
     assert f'{cell}Complete <span class="cell-score">100%</span></td>' in rows[room["pupils"][2]]
     assert f"{cell}Not started</td>" in rows[room["pupils"][3]]
 
@@ -381,8 +384,12 @@ def test_the_dashboard_and_reports_say_taught_live_done_on_their_own_or_not_yet(
     table = list(csv.reader(io.StringIO(report.data.decode("utf-8-sig"))))
     column = table[0].index("L1 taught")
     by_name = {row[0]: row[column] for row in table[1:]}
-    assert by_name["Pupil0 Zed"] == by_name["Pupil1 Zed"] == f"Taught live {taught_on}"
+    assert by_name["Pupil0 Zed"] == f"Taught live {taught_on}"
+    assert by_name["Pupil1 Zed"] == f"Taught live {taught_on} (no device)"
     assert by_name["Pupil2 Zed"] == "Done on their own" and by_name["Pupil3 Zed"] == "Not yet"
+    pdf = report_by_job(app, teacher, {"scope": str(room["class_id"]), "format": "pdf"})
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert f"Taught live {taught_on} (no device)" in " ".join(text.split())
 
 
 def test_a_pupils_export_lists_their_live_lessons_and_erasing_them_removes_their_attendance(app, db, room):
