@@ -227,7 +227,9 @@ def attendance(session_id):
     db, row, _ = staff_session_or_404(session_id)
     roster = queries.roster(db, row["id"], row["class_id"], current_user.school_id)
     form = AttendanceForm()
-    form.pupils.choices = [(p["id"], p["first_name"]) for p in roster if p["how"] != "device"]
+    # Every pupil of the class is a valid choice: one who joined on a device meanwhile stays 'device' (a tick
+    # never overwrites it, an untick removes only 'no device').
+    form.pupils.choices = [(p["id"], p["first_name"]) for p in roster]
     if form.validate_on_submit():
         ticked = set(form.pupils.data or ())
         choices = {value for value, _ in form.pupils.choices}

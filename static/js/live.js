@@ -95,7 +95,9 @@
       for (var i = 0; i < nodes.length; i += 1) { nodes[i].textContent = String(value); }
     }
 
-    poll(root, TEACHER_EVERY_MS, function (state) {
+    // The controls ask less often than the projector: they only show counts and moves made elsewhere.
+    var every = parseInt(root.getAttribute("data-live-every"), 10) || TEACHER_EVERY_MS;
+    poll(root, every, function (state) {
       var newAnswers = totalsShown && state.answered !== answeredAtLoad;
       if (state.version !== version || state.ended !== ended || newAnswers) {
         // Moved from another window (the controls, or a second teacher), or the totals on show changed.
