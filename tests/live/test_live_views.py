@@ -189,6 +189,9 @@ def test_answers_are_each_pupils_own_and_the_projector_shows_totals_from_five(ap
         assert response.status_code == 303
     presenter = teacher.get(f"/live/{session_id}/present").text
     assert "Fewer than 5 have answered so far" in presenter
+    # The projector's page has no teacher notes and no attendance: those are on the controls only.
+    assert "Teacher notes" not in presenter and "Attendance" not in presenter
+    assert "Teacher notes" in teacher.get(f"/live/{session_id}/teach").text
     assert 'data-live-totals="shown"' not in presenter
 
     response, token = answer(pupils[4], session_id, right_answers(lesson.quiz))
