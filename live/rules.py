@@ -14,10 +14,10 @@ MOVES = ("next", "back", "pause", "resume", "show", "hide", "end")
 IDLE_LIMIT = timedelta(hours=1)
 # The projector shows the class's answers only once this many pupils have answered: fewer could point at one.
 TOTALS_THRESHOLD = 5
-# A device's last poll is written at most this often, so polling every second does not write every second;
-# it counts as following while its last poll is this recent.
+# A device's last poll is written at most this often (LIVE_SEEN_SECONDS), so polling every second does not
+# write every second; it counts as following while its last poll is within FOLLOWING_TIMES that.
 SEEN_EVERY = timedelta(seconds=10)
-FOLLOWING_WITHIN = timedelta(seconds=30)
+FOLLOWING_TIMES = 3
 
 
 def last_position(step_count):
@@ -90,14 +90,14 @@ def idle_end(moved_at):
     return (_moment(moved_at) + IDLE_LIMIT).isoformat(timespec="seconds")
 
 
-def seen_due(seen_at, now):
-    """Whether a device's poll should write its last-seen time (none yet, or older than SEEN_EVERY)."""
-    return not seen_at or _moment(now) - _moment(seen_at) >= SEEN_EVERY
+def seen_due(seen_at, now, every=SEEN_EVERY):
+    """Whether a device's poll should write its last-seen time (none yet, or older than `every`)."""
+    return not seen_at or _moment(now) - _moment(seen_at) >= every
 
 
-def following_since(now):
+def following_since(now, every=SEEN_EVERY):
     """The earliest last-seen time that still counts as following (ISO string)."""
-    return (_moment(now) - FOLLOWING_WITHIN).isoformat(timespec="seconds")
+    return (_moment(now) - FOLLOWING_TIMES * every).isoformat(timespec="seconds")
 
 
 def totals_shown(answered):

@@ -6,6 +6,8 @@ Plain short requests get through filtering proxies, and any app server answers f
 Without JavaScript the pupil's page shows the current step when loaded and a "Go to the teacher's step" link.
 """
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -55,6 +57,11 @@ def ground_rules_html(course):
         text = rules.ground_rules(course.before_you_teach_text)
         kept[course.id] = render_markdown(text) if text else ""
     return kept[course.id]
+
+
+def seen_every():
+    """How often a device's poll writes its last-seen time (the LIVE_SEEN_SECONDS setting)."""
+    return timedelta(seconds=current_app.config["LIVE_SEEN_SECONDS"])
 
 
 def not_modified_or(tag, body):
@@ -140,7 +147,7 @@ def teacher_view(db, row, course, lesson, open_):
     """What the presenter and controls show: the stage, the counts and (when shown, from 5 answers) the totals."""
     step_count = len(lesson.steps)
     position = row["position"]
-    following, answered, joined, no_device = queries.counts(db, row["id"], rules.following_since(now()))
+    following, answered, joined, no_device = queries.counts(db, row["id"], rules.following_since(now(), seen_every()))
     shown = bool(row["answers_shown"]) and rules.totals_shown(answered)
     return {
         "live": row, "course": course, "lesson": lesson, "open": open_, "position": position,
@@ -186,7 +193,7 @@ def present_state(session_id):
     """The teacher's screens' poll: the state, and the counts of pupils following and answered (never who)."""
     db, row, _ = staff_session_or_404(session_id)
     open_ = is_open(db, row)
-    following, answered, _joined, _no_device = queries.counts(db, row["id"], rules.following_since(now()))
+    following, answered, _joined, _no_device = queries.counts(db, row["id"], rules.following_since(now(), seen_every()))
     tag = f"{rules.etag(row['version'], open_).strip(chr(34))}-{following}-{answered}"
     body = {"version": row["version"], "ended": not open_, "following": following, "answered": answered}
     return not_modified_or(tag, body)
@@ -342,7 +349,7 @@ def state(session_id):
     if polled is None or polled["seen_at"] is None:
         abort(404)  # no such session, or this pupil never joined it (another class's pupils never can)
     stamp = now()
-    if rules.seen_due(polled["seen_at"], stamp):
+    if rules.seen_due(polled["seen_at"], stamp, seen_every()):
         queries.touch_seen(db, session_id, current_user.id, stamp)
     open_ = polled["ended_at"] is None and not rules.is_idle(polled["moved_at"], stamp)
     lesson = courses()[polled["course_id"]].lesson(polled["lesson_id"]) if polled["course_id"] in courses() else None

@@ -62,6 +62,9 @@ def test_last_seen_is_written_at_most_every_ten_seconds_and_counts_for_thirty():
     assert not rules.seen_due((now - timedelta(seconds=9)).isoformat(), now)
     assert rules.seen_due((now - timedelta(seconds=10)).isoformat(), now)
     assert rules.following_since(now) == "2026-12-07T09:00:00+00:00"
+    # A slower setting (LIVE_SEEN_SECONDS) widens both.
+    assert not rules.seen_due((now - timedelta(seconds=20)).isoformat(), now, timedelta(seconds=30))
+    assert rules.following_since(now, timedelta(seconds=20)) == "2026-12-07T08:59:30+00:00"
 
 
 def test_the_state_tag_changes_with_a_move_and_with_the_end():
