@@ -5,6 +5,8 @@ prompts, n + 2 its quiz and n + 3 the calm close with each pupil's private check
 pupils follow and may go back to re-read a step, never past the teacher's position.
 """
 
+import hashlib
+import hmac
 import re
 from datetime import datetime, timedelta
 
@@ -108,6 +110,18 @@ def totals_shown(answered):
 def etag(version, open_):
     """The state's entity tag: changes with every move and when the session ends (also by idling)."""
     return f'"{version}{"" if open_ else "-ended"}"'
+
+
+def poll_key(secret, session_id, pupil_id):
+    """The key in a pupil's poll URL: it proves the live page was served to that pupil, so the poll needs no
+    sign-in cookie (and no query for the person). It opens only the session's state, which names nobody."""
+    message = f"live-state:{session_id}:{pupil_id}".encode()
+    return hmac.new(secret.encode() if isinstance(secret, str) else secret, message, hashlib.sha256).hexdigest()[:32]
+
+
+def poll_key_matches(secret, session_id, pupil_id, key):
+    """Whether `key` is the poll key for this session and pupil (compared in constant time)."""
+    return hmac.compare_digest(poll_key(secret, session_id, pupil_id), key)
 
 
 def state_json(version, position, paused, open_, step_count):

@@ -315,7 +315,7 @@ def pupil_page(db, row, quiz=None, check_in=None, status=200):
         "live/pupil.html", live=row, course=course, lesson=lesson, open=open_, position=position, stage=stage,
         step=step, step_count=step_count, quiz=lesson.quiz, form=quiz, field_name=field_name, attempt=attempt,
         check_in=check_in, checked_in=row["id"] in session.get(CHECKED_IN, []), ground_rules=ground_rules_html(course),
-        viewing=None,
+        viewing=None, poll_url=poll_url(row["id"], current_user.id),
     )  # fmt: skip
     return page, status
 
@@ -334,23 +334,34 @@ def reread(session_id, number):
         "live/pupil.html", live=row, course=course, lesson=lesson, open=is_open(db, row), position=row["position"],
         stage=rules.STEP, step=lesson.steps[number - 1], step_count=step_count, viewing=number, quiz=lesson.quiz,
         form=None, field_name=field_name, attempt=None, check_in=None, checked_in=False, ground_rules="",
+        poll_url=poll_url(row["id"], current_user.id),
     )  # fmt: skip
 
 
-@bp.get("/live/<int:session_id>/state")
-@pupil_required
-def state(session_id):
+def poll_url(session_id, pupil_id):
+    """The pupil's poll URL, with the key that stands in for their sign-in cookie."""
+    key = rules.poll_key(current_app.secret_key, session_id, pupil_id)
+    return url_for("live.state", session_id=session_id, pupil_id=pupil_id, key=key)
+
+
+@bp.get("/live/<int:session_id>/pupils/<int:pupil_id>/state/<key>")
+def state(session_id, pupil_id, key):
     """The poll: the session's state as a tiny JSON document, or 304 while it has not changed since the last one.
 
-    One read (the session's row and the pupil's own attendance row, both by primary key); the pupil's
-    last-seen time is written only when it is older than rules.SEEN_EVERY."""
+    The key in the URL (made for this pupil when their live page was served) stands in for the sign-in
+    cookie, which the script does not send: no person or sign-in session is read. One read (the session's row
+    and the pupil's own attendance row, both by primary key); the pupil's last-seen time is written only when
+    it is older than LIVE_SEEN_SECONDS. What it returns names nobody: the version, position, stage, pause, end.
+    """
+    if not rules.poll_key_matches(current_app.secret_key, session_id, pupil_id, key):
+        abort(404)
     db = get_db()
-    polled = queries.poll_state(db, session_id, current_user.id)
+    polled = queries.poll_state(db, session_id, pupil_id)
     if polled is None or polled["seen_at"] is None:
         abort(404)  # no such session, or this pupil never joined it (another class's pupils never can)
     stamp = now()
     if rules.seen_due(polled["seen_at"], stamp, seen_every()):
-        queries.touch_seen(db, session_id, current_user.id, stamp)
+        queries.touch_seen(db, session_id, pupil_id, stamp)
     open_ = polled["ended_at"] is None and not rules.is_idle(polled["moved_at"], stamp)
     lesson = courses()[polled["course_id"]].lesson(polled["lesson_id"]) if polled["course_id"] in courses() else None
     step_count = len(lesson.steps) if lesson else 0

@@ -91,3 +91,12 @@ def test_ground_rules_come_from_each_routes_before_you_teach(app):
     assert first.startswith("We don't share personal stories") and "**" not in first
     assert second.startswith("No personal stories") and "**" not in second
     assert rules.ground_rules("Nothing about them here.") is None
+
+
+def test_a_poll_key_belongs_to_one_session_and_one_pupil():
+    key = rules.poll_key("secret", 3, 41)
+    assert rules.poll_key_matches("secret", 3, 41, key)
+    assert not rules.poll_key_matches("secret", 3, 42, key)
+    assert not rules.poll_key_matches("secret", 4, 41, key)
+    assert not rules.poll_key_matches("another secret", 3, 41, key)
+    assert len(key) == 32 and rules.poll_key(b"secret", 3, 41) == key

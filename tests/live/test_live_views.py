@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from db import write_transaction
+from live import rules
 from quizzes.forms import field_name
 
 from helpers import report_by_job, right_answers, sign_in, wrong_answers
@@ -113,38 +114,58 @@ def test_a_teacher_starts_a_lesson_and_a_pupil_joins_from_the_course_page(app, d
     )
 
 
+def poll_url(client, session_id):
+    """The poll URL the pupil's live page gives its script."""
+    return re.search(r'data-live-state-url="([^"]+)"', client.get(f"/live/{session_id}").text).group(1)
+
+
 def test_the_poll_answers_304_until_the_teacher_moves_then_the_new_step(app, db, room, course):
     teacher = client_for(app, "teacher@hill.test")
     session_id = started(teacher, room["class_id"])
-    pupil = joined(app, session_id, "pupil0.x")
+    url = poll_url(joined(app, session_id, "pupil0.x"), session_id)
+    # The poll sends no sign-in cookie: its URL's key stands in for it.
+    pupil = app.test_client()
 
-    first = pupil.get(f"/live/{session_id}/state")
+    first = pupil.get(url)
     assert first.status_code == 200 and first.json["position"] == 0 and first.json["stage"] == "rules"
     tag = first.headers["ETag"]
-    again = pupil.get(f"/live/{session_id}/state", headers={"If-None-Match": tag})
+    again = pupil.get(url, headers={"If-None-Match": tag})
     assert again.status_code == 304 and again.headers["ETag"] == tag
 
     assert move(teacher, db, session_id, "next").status_code == 303
-    moved = pupil.get(f"/live/{session_id}/state", headers={"If-None-Match": tag})
+    moved = pupil.get(url, headers={"If-None-Match": tag})
     assert moved.status_code == 200 and moved.json["position"] == 1 and moved.json["stage"] == "step"
     # A reload (or a late join) lands on the teacher's step.
-    assert course.lessons[0].steps[0].title in pupil.get(f"/live/{session_id}").text
+    assert course.lessons[0].steps[0].title in client_for(app, "pupil0.x").get(f"/live/{session_id}").text
     # Pause reaches the device without a step change.
     move(teacher, db, session_id, "pause")
-    assert pupil.get(f"/live/{session_id}/state").json["paused"] is True
+    assert pupil.get(url).json["paused"] is True
+    # A key made for another pupil, or none at all, opens nothing.
+    other = url.replace(f"/pupils/{room['pupils'][0]}/", f"/pupils/{room['pupils'][1]}/")
+    assert pupil.get(other).status_code == 404 and pupil.get(url[:-4] + "0000").status_code == 404
+
+
+def test_a_poll_key_for_a_pupil_who_never_joined_opens_nothing(app, db, room):
+    teacher = client_for(app, "teacher@hill.test")
+    session_id = started(teacher, room["class_id"])
+    key = rules.poll_key(app.secret_key, session_id, room["outsider"])
+    assert app.test_client().get(f"/live/{session_id}/pupils/{room['outsider']}/state/{key}").status_code == 404
 
 
 def test_the_poll_writes_last_seen_at_most_every_few_seconds(app, db, room, statements):
     teacher = client_for(app, "teacher@hill.test")
     session_id = started(teacher, room["class_id"])
-    pupil = joined(app, session_id, "pupil0.x")
-    pupil.get(f"/live/{session_id}/state")
+    url = poll_url(joined(app, session_id, "pupil0.x"), session_id)
+    pupil = app.test_client()
+    pupil.get(url)
     seen = db.execute("SELECT seen_at FROM live_attendance WHERE session_id = ?", [session_id]).fetchone()[0]
     assert seen
     statements.clear()
     for _ in range(3):
-        pupil.get(f"/live/{session_id}/state", headers={"If-None-Match": '"1"'})
+        pupil.get(url, headers={"If-None-Match": '"1"'})
     assert not [s for s in statements if "UPDATE live_attendance" in s]
+    # Nor does a poll read the person or their sign-in session: one read of the session's state.
+    assert [s for s in statements if "FROM" in s] == [s for s in statements if "FROM live_sessions" in s]
     # The teacher's screens count one pupil following, never who.
     following = teacher.get(f"/live/{session_id}/present/state").json
     assert following["following"] == 1 and "Pupil0" not in str(following)
@@ -278,11 +299,12 @@ def test_an_hour_without_a_move_ends_the_session(app, db, room):
     teacher = client_for(app, "teacher@hill.test")
     session_id = started(teacher, room["class_id"])
     pupil = joined(app, session_id, "pupil0.x")
-    tag = pupil.get(f"/live/{session_id}/state").headers["ETag"]
+    url = poll_url(pupil, session_id)
+    tag = pupil.get(url).headers["ETag"]
     long_ago = (datetime.now(UTC) - timedelta(minutes=61)).isoformat(timespec="seconds")
     with write_transaction(db):
         db.execute("UPDATE live_sessions SET moved_at = ? WHERE id = ?", [long_ago, session_id])
-    state = pupil.get(f"/live/{session_id}/state", headers={"If-None-Match": tag})
+    state = pupil.get(url, headers={"If-None-Match": tag})
     assert state.status_code == 200 and state.json["ended"] is True
     assert "The live lesson has ended" in pupil.get(f"/live/{session_id}").text
     assert "Your teacher has started a live lesson" not in pupil.get("/course").text
@@ -336,7 +358,6 @@ def test_another_classs_pupil_and_teacher_are_refused(app, db, room, make_school
     outsider = client_for(app, "outsider.y")
     assert outsider.post(f"/live/{session_id}/join").status_code == 404
     assert outsider.get(f"/live/{session_id}").status_code == 404
-    assert outsider.get(f"/live/{session_id}/state").status_code == 404
     assert "Your teacher has started a live lesson" not in outsider.get("/course").text
     assert db.execute("SELECT count(*) FROM live_attendance").fetchone()[0] == 0
     # A teacher of another class can neither start this class's lesson nor drive it.
