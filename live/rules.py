@@ -56,7 +56,7 @@ def moved(state, move, step_count):
         return {"paused": 1}
     if move == "resume" and paused:
         return {"paused": 0}
-    if move == "show" and not shown and position >= quiz_position(step_count):
+    if move == "show" and not shown and position == quiz_position(step_count):
         return {"answers_shown": 1}
     if move == "hide" and shown:
         return {"answers_shown": 0}

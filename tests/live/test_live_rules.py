@@ -30,8 +30,8 @@ def test_pause_resume_show_and_hide_change_only_what_they_name():
     assert rules.moved(state(2, paused=1), "pause", STEPS) == {}
     assert rules.moved(state(2, paused=1), "resume", STEPS) == {"paused": 0}
     assert rules.moved(state(2), "resume", STEPS) == {}
-    # The class's answers can be shown only from the quiz on.
-    assert rules.moved(state(6), "show", STEPS) == {}
+    # The class's answers can be shown only at the quiz.
+    assert rules.moved(state(6), "show", STEPS) == {} and rules.moved(state(8), "show", STEPS) == {}
     assert rules.moved(state(7), "show", STEPS) == {"answers_shown": 1}
     assert rules.moved(state(7, shown=1), "hide", STEPS) == {"answers_shown": 0}
     assert rules.moved(state(2), "dance", STEPS) == {}
