@@ -73,7 +73,7 @@
       if (leaving) { return; }
       if (pausedNote) { pausedNote.hidden = !state.paused; }
       if (state.ended !== shownEnded || (!viewing && state.position !== shownPosition)) {
-        if (typed && !state.ended) {
+        if (typed) {
           // Half-answered questions are never thrown away: the pupil sends them, then follows.
           var note = root.querySelector("[data-live-moved-note]");
           if (note) { note.hidden = false; }
