@@ -434,3 +434,17 @@ def test_a_pupils_export_lists_their_live_lessons_and_erasing_them_removes_their
     erase_pupil(db, room["pupils"][0])
     assert db.execute("SELECT count(*) FROM live_attendance").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM live_sessions").fetchone()[0] == 1  # the class's session stays
+
+
+def test_answers_sent_just_after_the_teacher_ends_are_still_saved(app, db, room, course):
+    lesson = course.lessons[0]
+    teacher = client_for(app, "teacher@hill.test")
+    session_id = started(teacher, room["class_id"])
+    pupil = joined(app, session_id, "pupil0.x")
+    to_position(teacher, db, session_id, quiz_position(course))
+    page = pupil.get(f"/live/{session_id}").text
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
+    move(teacher, db, session_id, "end")
+    data = dict(right_answers(lesson.quiz), token=token, version=lesson.quiz.version)
+    assert pupil.post(f"/live/{session_id}/quiz", data=data).status_code == 303
+    assert db.execute("SELECT count(*) FROM attempts WHERE pupil_id = ?", [room["pupils"][0]]).fetchone()[0] == 1
