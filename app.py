@@ -143,6 +143,7 @@ def _register_blueprints(app):
     from classroom.views import bp as classroom_bp
     from console.invite_views import bp as invites_bp
     from console.views import bp as console_bp
+    from live.views import bp as live_bp
     from pages import bp as pages_bp
     from progress.evidence_views import bp as evidence_bp
     from progress.views import bp as progress_bp
@@ -166,6 +167,7 @@ def _register_blueprints(app):
         classroom_bp,
         progress_bp,
         evidence_bp,
+        live_bp,
         safeguarding_bp,
         trusts_bp,
         trust_console_bp,

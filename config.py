@@ -204,3 +204,8 @@ TRUST_FIGURES_REFRESH_MINUTES = 3
 INVITE_DAYS = 7
 # A school's offboarding export (a ZIP of everything it holds) can be downloaded this long, like a report.
 SCHOOL_EXPORT_HOURS = 24
+# --- Live lessons ---
+# Each following device's poll writes its last-seen time at most this often, in seconds, so a
+# class polling every second is not a write a second per pupil; the presenter counts a device as following
+# while its last poll is within three times this.
+LIVE_SEEN_SECONDS = 10

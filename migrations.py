@@ -821,6 +821,60 @@ def m029_job_workers(db):
 
 
 @migrations()
+def m030_live_lessons(db):
+    # A live lesson (live/): a class's teacher leads one lesson and each pupil follows on their own device.
+    # One row per session holds the whole shared state; `version` goes up on every teacher's move, so a pupil's
+    # poll is one primary-key read answered 304 while it is unchanged. At most one open session per class (the
+    # partial unique index); one left an hour without a move counts as ended when next read, and `ended_at` is
+    # written then. `taught_on` is the UK day it was taught: the evidence of teaching a school must keep.
+    # Attendance is who followed on a device and who the teacher ticked as there without one ('no device').
+    # `seen_at` is a device's latest poll, written at most every few seconds: the presenter counts followers
+    # from it, never who they are. `attempt_id` is the pupil's answers given in the session (their own attempt,
+    # the same record as self-paced work). The class's answer totals are kept without the pupil, as counts.
+    db.executescript(
+        """
+        CREATE TABLE live_sessions (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+            class_id INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+            course_id TEXT NOT NULL,
+            lesson_id TEXT NOT NULL,
+            started_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            position INTEGER NOT NULL DEFAULT 0,  -- 0 ground rules, 1..n the steps, n+1 talk, n+2 quiz, n+3 close
+            paused INTEGER NOT NULL DEFAULT 0,
+            answers_shown INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            started_at TEXT NOT NULL,
+            moved_at TEXT NOT NULL,
+            ended_at TEXT,
+            taught_on TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX live_sessions_open ON live_sessions(class_id) WHERE ended_at IS NULL;
+        CREATE INDEX live_sessions_class ON live_sessions(class_id, taught_on);
+        CREATE INDEX live_sessions_started_by ON live_sessions(started_by);  -- erasing a person finds their rows
+        CREATE TABLE live_attendance (
+            session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            pupil_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            how TEXT NOT NULL CHECK (how IN ('device', 'no device')),
+            joined_at TEXT NOT NULL,
+            seen_at TEXT,
+            attempt_id INTEGER REFERENCES attempts(id) ON DELETE SET NULL,
+            PRIMARY KEY (session_id, pupil_id)
+        );
+        CREATE INDEX live_attendance_pupil ON live_attendance(pupil_id);
+        CREATE INDEX live_attendance_attempt ON live_attendance(attempt_id);
+        CREATE TABLE live_answer_totals (
+            session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            choice TEXT NOT NULL,              -- an option id, 'right' or 'not right' (order), 1 to 5 (confidence)
+            count INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (session_id, question_id, choice)
+        );
+        """
+    )
+
+
+@migrations()
 def m031_parents_view(db):
     # The parents' view: every lesson, question and teacher note of both routes, public and read only, at
     # /parents/<public_slug>/ (training/parents_views.py). The slug is the school's public name for it (from its

@@ -21,6 +21,11 @@ CLASSES = "SELECT id FROM classes WHERE school_id = :school"
 # (table, which rows are the school's), children before parents: the erase deletes in this order, so no
 # foreign key is left pointing at a deleted row, whatever each key's ON DELETE says.
 SCHOOL_TABLES = (
+    # Live lessons (m030): the class's totals (no pupil), attendance, then the sessions.
+    ("live_answer_totals", "session_id IN (SELECT id FROM live_sessions WHERE school_id = :school)"),
+    ("live_attendance",
+     f"session_id IN (SELECT id FROM live_sessions WHERE school_id = :school) OR pupil_id IN ({PEOPLE})"),
+    ("live_sessions", f"school_id = :school OR class_id IN ({CLASSES})"),
     ("answers", f"attempt_id IN (SELECT id FROM attempts WHERE pupil_id IN ({PEOPLE}))"),
     ("quiz_reviews", f"pupil_id IN ({PEOPLE})"),
     ("attempts", f"pupil_id IN ({PEOPLE})"),

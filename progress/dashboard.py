@@ -92,14 +92,15 @@ class Grid:
         return sum(1 for r in self.rows if r.final is not None)
 
 
-def build_grid(course, pupils, progress_rows, summary_rows, certificates):
+def build_grid(course, pupils, progress_rows, summary_rows, certificates, taught_rows=()):
     """The grid for `pupils` (dicts: id, first_name, last_name, last_active_at, classes).
 
     `progress_rows` are lesson_progress rows and `summary_rows` the per-pupil quiz summaries
     (pupil_id, key, best_percent, passed, attempts), both possibly for other pupils too;
-    `certificates` maps pupil id to the current certificate code.
+    `certificates` maps pupil id to the current certificate code; `taught_rows` (pupil_id, lesson_id,
+    taught_on) the first day each lesson was taught live with the pupil there.
     """
-    rows = tuple(pupil_rows(course, pupils, progress_rows, summary_rows, certificates))
+    rows = tuple(pupil_rows(course, pupils, progress_rows, summary_rows, certificates, taught_rows))
     totals = tuple(
         LessonTotal(
             lesson=lesson,
@@ -112,17 +113,19 @@ def build_grid(course, pupils, progress_rows, summary_rows, certificates):
     return Grid(lessons=tuple(course.lessons), rows=rows, totals=totals)
 
 
-def pupil_rows(course, pupils, progress_rows, summary_rows, certificates):
+def pupil_rows(course, pupils, progress_rows, summary_rows, certificates, taught_rows=()):
     """The grid's rows one by one, in the order of `pupils` (which may be a cursor still being read).
 
     The other rows are grouped by pupil first; then each pupil's row is made as it is read.
     """
-    progress, summaries = {}, {}
+    progress, summaries, taught = {}, {}, {}
     with collector_paused():
         for row in progress_rows:
             progress.setdefault(row["pupil_id"], {})[row["lesson_id"]] = row
         for row in summary_rows:
             summaries.setdefault(row["pupil_id"], {})[row["key"]] = row
+        for row in taught_rows:
+            taught.setdefault(row["pupil_id"], {})[row["lesson_id"]] = (row["taught_on"], not row["on_device"])
     for pupil in pupils:
         own = summaries.get(pupil["id"], {})
         yield PupilProgress(
@@ -130,7 +133,7 @@ def pupil_rows(course, pupils, progress_rows, summary_rows, certificates):
             first_name=pupil["first_name"],
             last_name=pupil["last_name"] or "",
             classes=pupil.get("classes") or "",
-            lessons=tuple(lesson_states(course, progress.get(pupil["id"], {}), own)),
+            lessons=tuple(lesson_states(course, progress.get(pupil["id"], {}), own, taught.get(pupil["id"]))),
             baseline=own["baseline"]["best_percent"] if "baseline" in own else None,
             final=own["final"]["best_percent"] if "final" in own else None,
             last_active=pupil.get("last_active_at"),

@@ -114,6 +114,19 @@ WHERE c.pupil_id IN ({scope}) AND c.course_id = :course_id
   AND (:date_before IS NULL OR c.issued_at < :date_before)
 ORDER BY c.id
 """
+# Per pupil in scope and lesson: the first day (UK, ISO) it was taught live with them there, on their own device
+# or ticked as there without one (live/: the sessions and their attendance), within the period; `on_device` is 0
+# when they were only ever there without one.
+TAUGHT_LIVE = """
+SELECT a.pupil_id, s.lesson_id, min(s.taught_on) AS taught_on,
+       max(CASE WHEN a.how = 'device' THEN 1 ELSE 0 END) AS on_device
+FROM live_attendance a JOIN live_sessions s ON s.id = a.session_id
+WHERE a.pupil_id IN ({scope}) AND s.course_id = :course_id AND s.school_id = :school_id
+  AND (:date_from IS NULL OR s.taught_on >= :date_from)
+  AND (:date_before IS NULL OR s.taught_on < :date_before)
+GROUP BY a.pupil_id, s.lesson_id
+ORDER BY a.pupil_id, s.lesson_id
+"""
 # The answers of each pupil's first attempt at each quiz in each phase.
 FIRST_ANSWERS = f"""
 WITH firsts AS (
@@ -257,20 +270,24 @@ def grid_for(db, course, scope, period=ALL_TIME):
 
 
 def grid_source(db, course, scope, period=ALL_TIME):
-    """Every row the grid is built from: (pupils, progress, summaries, certificates), each a tuple of sqlite3.Row.
+    """Every row the grid is built from: (pupils, progress, summaries, certificates, taught live), each a tuple of
+    sqlite3.Row.
 
     Rows made in C and hashable, so equal sources can share one rendering (progress_views.grid_html).
     """
     params = _params(scope, course.id, period)
     return tuple(
-        tuple(_light_rows(db, scoped(sql, scope), params)) for sql in (PUPILS, PROGRESS, SUMMARIES, CERTIFICATES)
+        tuple(_light_rows(db, scoped(sql, scope), params))
+        for sql in (PUPILS, PROGRESS, SUMMARIES, CERTIFICATES, TAUGHT_LIVE)
     )
 
 
 def grid_from(course, source):
     """The grid from grid_source's rows."""
-    pupils, progress, summaries, certificates = source
-    return build_grid(course, [dict(p) for p in pupils], progress, summaries, _current_certificates(certificates))
+    pupils, progress, summaries, certificates, taught = source
+    return build_grid(
+        course, [dict(p) for p in pupils], progress, summaries, _current_certificates(certificates), taught
+    )
 
 
 def grid_rows_streamed(db, course, scope, period=ALL_TIME):
@@ -283,8 +300,9 @@ def grid_rows_streamed(db, course, scope, period=ALL_TIME):
     progress = _light_rows(db, scoped(PROGRESS, scope), params)
     summaries = _light_rows(db, scoped(SUMMARIES, scope), params)
     certificates = _current_certificates(_light_rows(db, scoped(CERTIFICATES, scope), params))
+    taught = _light_rows(db, scoped(TAUGHT_LIVE, scope), params)
     pupils = db.query(scoped(PUPILS, scope), params)
-    return pupil_rows(course, pupils, progress, summaries, certificates)
+    return pupil_rows(course, pupils, progress, summaries, certificates, taught)
 
 
 def _light_rows(db, sql, params):

@@ -28,6 +28,7 @@ from progress.queries import (
 )
 from progress.reteach import question_stats, topic_gains
 from spreadsheet import safe_cell, safe_row
+from training.progress import TAUGHT_LIVE, how_taught
 
 # Mimetypes as Flask takes them: it adds "; charset=utf-8" to a text/ type itself (one written here was sent twice).
 FORMATS = {
@@ -108,7 +109,7 @@ def header_for(lessons, whole_school):
     if whole_school:
         header.append("Classes")
     for lesson in lessons:
-        header += [f"L{lesson.number} {lesson.title}: status", f"L{lesson.number} best %"]
+        header += [f"L{lesson.number} {lesson.title}: status", f"L{lesson.number} best %", f"L{lesson.number} taught"]
     header += [
         "Baseline check %",
         "Final check %",
@@ -131,7 +132,7 @@ def grid_cells(row, whole_school, route, dates=iso_minute):
     if whole_school:
         cells.append(row.classes)
     for state in row.lessons:
-        cells += [STATUS_LABELS[state.status], state.best_percent]
+        cells += [STATUS_LABELS[state.status], state.best_percent, taught_label(state)]
     cells += [
         row.baseline,
         row.final,
@@ -141,6 +142,14 @@ def grid_cells(row, whole_school, route, dates=iso_minute):
         route,
     ]
     return cells
+
+
+def taught_label(state):
+    """'Taught live 2026-12-07', 'Done on their own' or 'Not yet': how the lesson reached the pupil."""
+    how = how_taught(state)
+    if how != TAUGHT_LIVE:
+        return how.capitalize()
+    return f"Taught live {state.taught_live}" + (" (no device)" if state.without_device else "")
 
 
 def summary_rows(data):

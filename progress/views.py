@@ -27,6 +27,7 @@ from certificates.forms import ReissueForm, RevokeForm
 from certificates.issuing import eligibility_for
 from classroom.access import class_for_staff, class_or_404, pupil_or_404, sees_whole_school
 from classroom.tasks import queue_report
+from dates import day
 from db import connect, get_db
 from forms import ConfirmForm
 from progress import report_jobs
@@ -84,14 +85,20 @@ LESSON_CELL = Markup('<td class="cell-{kind}" data-lesson="{lesson}">{status}{sc
 CELL_SCORE = Markup(' <span class="cell-score">{}%</span>')
 
 
+# A lesson taught live with the pupil there says so, with the day; a complete lesson without it was done alone.
+CELL_LIVE = Markup(' <span class="cell-live">Taught live {}</span>')
+
+
 def lesson_cell(state):
     """A lesson's cell in the grid (a training.progress.LessonState), made once per worker for each kind."""
-    return _lesson_cell(state.lesson.id, state.status, state.best_percent)
+    return _lesson_cell(state.lesson.id, state.status, state.best_percent, state.taught_live, state.without_device)
 
 
 @functools.lru_cache(maxsize=4096)
-def _lesson_cell(lesson_id, status, best_percent):
+def _lesson_cell(lesson_id, status, best_percent, taught_live=None, without_device=False):
     score = CELL_SCORE.format(best_percent) if best_percent is not None else ""
+    if taught_live:
+        score += CELL_LIVE.format(day(taught_live) + (" (no device)" if without_device else ""))
     return LESSON_CELL.format(kind=status.replace(" ", "-"), lesson=lesson_id, status=status.capitalize(), score=score)
 
 

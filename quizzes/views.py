@@ -72,16 +72,7 @@ def take_quiz(course, quiz, phase, lesson=None):
             flash(QUIZ_CHANGED, "warning")
             form.version.data = quiz.version
         else:
-            result = mark_quiz(quiz, responses_from_form(form))
-            # The attempt and the lesson it completes in one transaction: one turn of the write lock, not two.
-            with write_transaction(db):
-                attempt_id, _ = save_attempt(
-                    db, current_user, course.id, quiz, phase, form.token.data, result, form.option_orders
-                )
-                if lesson and result.passed:
-                    complete_lesson(db, current_user.id, course.id, lesson.id, len(lesson.steps))
-            if phase in ("lesson", "final"):  # the re-check never changes the certificate
-                issue_if_eligible(db, current_user, course)
+            attempt_id, _ = save_quiz(db, current_user, course, quiz, phase, form, lesson)
             return redirect(
                 url_for("quizzes.attempt", course_id=course.id, attempt_id=attempt_id),
                 303,
@@ -97,6 +88,26 @@ def take_quiz(course, quiz, phase, lesson=None):
         field_name=field_name,
     )
     return page, status
+
+
+def save_quiz(db, pupil, course, quiz, phase, form, lesson=None, also=None):
+    """Mark a submitted quiz form and store it as the pupil's own attempt, completing the lesson on a pass and
+    issuing a certificate when earned: the one path for answers, self-paced and live alike.
+
+    `also(attempt_id, result, created)` runs inside the same transaction (a live lesson adds to its totals
+    there, so an answer is counted exactly when it is stored). Returns (attempt id, result)."""
+    result = mark_quiz(quiz, responses_from_form(form))
+    # The attempt and the lesson it completes in one transaction: one turn of the write lock, not two.
+    with write_transaction(db):
+        attempt_id, created = save_attempt(db, pupil, course.id, quiz, phase, form.token.data, result,
+                                           form.option_orders)  # fmt: skip
+        if lesson and result.passed:
+            complete_lesson(db, pupil.id, course.id, lesson.id, len(lesson.steps))
+        if also is not None:
+            also(attempt_id, result, created)
+    if phase in ("lesson", "final"):  # the re-check never changes the certificate
+        issue_if_eligible(db, pupil, course)
+    return attempt_id, result
 
 
 def must_review(db, quiz, phase):

@@ -40,6 +40,12 @@ FROM attempts WHERE pupil_id = ? ORDER BY submitted_at, id
 """
 # When the pupil went back over a lesson after two failed attempts at its quiz (m024).
 QUIZ_REVIEWS = "SELECT course_id, quiz_id, phase, reviewed_at FROM quiz_reviews WHERE pupil_id = ? ORDER BY id"
+# The live lessons the pupil was taught (m030): which lesson, the day, on their own device or in class without one.
+LIVE_LESSONS = """
+SELECT s.course_id, s.lesson_id, s.taught_on, a.how, a.joined_at, a.attempt_id
+FROM live_attendance a JOIN live_sessions s ON s.id = a.session_id
+WHERE a.pupil_id = ? ORDER BY s.taught_on, s.id
+"""
 ANSWERS = "SELECT question_id, question_type, topic, response, correct FROM answers WHERE attempt_id = ? ORDER BY id"
 CERTIFICATES = """
 SELECT code, course_id, course_title, pupil_name, pupil_initials, school_name, score, issued_at,
@@ -63,8 +69,8 @@ UPDATE certificates SET erased_at = :now, pupil_id = NULL, pupil_name = NULL, pu
        score = NULL, pdf = NULL
 WHERE pupil_id = :pupil_id
 """
-# Deleting the person cascades to lesson_progress, attempts (and their answers), quiz reviews, class places and
-# talk requests.
+# Deleting the person cascades to lesson_progress, attempts (and their answers), quiz reviews, class places,
+# live lesson attendance and talk requests.
 DELETE_PUPIL = "DELETE FROM people WHERE id = ? AND role = 'pupil'"
 COUNT = {
     "lesson_progress": "SELECT count(*) AS n FROM lesson_progress WHERE pupil_id = ?",
@@ -121,6 +127,7 @@ def export_pupil(db, pupil_id, include_talk=True):
         "lesson_progress": list(db.query(PROGRESS, [pupil_id])),
         "quiz_attempts": attempts,
         "quiz_reviews": list(db.query(QUIZ_REVIEWS, [pupil_id])),
+        "live_lessons": list(db.query(LIVE_LESSONS, [pupil_id])),
         "certificates": [dict(c, pdf_held=bool(c["pdf_held"])) for c in db.query(CERTIFICATES, [pupil_id])],
         "not_included": [CONFIDENCE_NOT_HELD],
     }

@@ -205,15 +205,23 @@ def talk():
     if form.validate_on_submit():
         addressed_to, teacher_id = parse_who(form.who.data, {t["id"] for t in teachers})
         message = (form.message.data or "").strip()
-        request_id = queries.create_request(
-            db, current_user.school_id, current_user.id, addressed_to, teacher_id, form.urgency.data, message
-        )
-        # The request is committed first; the e-mail only goes into the outbox, for the job worker
-        # to send: a slow or hung mail server never holds the pupil.
-        notify_staff(db, addressed_to, teacher_id, form.urgency.data)
+        request_id = send_talk_request(db, addressed_to, teacher_id, form.urgency.data, message)
         return redirect(url_for("safeguarding.talk_sent", request_id=request_id), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("safeguarding/talk.html", form=form, school=school, teachers=teachers), status
+
+
+def send_talk_request(db, addressed_to, teacher_id, urgency, message):
+    """The signed-in pupil's request to talk, stored, and the staff e-mail queued; returns the request's id.
+
+    The talk page and a live lesson's check-in both ask through here."""
+    request_id = queries.create_request(
+        db, current_user.school_id, current_user.id, addressed_to, teacher_id, urgency, message
+    )
+    # The request is committed first; the e-mail only goes into the outbox, for the job worker
+    # to send: a slow or hung mail server never holds the pupil.
+    notify_staff(db, addressed_to, teacher_id, urgency)
+    return request_id
 
 
 def notify_staff(db, addressed_to, teacher_id, urgency):

@@ -15,6 +15,20 @@ class LessonState(NamedTuple):
     current_step: int  # the step to resume at, from 1
     steps_seen: int
     best_percent: int | None
+    taught_live: str | None = None  # the first day (ISO, UK) it was taught live with the pupil there
+    without_device: bool = False  # they were there only without a device (the quiz is still theirs to answer)
+
+
+# How a lesson reached a pupil, for the dashboard and reports: live (with the day), alone, or not yet.
+TAUGHT_LIVE, ON_THEIR_OWN, NOT_YET = "taught live", "done on their own", "not yet"
+
+
+def how_taught(state):
+    """TAUGHT_LIVE if the pupil was there when it was taught live, ON_THEIR_OWN if they completed it alone, else
+    NOT_YET."""
+    if state.taught_live:
+        return TAUGHT_LIVE
+    return ON_THEIR_OWN if state.status == COMPLETE else NOT_YET
 
 
 @dataclass(frozen=True)
@@ -27,8 +41,12 @@ class NextAction:
     step: int | None = None
 
 
-def lesson_states(course, progress_by_lesson, summaries):
-    """Each lesson's status: complete once its quiz is passed; in progress once opened."""
+def lesson_states(course, progress_by_lesson, summaries, taught_live=None):
+    """Each lesson's status: complete once its quiz is passed; in progress once opened.
+
+    `taught_live` maps lesson id to (the first day it was taught live with the pupil there, whether they were
+    there only without a device)."""
+    taught_live = taught_live or {}
     states = []
     for lesson in course.lessons:
         progress = progress_by_lesson.get(lesson.id)
@@ -46,6 +64,7 @@ def lesson_states(course, progress_by_lesson, summaries):
                 progress["current_step"] if progress else 1,  # current_step
                 progress["furthest_step"] if progress else 0,  # steps_seen
                 summary["best_percent"] if summary else None,  # best_percent
+                *taught_live.get(lesson.id, (None, False)),  # taught_live, without_device
             )
         )
     return states
