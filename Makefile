@@ -70,9 +70,10 @@ bench-trust: setup-dev ## The trust-scale load only (pass options with ARGS=...)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
 	$(PYTHON) -m bench.trust_scale $(ARGS)
 
-# Our class dashboard against Kolibri 0.19.5's coach class summary. Installs Kolibri with pip
-# into a virtualenv cached outside git (~/.cache/bench-kolibri, or BENCH_KOLIBRI_CACHE); nothing of it is committed.
-bench-kolibri: setup-dev ## The class dashboard against Kolibri's coach class summary
+# Our class dashboard and course page against Kolibri 0.19.5's coach class summary and learner home. Installs
+# Kolibri with pip into a virtualenv cached outside git (~/.cache/bench-kolibri, or BENCH_KOLIBRI_CACHE); nothing
+# of it is committed.
+bench-kolibri: setup-dev ## The class dashboard and course page against Kolibri's coach class summary and learner home
 	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
 	$(PYTHON) -m bench.kolibri
 

@@ -1,7 +1,8 @@
 """Seeds Kolibri for bench/kolibri.py: run with KOLIBRI's python (`kolibri manage shell`), never with ours.
 
 After `kolibri manage provisiondevice` has made the facility, this makes a coach, a class of 30
-learners and the same shape of work our class dashboard shows: a channel with one exercise per lesson
+learners (learner0, learner1, ..., all with the coach's password, so each can sign in to the learner
+home) and the same shape of work our class dashboard shows: a channel with one exercise per lesson
 (as many questions as our lesson quiz) and one video per lesson (our lesson's steps), six lessons
 assigned to the class, a baseline and a final quiz (exams), and per learner the summary, session,
 mastery and attempt logs a learner leaves by doing them, with the same kind of spread as the bench of
@@ -17,6 +18,7 @@ import random
 import uuid
 from datetime import timedelta
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from kolibri.core.auth.constants import role_kinds
@@ -122,9 +124,10 @@ def seed():
     classroom = Classroom.objects.create(name="Bench class", parent=facility)
     classroom.add_coach(coach)
     learners = []
+    password = make_password(PASSWORD)  # one hash for all: 30 slow hashes prove nothing here
     for n in range(LEARNERS):
         learner = FacilityUser.objects.create(
-            username=f"learner{n}", full_name=f"Learner{n} Surname{n % 97}", facility=facility, password="NOT_SPECIFIED"
+            username=f"learner{n}", full_name=f"Learner{n} Surname{n % 97}", facility=facility, password=password
         )
         classroom.add_member(learner)
         learners.append(learner)
