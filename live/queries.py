@@ -1,15 +1,15 @@
 """SQL for live lessons: the session's one row of shared state, attendance, and the class's answer totals."""
 
-from db import IntegrityError, write_transaction
+from db import IntegrityError, prepared, write_transaction
 
 # The pupil's poll: one primary-key read of the session and one of their own attendance row (no join).
 # `seen_at` is '' for a row with no poll yet and NULL when the pupil has not joined.
-POLL = """
+POLL = prepared("""
 SELECT version, position, paused, ended_at, moved_at, lesson_id, course_id,
        (SELECT coalesce(seen_at, '') FROM live_attendance WHERE session_id = :session_id AND pupil_id = :pupil_id)
          AS seen_at
 FROM live_sessions WHERE id = :session_id
-"""
+""")
 TOUCH_SEEN = "UPDATE live_attendance SET seen_at = :now WHERE session_id = :session_id AND pupil_id = :pupil_id"
 SESSION = """
 SELECT s.*, c.name AS class_name, c.school_id AS class_school_id,
