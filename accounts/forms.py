@@ -62,7 +62,3 @@ class SignInDomainForm(FlaskForm):
         validators=[Length(max=253)],
         render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"},
     )
-
-
-class ButtonForm(FlaskForm):
-    """A button (remove, try it) that needs only CSRF protection."""

@@ -5,11 +5,12 @@ from flask_login import current_user, logout_user
 
 from accounts import oidc, queries
 from accounts import oidc_rules as rules
-from accounts.forms import ButtonForm, SignInDomainForm
+from accounts.forms import SignInDomainForm
 from accounts.signing_in import SCHOOL_PAUSED, home_for, safe_next, school_paused, start_signed_in
 from accounts.users import account_required, role_required
 from audit import audit_by
 from db import get_db
+from forms import ConfirmForm
 
 bp = Blueprint("providers", __name__)
 admin_required = role_required("admin")
@@ -136,7 +137,7 @@ def link_result(provider, flow, verdict):
 @account_required
 def unlink_account(identity_id):
     """Unlink one of your own accounts: it can no longer sign you in."""
-    if not ButtonForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     if not queries.unlink_identity(get_db(), current_user.id, identity_id):
         abort(404)
@@ -171,7 +172,7 @@ def sign_in_settings():
     return render_template(
         "accounts/sign_in_settings.html",
         form=form,
-        button=ButtonForm(),
+        button=ConfirmForm(),
         google=[d for d in domains if d["provider"] == "google"],
         microsoft=[d for d in domains if d["provider"] == "microsoft"],
         configured=oidc.configured_providers(),
@@ -183,7 +184,7 @@ def sign_in_settings():
 @admin_required
 def remove_sign_in_domain(domain_id):
     """Remove a domain or tenant: its people can no longer sign in with it (their links stay)."""
-    if not ButtonForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     db = get_db()
     removed = queries.remove_school_domain(db, current_user.school_id, domain_id) or abort(404)

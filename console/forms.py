@@ -60,7 +60,3 @@ class ChoosePasswordForm(FlaskForm):
 
     password = PasswordField("New password", render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Type it again", render_kw={"autocomplete": "new-password"})
-
-
-class ButtonForm(FlaskForm):
-    """A button that changes something: CSRF only."""

@@ -9,10 +9,11 @@ from flask_login import current_user
 from accounts.users import operator_required
 from audit import audit_by
 from console import holdings, queries, rules
-from console.forms import ButtonForm, EraseForm, PersonForm, SchoolForm
+from console.forms import EraseForm, PersonForm, SchoolForm
 from console.invites import send_invite
 from console.tasks import queue_export
 from db import get_db, now
+from forms import ConfirmForm
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -60,7 +61,7 @@ def school(school_id):
     row = _school_or_404(school_id)
     return render_template("console/school.html", school=row, usage=queries.usage(get_db(), school_id),
                            status=rules.school_status(row), admins=queries.admins(get_db(), school_id),
-                           form=ButtonForm())  # fmt: skip
+                           form=ConfirmForm())  # fmt: skip
 
 
 @bp.post("/schools/<int:school_id>/admins/<int:person_id>/resend")
@@ -69,7 +70,7 @@ def resend_school_invite(school_id, person_id):
     db = get_db()
     row = _school_or_404(school_id)
     person = queries.pending_person(db, person_id, school_id) or abort(404)
-    if ButtonForm().validate_on_submit() and rules.school_status(row) == "active":
+    if ConfirmForm().validate_on_submit() and rules.school_status(row) == "active":
         send_invite(db, person, row["name"], "school", current_user.id)
         audit_by(db, current_user, "console-invite-resend", "staff", person_id)
         flash(f"A new invite is on its way to {person['email']}. The old link no longer works.", "success")
@@ -81,7 +82,7 @@ def suspend(school_id):
     """Confirm, then suspend: the school's people are signed out and cannot sign in until it is restored."""
     db = get_db()
     row = _school_or_404(school_id)
-    form = ButtonForm()
+    form = ConfirmForm()
     if rules.school_status(row) != "active":
         return redirect(url_for("console.school", school_id=school_id), 303)
     if form.validate_on_submit():
@@ -102,7 +103,7 @@ def restore(school_id):
     """Confirm, then let a suspended school's people sign in again."""
     db = get_db()
     row = _school_or_404(school_id)
-    form = ButtonForm()
+    form = ConfirmForm()
     if rules.school_status(row) != "suspended":
         return redirect(url_for("console.school", school_id=school_id), 303)
     if form.validate_on_submit():
@@ -119,7 +120,7 @@ def _offboard_page(row, erase_form, status=200):
     export = queries.latest_export(get_db(), row["id"])
     ready = export is not None and export["status"] == "done" and export["expires_at"] > now()
     page = render_template("console/offboard.html", school=row, export=export, export_ready=ready,
-                           erase_form=erase_form, form=ButtonForm(), status=rules.school_status(row))  # fmt: skip
+                           erase_form=erase_form, form=ConfirmForm(), status=rules.school_status(row))  # fmt: skip
     return page, status
 
 
@@ -134,7 +135,7 @@ def export(school_id):
     """Queue the export of everything the school holds (one ZIP, built by the job worker)."""
     db = get_db()
     row = _school_or_404(school_id)
-    if ButtonForm().validate_on_submit() and rules.school_status(row) != "offboarded":
+    if ConfirmForm().validate_on_submit() and rules.school_status(row) != "offboarded":
         queue_export(queries.create_export(db, school_id, current_user.id))
         audit_by(db, current_user, "console-school-export", "school", school_id)
     return redirect(url_for("console.offboard", school_id=school_id), 303)
@@ -190,7 +191,7 @@ def operators():
             audit_by(db, current_user, "console-operator-invite", "staff", person_id)
             flash(f"An invite is on its way to {first} {last} at {email}.", "success")
             return redirect(url_for("console.operators"), 303)
-    page = render_template("console/operators.html", form=form, button=ButtonForm(),
+    page = render_template("console/operators.html", form=form, button=ConfirmForm(),
                            operators=queries.admins(db, current_user.school_id))  # fmt: skip
     return page, 400 if form.errors else 200
 
@@ -200,7 +201,7 @@ def resend_operator_invite(person_id):
     """A new invite link for an operator who has not accepted theirs; the old link stops working."""
     db = get_db()
     person = queries.pending_person(db, person_id, current_user.school_id) or abort(404)
-    if ButtonForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         send_invite(db, person, None, "operator", current_user.id)
         audit_by(db, current_user, "console-invite-resend", "staff", person_id)
         flash(f"A new invite is on its way to {person['email']}. The old link no longer works.", "success")

@@ -92,10 +92,6 @@ class DslForm(FlaskForm):
     dsl_where = StringField("Where pupils can find them", validators=[Optional(), Length(max=160)])
 
 
-class ConfirmForm(FlaskForm):
-    """A button that only needs CSRF protection (move, remove, erase)."""
-
-
 class EraseForm(FlaskForm):
     """Erasing a pupil needs the word ERASE typed, so it is never done by a slip."""
 

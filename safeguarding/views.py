@@ -25,11 +25,12 @@ from accounts.queries import school_by_id
 from accounts.users import pupil_required, role_required
 from audit import audit_by, audit_view_by
 from db import get_db, now
+from forms import ConfirmForm
 from outbox import queries as outbox
 from outbox.tasks import queue_mail
 from pdf import html_to_pdf
 from safeguarding import queries, records
-from safeguarding.forms import ActionForm, AuditFilterForm, ConfirmForm, DslForm, EraseForm, HelpRouteForm, TalkForm
+from safeguarding.forms import ActionForm, AuditFilterForm, DslForm, EraseForm, HelpRouteForm, TalkForm
 from safeguarding.help_routes import help_panel_for
 from safeguarding.routes_rules import is_emergency, moved
 from safeguarding.talk_rules import (
