@@ -2,17 +2,26 @@
 
 import csv
 import io
-from datetime import date
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from db import write_transaction
+from jobs import run_pending
+from progress import evidence_queries, evidence_tasks
 from progress.evidence import build_pack, margin_points
+from progress.evidence_tasks import INTERRUPTED, sweep_packs_in
 from training.curriculum import load_statements
 
-from helpers import OLDER, YOUNGER, sign_in
+from helpers import OLDER, YOUNGER, assert_tagged, sign_in
 
 MINIMUM = 5
+
+
+def ago(minutes):
+    return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat(timespec="seconds")
 
 
 @pytest.fixture
@@ -126,10 +135,17 @@ def test_a_teacher_cannot_open_another_teachers_class_or_the_school_pack(client,
     assert client.get("/evidence").status_code == 403
 
 
+def worked_out(client, app, url):
+    """The pack once worked out: the first view queues the job, the worker (run here) stores it."""
+    client.get(url.replace(".csv", "").replace(".pdf", ""))
+    run_pending(app.extensions["huey"])
+    return client.get(url)
+
+
 @pytest.mark.parametrize("who", ["admin@hillside.test", "dsl@hillside.test"])
-def test_admins_and_dsls_see_the_school_pack_with_small_numbers_hidden(client, school_with_classes, who):
+def test_admins_and_dsls_see_the_school_pack_with_small_numbers_hidden(client, app, school_with_classes, who):
     sign_in(client, who)
-    response = client.get("/evidence")
+    response = worked_out(client, app, "/evidence")
     assert response.status_code == 200
     page = response.text
     older = row_text(page, "online-sexual-abuse-sextortion", school_with_classes["older"])
@@ -193,11 +209,11 @@ def test_too_few_pupils_for_a_meaningful_gain_show_no_figures(client, school_wit
     assert "+100" not in page
 
 
-def test_the_pack_downloads_as_csv_in_the_screens_words(client, school_with_classes, db):
+def test_the_pack_downloads_as_csv_in_the_screens_words(client, app, school_with_classes, db):
     with write_transaction(db):
         db["classes"].update(school_with_classes["younger"], {"name": "=8B"})  # a formula never runs
     sign_in(client, "admin@hillside.test")
-    response = client.get("/evidence.csv")
+    response = worked_out(client, app, "/evidence.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -213,3 +229,145 @@ def test_the_pack_downloads_as_csv_in_the_screens_words(client, school_with_clas
     assert client.get("/evidence.csv").status_code == 403
     own = client.get(f"/classes/{school_with_classes['younger']}/evidence.csv")
     assert own.status_code == 200 and "10A" not in own.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- the school's pack off the web workers
+
+# What only the evidence job reads (every request reads the signed-in person's own people row, never pupils').
+HEAVY = re.compile(r"\b(lesson_progress|class_pupils)\b|role = 'pupil'")
+
+
+def packs(db):
+    return list(db.query("SELECT id, school_id, status, attempts, computed_at, tally FROM evidence_packs"))
+
+
+def test_the_school_page_runs_none_of_the_pack_queries_and_the_job_stores_it(app, client, db, school_with_classes,
+                                                                             statements):  # fmt: skip
+    sign_in(client, "admin@hillside.test")
+    statements.clear()
+    page = client.get("/evidence")
+    assert page.status_code == 200 and "data-pack-working" in page.text and "http-equiv" not in page.text
+    assert [s for s in statements if HEAVY.search(s)] == []
+    assert client.get("/evidence.csv").status_code == 302 and client.get("/evidence.pdf").status_code == 302
+    [row] = packs(db)
+    assert row["status"] == "queued" and row["tally"] is None and row["school_id"] == school_with_classes["school"]
+    assert app.extensions["huey"].pending_count() == 1  # one job, however many views asked
+    assert run_pending(app.extensions["huey"]) == 1
+    [row] = packs(db)
+    assert row["status"] == "done" and row["computed_at"] and "Farthingale" not in row["tally"]
+    for url in ("/evidence", "/evidence.csv", "/evidence.pdf"):
+        statements.clear()
+        assert client.get(url).status_code == 200, url
+        assert [s for s in statements if HEAVY.search(s)] == [], url
+        assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))
+                    and "evidence_packs" in s], url  # fresh: no job asked for  # fmt: skip
+    assert "Figures as of" in client.get("/evidence").text
+
+
+def test_an_old_pack_is_shown_while_one_job_works_it_out_again(app, client, db, school_with_classes):
+    sign_in(client, "dsl@hillside.test")
+    worked_out(client, app, "/evidence")
+    with write_transaction(db):
+        db.execute("UPDATE evidence_packs SET computed_at = ?, queued_at = ?", [ago(20), ago(20)])
+    first, second = client.get("/evidence").text, client.get("/evidence").text
+    assert "being worked out again" in first and "5 of 6" in first and "5 of 6" in second
+    assert app.extensions["huey"].pending_count() == 1
+    run_pending(app.extensions["huey"])
+    assert "being worked out again" not in client.get("/evidence").text
+
+
+def test_a_raised_minimum_hides_stored_counts_at_once_and_redraws_the_pdf(app, client, db, school_with_classes):
+    sign_in(client, "admin@hillside.test")
+    worked_out(client, app, "/evidence")
+    app.config["EVIDENCE_MIN_COUNT"] = 10
+    with write_transaction(db):
+        db.execute("UPDATE evidence_packs SET queued_at = ?", [ago(5)])
+    page = client.get("/evidence").text
+    assert "5 of 6" not in page and "fewer than 10 of fewer than 10" in page  # the rule runs at view time
+    assert app.extensions["huey"].pending_count() == 1  # the PDF was drawn under 5: drawn again
+    run_pending(app.extensions["huey"])
+    assert "fewer than 10" in pdf_text(client.get("/evidence.pdf").data)
+
+
+def test_the_refresh_button_asks_once_and_needs_its_token(app, client, db, school_with_classes):
+    sign_in(client, "admin@hillside.test")
+    worked_out(client, app, "/evidence")
+    with write_transaction(db):
+        db.execute("UPDATE evidence_packs SET computed_at = ?, queued_at = ?", [ago(5), ago(5)])
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client.post("/evidence/refresh")
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert app.extensions["huey"].pending_count() == 0
+    assert client.post("/evidence/refresh").status_code == 302
+    assert "being worked out again" in client.get("/evidence").text
+    client.post("/evidence/refresh")
+    assert "being worked out already" in client.get("/evidence").text
+    assert app.extensions["huey"].pending_count() == 1
+    client.post("/sign-out")
+    sign_in(client, "teacher@hillside.test")
+    assert client.post("/evidence/refresh").status_code == 403
+
+
+def test_a_cut_off_pack_job_is_retried_then_failed_and_a_failed_one_says_so(app, client, db, school_with_classes):
+    sign_in(client, "admin@hillside.test")
+    client.get("/evidence")
+    [row] = packs(db)
+    lease = timedelta(minutes=2)
+    for attempt in (1, 2):
+        assert evidence_queries.ROWS.claim(db, row["id"]) is not None
+        with write_transaction(db):
+            db.execute("UPDATE evidence_packs SET heartbeat_at = ? WHERE id = ?", [ago(5), row["id"]])
+        with app.app_context():
+            counts = sweep_packs_in(db, lease)
+        assert counts == ({"retried": 1, "failed": 0, "requeued": 0} if attempt == 1
+                          else {"retried": 0, "failed": 1, "requeued": 0})  # fmt: skip
+    page = client.get("/evidence").text
+    assert INTERRUPTED in page and "Try again" in page
+
+
+def test_a_failing_pack_job_is_recorded_on_its_row(app, client, db, school_with_classes, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("no")
+
+    monkeypatch.setattr(evidence_tasks, "school_tally", broken)
+    sign_in(client, "admin@hillside.test")
+    client.get("/evidence")
+    run_pending(app.extensions["huey"])
+    assert packs(db)[0]["status"] == "failed"
+    assert "could not be worked out" in client.get("/evidence").text
+
+
+# ---------------------------------------------------------------- the PDFs
+
+
+def pdf_text(data):
+    """Every page's text, with its line breaks as spaces (a table cell wraps)."""
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).replace("\n", " ")
+
+
+def test_the_class_pdf_is_tagged_and_holds_the_statements_and_figures_and_no_name(client, school_with_classes,
+                                                                                  db, app):  # fmt: skip
+    sign_in(client, "teacher@hillside.test")
+    response = client.get(f"/classes/{school_with_classes['younger']}/evidence.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert_tagged(response.data, "Evidence of teaching: 8B")
+    text = pdf_text(response.data)
+    assert "sextortion" in text and "Lesson 1: What is online blackmail?" in text
+    assert "5 of 6" in text and "3 Mar 2026" in text and "What the class learned" in text
+    assert "Farthingale" not in text and "Quillon" not in text and "10A" not in text
+    assert client.get(f"/classes/{school_with_classes['older']}/evidence.pdf").status_code == 404
+
+
+def test_the_school_pdf_is_drawn_by_the_job_tagged_with_every_class_and_small_numbers_hidden(
+    client, app, school_with_classes
+):
+    sign_in(client, "dsl@hillside.test")
+    response = worked_out(client, app, "/evidence.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert_tagged(response.data, "Evidence of teaching: Hillside Academy")
+    text = pdf_text(response.data)
+    assert "8B" in text and "10A" in text and "5 of 6" in text and "fewer than 5 of fewer than 5" in text
+    assert "Farthingale" not in text and "Quillon" not in text and "Riverside" not in text
