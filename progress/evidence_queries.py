@@ -108,15 +108,15 @@ ROWS = JobRows("evidence_packs", "id", claim_sets="error = NULL")
 
 STORED = """
 SELECT id, status, error, computed_at, queued_at, pdf_minimum, {column} AS stored FROM evidence_packs
-WHERE school_id = ?
+WHERE school_id = ? AND class_id = ?
 """
 COLUMNS = {"tally": "tally", "pdf": "pdf", None: "NULL"}
 CREATE = """
-INSERT INTO evidence_packs (school_id, status, created_at, queued_at, heartbeat_at)
-VALUES (:school_id, 'queued', :now, :now, :now)
-ON CONFLICT (school_id) DO NOTHING
+INSERT INTO evidence_packs (school_id, class_id, status, created_at, queued_at, heartbeat_at)
+VALUES (:school_id, :class_id, 'queued', :now, :now, :now)
+ON CONFLICT (school_id, class_id) DO NOTHING
 """
-ID_OF = "SELECT id FROM evidence_packs WHERE school_id = ?"
+ID_OF = "SELECT id FROM evidence_packs WHERE school_id = ? AND class_id = ?"
 # Queue the pack's job again: only when none is queued or running, the stored pack is older than :stale (or
 # its PDF was drawn under another small-number minimum), and no job was asked for since :retry.
 REQUEUE = """
@@ -140,11 +140,11 @@ def ago(minutes):
     return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat(timespec="seconds")
 
 
-def stored(db, school_id, which):
-    """The school's (or trust's) stored pack: a dict with `stored` ('tally': the parsed JSON; 'pdf': the bytes;
-    None: the job's state alone; None if never worked out), status, error, computed_at, queued_at, pdf_minimum
-    and id. None if no job was ever asked for."""
-    row = next(db.query(STORED.format(column=COLUMNS[which]), [school_id]), None)
+def stored(db, school_id, which, class_id=0):
+    """The school's (or trust's, or one class's) stored pack: a dict with `stored` ('tally': the parsed JSON;
+    'pdf': the bytes; None: the job's state alone; None if never worked out), status, error, computed_at,
+    queued_at, pdf_minimum and id. None if no job was ever asked for."""
+    row = next(db.query(STORED.format(column=COLUMNS[which]), [school_id, class_id]), None)
     if row is None:
         return None
     value = row["stored"]
@@ -153,14 +153,14 @@ def stored(db, school_id, which):
     return dict(row, stored=bytes(value) if which == "pdf" and value else value)
 
 
-def ask(db, school_id, stale_minutes, retry_minutes, minimum, row=None):
+def ask(db, school_id, stale_minutes, retry_minutes, minimum, row=None, class_id=0):
     """Ask for the pack to be worked out if it is missing, older than `stale_minutes` or drawn under another
     minimum; returns the row's id if this call queued a job (the caller enqueues it), else None."""
     stamp = now()
     with write_transaction(db):
         if row is None:
-            if db.execute(CREATE, {"school_id": school_id, "now": stamp}).rowcount == 1:
-                return next(db.query(ID_OF, [school_id]))["id"]
+            if db.execute(CREATE, {"school_id": school_id, "class_id": class_id, "now": stamp}).rowcount == 1:
+                return next(db.query(ID_OF, [school_id, class_id]))["id"]
             return None  # another view made the row a moment ago: its job is queued
         params = {"id": row["id"], "now": stamp, "stale": ago(stale_minutes), "retry": ago(retry_minutes),
                   "minimum": minimum}  # fmt: skip

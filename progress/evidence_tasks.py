@@ -17,6 +17,8 @@ from db import now
 from job_rows import sweep_in
 from progress import evidence, evidence_queries
 from progress.evidence_pdf import pack_pdf
+from progress.queries import Scope, belief_for, recheck_summary_for, reteach_for
+from progress.reteach import MIN_CONFIDENCE_PUPILS
 from training.courses import course_for_class, course_for_route, courses, default_course
 
 INTERRUPTED = "Working out the evidence pack was interrupted because the server restarted."
@@ -54,6 +56,8 @@ def run_pack(db, pack_id):
         minimum = current_app.config["EVIDENCE_MIN_COUNT"]
         owner = school_by_id(db, row["school_id"])
         statements = default_course().statements
+        if row["class_id"]:
+            return run_class_pack(db, row, statements, minimum, started)
         trust = evidence_queries.is_trust(db, row["school_id"])
         count = trust_tally if trust else school_tally
         tally, pack = count(db, row["school_id"], statements, minimum)
@@ -66,11 +70,37 @@ def run_pack(db, pack_id):
         return "failed"
 
 
-def school_tally(db, school_id, statements, minimum):
-    """A school's stored tally (tally_json) and its pack under `minimum`."""
-    classes = [dict(row, course=course_for_class(row)) for row in evidence_queries.evidence_classes(db, school_id)]
+def run_class_pack(db, row, statements, minimum, started):
+    """A class's pack and PDF (with what it learned); the class gone or archived since it was asked for: failed."""
+    klass = next(iter(evidence_queries.evidence_classes(db, row["school_id"], row["class_id"])), None)
+    if klass is None:
+        evidence_queries.ROWS.fail(db, row["id"], COULD_NOT)
+        return "failed"
+    tally, pack = school_tally(db, row["school_id"], statements, minimum, row["class_id"])
+    evidence_queries.ROWS.set_progress(db, row["id"], 40)
+    learned = class_learning(db, row["school_id"], klass, minimum)
+    pdf = pack_pdf(klass["name"], pack, minimum, when(started), one_class=True, **learned)
+    return "done" if evidence_queries.finish(db, row["id"], tally, pdf, minimum, started) else None
+
+
+def class_learning(db, school_id, klass, minimum):
+    """What a class learned (topic gains with margins, the re-check, belief and confidence totals), for its page
+    and its PDF alike."""
+    course = course_for_class(klass)
+    scope = Scope(school_id, klass["id"], klass["name"])
+    _, topics, confidence = reteach_for(db, course, scope)
+    return {
+        "learned": evidence.learning(topics, minimum), "recheck": recheck_summary_for(db, course, scope),
+        "beliefs": belief_for(db, course, scope), "confidence": confidence, "totals_minimum": MIN_CONFIDENCE_PUPILS,
+    }  # fmt: skip
+
+
+def school_tally(db, school_id, statements, minimum, class_id=None):
+    """A school's (or one class's) stored tally (tally_json) and its pack under `minimum`."""
+    rows = evidence_queries.evidence_classes(db, school_id, class_id)
+    classes = [dict(row, course=course_for_class(row)) for row in rows]
     live = evidence_queries.live_days(db, school_id, [klass["id"] for klass in classes])
-    cells = evidence.tally(statements, classes, evidence_queries.completions(db, school_id), live)
+    cells = evidence.tally(statements, classes, evidence_queries.completions(db, school_id, class_id), live)
     return evidence.tally_json(classes, cells), evidence.pack_from(statements, classes, cells, minimum)
 
 

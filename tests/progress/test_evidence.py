@@ -350,7 +350,11 @@ def pdf_text(data):
 def test_the_class_pdf_is_tagged_and_holds_the_statements_and_figures_and_no_name(client, school_with_classes,
                                                                                   db, app):  # fmt: skip
     sign_in(client, "teacher@hillside.test")
-    response = client.get(f"/classes/{school_with_classes['younger']}/evidence.pdf")
+    url = f"/classes/{school_with_classes['younger']}/evidence.pdf"
+    waiting = client.get(url)  # drawn by the job, never in the request
+    assert "data-pack-working" in waiting.text and f'href="{url}"' in waiting.text
+    run_pending(app.extensions["huey"])
+    response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
     assert_tagged(response.data, "Evidence of teaching: 8B")
