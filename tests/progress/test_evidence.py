@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,7 +12,18 @@ from pypdf import PdfReader
 from db import write_transaction
 from jobs import run_pending
 from progress import evidence_queries, evidence_tasks
-from progress.evidence import build_pack, margin_points
+from progress.evidence import (
+    Cell,
+    build_pack,
+    cells_from_json,
+    margin_points,
+    pack_from,
+    tally,
+    tally_json,
+    trust_csv_rows,
+    trust_pack_from,
+    trust_tally,
+)
 from progress.evidence_tasks import INTERRUPTED, sweep_packs_in
 from training.curriculum import load_statements
 
@@ -375,3 +387,56 @@ def test_the_school_pdf_is_drawn_by_the_job_tagged_with_every_class_and_small_nu
     text = pdf_text(response.data)
     assert "8B" in text and "10A" in text and "5 of 6" in text and "fewer than 5 of fewer than 5" in text
     assert "Farthingale" not in text and "Quillon" not in text and "Riverside" not in text
+
+
+# ---------------------------------------------------------------- stored counts and a trust's rules
+
+
+def test_the_stored_tally_gives_back_the_same_pack_under_the_minimum_of_the_day(app, rshe):
+    course = app.extensions["courses"][YOUNGER]
+    first = course.lessons[0]
+    classes = [dict(klass(course, 1, "8B", pupils=6), course_id=course.id, year_group=8)]
+    done = [(1, pupil, first.id, date(2026, 3, 2 + pupil % 2)) for pupil in range(5)]
+    live = {(1, first.id): [date(2026, 3, 1)]}
+    cells = tally(rshe, classes, done, live)
+    stored = json.loads(json.dumps(tally_json(classes, cells)))  # as the job stores it
+    assert "Farthingale" not in json.dumps(stored) and set(stored["classes"][0]) == {
+        "id",
+        "name",
+        "course_id",
+        "year_group",
+        "pupils",
+    }
+    again = pack_from(rshe, classes, cells_from_json(stored["cells"]), MINIMUM)
+    assert again == build_pack(rshe, classes, done, MINIMUM, live)
+    row = next(item for item in again if first in item.classes[0].lessons).classes[0]
+    assert row.when == "Taught live on 1 Mar 2026; Completed on their own between 2 Mar 2026 and 3 Mar 2026"
+    stricter = pack_from(rshe, classes, cells_from_json(stored["cells"]), 6)
+    assert next(item for item in stricter if first in item.classes[0].lessons).classes[0].pupils.text == "fewer than 6"
+
+
+def test_a_trust_counts_each_pupil_once_per_statement_and_school_from_its_routes_lessons(app, rshe):
+    courses = app.extensions["courses"]
+    younger, older = courses[YOUNGER], courses[OLDER]
+    ai = next(s for s in rshe if s.id == "ai-sexual-imagery-deepfakes")
+    teaching = [lesson for lesson in younger.lessons if ai.id in lesson.rshe]
+    stamp = "2026-03-0{}T10:00:00+00:00"
+    done = [(10, pupil, YOUNGER, teaching[0].id, stamp.format(2 + pupil % 3)) for pupil in range(6)]
+    done += [(10, 0, YOUNGER, teaching[1].id, stamp.format(9))]  # pupil 0 again, another lesson on it
+    done += [(10, 99, OLDER, teaching[0].id, stamp.format(1))]  # same lesson id, another route: its own statements
+    done += [(20, 7, YOUNGER, teaching[0].id, stamp.format(5))]
+    cells = trust_tally([ai], courses, done)
+    assert cells[ai.id, 10] == Cell(6, date(2026, 3, 2), date(2026, 3, 9))  # pupil 99's lesson is not the older route's
+    assert cells[ai.id, 20] == Cell(1, date(2026, 3, 5), date(2026, 3, 5))
+    schools = [{"school_id": 10, "name": "Alder", "pupils": 30, "course_ids": [YOUNGER]},
+               {"school_id": 20, "name": "Birch", "pupils": 3, "course_ids": []},
+               {"school_id": 30, "name": "Cedar", "pupils": 40, "course_ids": [OLDER]}]  # fmt: skip
+    [item] = trust_pack_from([ai], courses, schools, cells, MINIMUM)
+    alder, birch, cedar = item.schools
+    assert (alder.routes, alder.pupils.text) == ((younger.route_label,), "6")
+    assert alder.when == "Completed between 2 Mar 2026 and 9 Mar 2026"
+    assert birch.routes == () and birch.when == "Completed (dates not shown)" and birch.pupils.text == "fewer than 5"
+    assert cedar.routes == (older.route_label,) and cedar.when == "Not yet" and cedar.pupils.text == "fewer than 5"
+    assert [row.school_name for row in item.schools_taught] == ["Alder", "Cedar"]
+    header, *rows = trust_csv_rows([item])
+    assert header[4] == "School" and [r[4] for r in rows] == ["Alder", "Birch", "Cedar"]
