@@ -68,7 +68,7 @@ def class_evidence_pdf(class_id):
     db = get_db()
     klass = class_or_404(db, current_user, class_id)
     row = stored_pack(db, current_user.school_id, "pdf", class_id)
-    if row["stored"] is None:  # its link brings the person back here, to the PDF once it is drawn
+    if not pdf_ready(row):  # its link brings the person back here, to the PDF once it is drawn
         refresh = url_for(".refresh_class_evidence", class_id=class_id)
         return working(klass["name"], row, url_for(".class_evidence_pdf", class_id=class_id), refresh)
     return pdf_download(row["stored"], klass["name"])
@@ -101,10 +101,17 @@ def stored_pack(db, owner_id, which, class_id=0):
         if pack_id:
             queue_pack(pack_id)
         if row is None:
-            row = {"id": pack_id, "status": "queued", "error": None, "computed_at": None, "stored": None}
+            row = {"id": pack_id, "status": "queued", "error": None, "computed_at": None, "stored": None,
+                   "pdf_minimum": None}  # fmt: skip
         elif pack_id:
             row = dict(row, status="queued", error=None)
     return row
+
+
+def pdf_ready(row):
+    """Whether a stored PDF may be served: drawn, and under today's small-number minimum (a PDF drawn under a
+    lower one could show a count the rule now hides; the view that found it asked for it to be drawn again)."""
+    return row["stored"] is not None and row["pdf_minimum"] == _minimum()
 
 
 def refresh_pack(db, owner_id, class_id=0):
@@ -177,7 +184,7 @@ def school_evidence_pdf():
     """The school's evidence pack as the tagged PDF the job drew."""
     db = get_db()
     row = stored_pack(db, current_user.school_id, "pdf")
-    if row["stored"] is None:
+    if not pdf_ready(row):
         return redirect(url_for(".school_evidence"))
     return pdf_download(row["stored"], school_by_id(db, current_user.school_id)["name"])
 

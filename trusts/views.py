@@ -18,7 +18,7 @@ from accounts.queries import school_by_id
 from accounts.users import trust_lead_required
 from db import get_db
 from progress.evidence import cells_from_json, trust_csv_rows, trust_pack_from
-from progress.evidence_views import csv_download, pdf_download, refresh_pack, stored_pack, working
+from progress.evidence_views import csv_download, pdf_download, pdf_ready, refresh_pack, stored_pack, working
 from progress.forms import RefreshEvidenceForm
 from spreadsheet import safe_cell
 from training.courses import courses, default_course
@@ -229,7 +229,7 @@ def evidence_pdf():
     """The trust's evidence pack as the tagged PDF the job drew."""
     db = get_db()
     row = stored_pack(db, current_user.school_id, "pdf")
-    if row["stored"] is None:
+    if not pdf_ready(row):
         return redirect(url_for(".evidence"))
     return pdf_download(row["stored"], school_by_id(db, current_user.school_id)["name"])
 

@@ -106,7 +106,7 @@ def test_each_role_downloads_their_evidence_pack_matching_the_records(browser, e
     rows = csv_rows(download(teacher, "Download as CSV"))
     sextortion = next(r for r in rows if STATEMENT.lower() in r[1].lower())
     assert sextortion[4] == CLASS and sextortion[7] == f"Completed on their own {DAYS}" and sextortion[8:] == ["5", "6"]
-    teacher.goto(f"/classes/{class_id}/evidence.pdf")  # not drawn yet: the page saying so
+    teacher.get_by_role("link", name="Download as PDF").click()  # not drawn yet: the page saying so
     teacher.get_by_role("link", name="See if the evidence pack is ready").wait_for()
     assert_accessible(teacher)
     run_pending(huey)

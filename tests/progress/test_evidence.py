@@ -120,7 +120,7 @@ def school_with_classes(make_school, make_staff, make_class, make_pupil, db, app
                     )  # fmt: skip
     other_school = make_school("Riverside High")
     make_class(other_school, "Riverside 8X", course_id=YOUNGER)
-    return {"school": school, "younger": younger, "older": older}
+    return {"school": school, "younger": younger, "older": older, "other_school": other_school}
 
 
 def row_text(page, statement_id, class_id):
@@ -165,6 +165,20 @@ def test_admins_and_dsls_see_the_school_pack_with_small_numbers_hidden(client, a
     younger = row_text(page, "online-sexual-abuse-sextortion", school_with_classes["younger"])
     assert "5 of 6" in younger
     assert "Riverside" not in page and "Farthingale" not in page and "Quillon" not in page
+
+
+def test_pupils_and_other_schools_staff_reach_no_pack(client, school_with_classes, make_staff):
+    sign_in(client, f"p{school_with_classes['younger']}.0")
+    for url in ("/evidence", "/evidence.csv", "/evidence.pdf", "/trust/evidence",
+                f"/classes/{school_with_classes['younger']}/evidence",
+                f"/classes/{school_with_classes['younger']}/evidence.pdf"):  # fmt: skip
+        assert client.get(url).status_code in (403, 404), url
+    client.post("/sign-out")
+    make_staff(school_with_classes["other_school"], "admin@riverside.test", role="admin")
+    sign_in(client, "admin@riverside.test")
+    for suffix in ("", ".csv", ".pdf"):
+        assert client.get(f"/classes/{school_with_classes['younger']}/evidence{suffix}").status_code == 404, suffix
+    assert client.post(f"/classes/{school_with_classes['younger']}/evidence/refresh").status_code == 404
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, school_with_classes):
@@ -296,6 +310,7 @@ def test_a_raised_minimum_hides_stored_counts_at_once_and_redraws_the_pdf(app, c
         db.execute("UPDATE evidence_packs SET queued_at = ?", [ago(5)])
     page = client.get("/evidence").text
     assert "5 of 6" not in page and "fewer than 10 of fewer than 10" in page  # the rule runs at view time
+    assert client.get("/evidence.pdf").status_code == 302  # drawn under 5: not served until drawn again
     assert app.extensions["huey"].pending_count() == 1  # the PDF was drawn under 5: drawn again
     run_pending(app.extensions["huey"])
     assert "fewer than 10" in pdf_text(client.get("/evidence.pdf").data)
