@@ -192,6 +192,11 @@ TRUST_MIN_COUNT = 5
 # The evidence pack (a class's or the school's, for governors and inspectors) applies the same small-number
 # rule: a count of fewer pupils than this shows as "fewer than N" (small_numbers.py).
 EVIDENCE_MIN_COUNT = 5
+# A school's or trust's evidence pack is worked out by a job (progress/evidence_tasks.py), as the trust figures
+# are: a page view older than this many minutes queues one job and shows the stored pack meanwhile; asking again
+# (the button, or after a failed job) at most this often.
+EVIDENCE_PACK_MINUTES = 15
+EVIDENCE_PACK_REFRESH_MINUTES = 3
 # The lead's figures are worked out by a job (seconds at trust scale, never in a web worker); a page view
 # older than this many minutes queues one job to work them out again and shows the stored ones meanwhile.
 TRUST_FIGURES_MINUTES = 15

@@ -1,7 +1,7 @@
 """A job's durable state in its table's row: claim, progress, failure, and what the sweep looks for.
 
-Report jobs, sign-in card batches, trust figures and school exports keep the same states (queued, running
-with a heartbeat, done, failed) in tables of their own; this is the one place their shared SQL and sweep live.
+Report jobs, sign-in card batches, trust figures, evidence packs and school exports keep the same states (queued,
+running with a heartbeat, done, failed) in tables of their own; this is the one place their shared SQL and sweep live.
 A claim records the worker that runs the job (job_workers.py): the job is cut off once that worker is gone.
 """
 

@@ -32,6 +32,7 @@ TASK_MODULES = (
     "certificates.tasks",
     "console.tasks",
     "trusts.tasks",
+    "progress.evidence_tasks",
 )
 
 # A job that raises is tried again this many times, after this many seconds (doubling each time).

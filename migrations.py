@@ -889,3 +889,35 @@ def m031_parents_view(db):
         CREATE UNIQUE INDEX schools_public_slug ON schools(public_slug);
         """
     )
+
+
+@migrations()
+def m032_evidence_packs(db):
+    # The evidence pack of a school (for its admins and DSLs), a trust (for its leads) or a class (its PDF), worked
+    # out by a job (progress/evidence_tasks.py), never in a web worker: a school of 2,000 pupils' PDF takes
+    # WeasyPrint seconds, a class's most of a second, a trust's 40,000 pupils' counts more. One row per school or
+    # trust (both are schools rows; class_id 0) or class holds the job's state, as trust_figures does (job_rows.py),
+    # and the raw counts per statement as JSON (no names, no pupil ids): the small-number rule runs on them at view
+    # time. The PDF is drawn by the same job with the small-number minimum of the day, kept beside it.
+    db.executescript(
+        """
+        CREATE TABLE evidence_packs (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            class_id INTEGER NOT NULL DEFAULT 0,   -- a class's own pack (its PDF); 0: the school's or trust's
+            status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            progress INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            heartbeat_at TEXT,
+            worker_id TEXT,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            computed_at TEXT,
+            tally TEXT,                        -- JSON: progress.evidence.tally_json / trust_tally_json
+            pdf BLOB,
+            pdf_minimum INTEGER,               -- the small-number minimum the PDF was drawn with
+            UNIQUE (school_id, class_id)
+        );
+        """
+    )

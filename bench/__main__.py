@@ -8,7 +8,7 @@ from app import create_app
 # Each module has run(app) -> [(label, figure), ...]; a row of the table adds its goal: (label, figure, goal).
 BENCHMARKS = (
     "certificates_render", "load", "classroom_roster", "classroom_reports", "sign_in", "talk_request_mail", "jobs_load",
-    "heavy_load", "crash_recovery", "trust_figures", "trust_scale", "live_load",
+    "heavy_load", "crash_recovery", "trust_figures", "trust_scale", "live_load", "evidence_pack",
 )  # fmt: skip
 
 

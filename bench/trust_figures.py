@@ -4,7 +4,7 @@ Seeds a temporary SQLite database in bulk (one transaction), runs ANALYZE as a d
 `PRAGMA optimize` would, prints each figure query's plan, then times the queries behind the lead's
 page (grouped by school, never a query per school), the job that runs them and stores their rows
 (trusts/tasks.py: the worker's time), and the lead's pages through the test client, which read the
-stored rows and never run the queries.
+stored rows and never run the queries; then the trust's evidence pack on the same data (its job and pages).
 
 Run on its own with `.venv/bin/python -m bench.trust_figures`.
 """
@@ -149,6 +149,7 @@ def run(app):
         page_s = _median_seconds(lambda: client.get("/trust"))
         reteach_page_s = _median_seconds(lambda: client.get("/trust/reteach"))
         csv_s = _median_seconds(lambda: client.get("/trust/figures.csv"))
+        evidence = evidence_rows(app, client, path, trust_id, course)
     return [
         ("trust: seeded", f"{SCHOOLS} schools, {n_pupils:,} pupils, {n_answers:,} answers in {seeded:.0f} s"),
         ("trust: table queries (6, grouped by school)", f"{table_s * 1000:.0f} ms median of {REQUESTS}"),
@@ -160,7 +161,44 @@ def run(app):
         ("trust: the lead's schools page, whole request", f"{page_s * 1000:.1f} ms median of {REQUESTS}"),
         ("trust: the lead's re-teach page, whole request", f"{reteach_page_s * 1000:.1f} ms median of {REQUESTS}"),
         ("trust: the lead's CSV, whole request", f"{csv_s * 1000:.1f} ms median of {REQUESTS}"),
+        *evidence,
     ]
+
+
+def evidence_rows(app, client, path, trust_id, course):
+    """The trust's evidence pack on the same data: each lesson opened counted completed, a class per school on the
+    route; the evidence job's time (counts for 40,000 pupils, and the PDF) once, and the lead's pages."""
+    from db import connect, write_transaction
+    from progress.evidence_tasks import run_pack
+
+    db = connect(str(path))
+    with write_transaction(db):
+        db.execute("UPDATE lesson_progress SET completed_at = updated_at")
+        db.execute(
+            "INSERT INTO classes (school_id, name, year_group, course_id, created_at) "
+            "SELECT id, 'Bench 8A', 8, ?, created_at FROM schools WHERE trust_id = ?",
+            [course.id, trust_id],
+        )
+    completed = db.execute("SELECT count(*) FROM lesson_progress").fetchone()[0]
+    assert "data-pack-working" in client.get("/trust/evidence").text  # noqa: S101 (nothing stored: the job is asked)
+    pack_id = next(db.query("SELECT id FROM evidence_packs WHERE school_id = ?", [trust_id]))["id"]
+    start = time.perf_counter()
+    with app.app_context():
+        assert run_pack(db, pack_id) == "done"  # noqa: S101
+    job_s = time.perf_counter() - start
+    stored = db.execute("SELECT length(tally), length(pdf) FROM evidence_packs WHERE id = ?", [pack_id]).fetchone()
+    db.close()
+    page_s = _median_seconds(lambda: client.get("/trust/evidence"))
+    csv_s = _median_seconds(lambda: client.get("/trust/evidence.csv"))
+    pdf_s = _median_seconds(lambda: client.get("/trust/evidence.pdf"))
+    return [
+        ("trust evidence: the pack job (worker: 40,000 pupils counted, the PDF drawn)",
+         f"{job_s * 1000:.0f} ms (one run), {completed:,} lessons completed, {stored[0] / 1024:.0f} KB JSON + "
+         f"{stored[1] / 1024:.0f} KB PDF stored"),
+        ("trust evidence: the lead's page, whole request (stored)", f"{page_s * 1000:.1f} ms median of {REQUESTS}"),
+        ("trust evidence: the lead's CSV, whole request", f"{csv_s * 1000:.1f} ms median of {REQUESTS}"),
+        ("trust evidence: the lead's PDF, whole request (stored)", f"{pdf_s * 1000:.1f} ms median of {REQUESTS}"),
+    ]  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -61,6 +61,9 @@ SCHOOL_TABLES = (
     ("resource_pdfs", "school_id = :school"),
     # A trust's stored figures (m023) count the school's pupils: its trust's go too, worked out afresh without it.
     ("trust_figures", "trust_id = :school OR trust_id IN (SELECT trust_id FROM schools WHERE id = :school)"),
+    # The school's evidence pack (m032): counts and a PDF made again from the records; its trust's pack counts the
+    # school's pupils too and is worked out afresh without it.
+    ("evidence_packs", "school_id = :school OR school_id IN (SELECT trust_id FROM schools WHERE id = :school)"),
     ("classes", "school_id = :school"),
     ("people", "school_id = :school"),
 )  # fmt: skip
@@ -71,8 +74,10 @@ KEPT = {
 }
 # Not in the export: sign-in machinery of the moment (keys, half-finished steps), the export itself, the
 # trust's figures (counts worked out from the records exported, and other schools' too) and the parents'
-# letter and sheet (filled in from the school's name and staff, both exported).
-NOT_EXPORTED = {"sessions", "mfa_pending", "sign_in_flows", "school_exports", "trust_figures", "resource_pdfs"}
+# letter and sheet (filled in from the school's name and staff, both exported), and the evidence packs (counts
+# worked out from the records exported).
+NOT_EXPORTED = {"sessions", "mfa_pending", "sign_in_flows", "school_exports", "trust_figures", "resource_pdfs",
+                "evidence_packs"}  # fmt: skip
 # Secrets never leave in an export, even as hashes.
 SECRET_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "code_hash", "token_hash"}
 # Files kept as bytes (BLOB columns) are not cells of the tables: certificates' PDFs go in as files of their own;

@@ -30,3 +30,7 @@ class ReportForm(FlaskForm):
         """The range must not end before it starts."""
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The ‘To’ date is before the ‘From’ date. Change one of them.")
+
+
+class RefreshEvidenceForm(FlaskForm):
+    """ "Work out the evidence pack again now": a button and its CSRF token (a school's or a trust's pack)."""

@@ -187,6 +187,8 @@ UPDATE schools SET trust_id = ? WHERE id = ? AND kind = 'school' AND trust_id IS
 TAKE_OUT = "UPDATE schools SET trust_id = NULL WHERE id = ? AND kind = 'school' AND trust_id = ?"
 # A trust's stored figures (trusts/tasks.py) once its schools change.
 FORGET_FIGURES = "DELETE FROM trust_figures WHERE trust_id = ?"
+# And its stored evidence pack (progress/evidence_tasks.py), which names its schools.
+FORGET_PACK = "DELETE FROM evidence_packs WHERE school_id = ?"
 
 
 def trusts(db):
@@ -232,6 +234,7 @@ def put_in(db, trust_id, school_id):
         moved = db.execute(PUT_IN, [trust_id, school_id]).rowcount == 1
         if moved:  # the stored figures lack the school: work them out afresh on the next view
             db.execute(FORGET_FIGURES, [trust_id])
+            db.execute(FORGET_PACK, [trust_id])
         return moved
 
 
@@ -241,4 +244,5 @@ def take_out(db, trust_id, school_id):
         moved = db.execute(TAKE_OUT, [school_id, trust_id]).rowcount == 1
         if moved:  # the stored figures show the school: its figures are no longer this trust's to see
             db.execute(FORGET_FIGURES, [trust_id])
+            db.execute(FORGET_PACK, [trust_id])
         return moved

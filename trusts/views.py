@@ -17,6 +17,9 @@ from werkzeug.utils import secure_filename
 from accounts.queries import school_by_id
 from accounts.users import trust_lead_required
 from db import get_db
+from progress.evidence import cells_from_json, trust_csv_rows, trust_pack_from
+from progress.evidence_views import csv_download, pdf_download, pdf_ready, refresh_pack, stored_pack, working
+from progress.forms import RefreshEvidenceForm
 from spreadsheet import safe_cell
 from training.courses import courses, default_course
 from trusts import figure_queries, queries
@@ -179,3 +182,62 @@ def staff():
     db = get_db()
     trust_id = current_user.school_id
     return render_template("trusts/staff.html", trust=school_by_id(db, trust_id), leads=queries.leads(db, trust_id))
+
+
+# The trust's evidence pack ---------------------------------------------------------------------------
+# Trust level only: for each RSHE statement, which of the trust's schools teach it and how many of their pupils
+# completed a lesson on it, with the small-number rule (EVIDENCE_MIN_COUNT); never a class or a pupil. Worked out
+# by the evidence job (progress/evidence_tasks.py), stored on the trust's evidence_packs row, as the school's is.
+
+
+def _trust_pack(stored):
+    """The trust's pack from its stored tally, under today's small-number minimum."""
+    return trust_pack_from(default_course().statements, courses(), stored["schools"], cells_from_json(stored["cells"]),
+                           current_app.config["EVIDENCE_MIN_COUNT"])  # fmt: skip
+
+
+@bp.get("/trust/evidence")
+@trust_lead_required
+def evidence():
+    """The trust's evidence pack on screen: per statement, the schools that taught it and how many pupils."""
+    db = get_db()
+    trust = school_by_id(db, current_user.school_id)
+    row = stored_pack(db, current_user.school_id, "tally")
+    if row["stored"] is None:
+        return working(trust["name"], row, url_for(".evidence"), url_for(".refresh_evidence"))
+    return render_template(
+        "trusts/evidence.html", trust=trust, pack=_trust_pack(row["stored"]),
+        minimum=current_app.config["EVIDENCE_MIN_COUNT"], figures=row, refresh_url=url_for(".refresh_evidence"),
+        refresh_form=RefreshEvidenceForm(),
+    )  # fmt: skip
+
+
+@bp.get("/trust/evidence.csv")
+@trust_lead_required
+def evidence_csv():
+    """The trust's evidence pack as CSV: a row per statement and school."""
+    db = get_db()
+    row = stored_pack(db, current_user.school_id, "tally")
+    if row["stored"] is None:
+        return redirect(url_for(".evidence"))
+    return csv_download(trust_csv_rows(_trust_pack(row["stored"])), school_by_id(db, current_user.school_id)["name"])
+
+
+@bp.get("/trust/evidence.pdf")
+@trust_lead_required
+def evidence_pdf():
+    """The trust's evidence pack as the tagged PDF the job drew."""
+    db = get_db()
+    row = stored_pack(db, current_user.school_id, "pdf")
+    if not pdf_ready(row):
+        return redirect(url_for(".evidence"))
+    return pdf_download(row["stored"], school_by_id(db, current_user.school_id)["name"])
+
+
+@bp.post("/trust/evidence/refresh")
+@trust_lead_required
+def refresh_evidence():
+    """Work the trust's evidence pack out again now."""
+    if RefreshEvidenceForm().validate_on_submit():
+        refresh_pack(get_db(), current_user.school_id)
+    return redirect(url_for(".evidence"))

@@ -2,17 +2,38 @@
 
 import csv
 import io
-from datetime import date
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from db import write_transaction
-from progress.evidence import build_pack, margin_points
+from jobs import run_pending
+from progress import evidence_queries, evidence_tasks
+from progress.evidence import (
+    Cell,
+    build_pack,
+    cells_from_json,
+    margin_points,
+    pack_from,
+    tally,
+    tally_json,
+    trust_csv_rows,
+    trust_pack_from,
+    trust_tally,
+)
+from progress.evidence_tasks import INTERRUPTED, sweep_packs_in
 from training.curriculum import load_statements
 
-from helpers import OLDER, YOUNGER, sign_in
+from helpers import OLDER, YOUNGER, assert_tagged, sign_in
 
 MINIMUM = 5
+
+
+def ago(minutes):
+    return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat(timespec="seconds")
 
 
 @pytest.fixture
@@ -99,7 +120,7 @@ def school_with_classes(make_school, make_staff, make_class, make_pupil, db, app
                     )  # fmt: skip
     other_school = make_school("Riverside High")
     make_class(other_school, "Riverside 8X", course_id=YOUNGER)
-    return {"school": school, "younger": younger, "older": older}
+    return {"school": school, "younger": younger, "older": older, "other_school": other_school}
 
 
 def row_text(page, statement_id, class_id):
@@ -126,10 +147,17 @@ def test_a_teacher_cannot_open_another_teachers_class_or_the_school_pack(client,
     assert client.get("/evidence").status_code == 403
 
 
+def worked_out(client, app, url):
+    """The pack once worked out: the first view queues the job, the worker (run here) stores it."""
+    client.get(url.replace(".csv", "").replace(".pdf", ""))
+    run_pending(app.extensions["huey"])
+    return client.get(url)
+
+
 @pytest.mark.parametrize("who", ["admin@hillside.test", "dsl@hillside.test"])
-def test_admins_and_dsls_see_the_school_pack_with_small_numbers_hidden(client, school_with_classes, who):
+def test_admins_and_dsls_see_the_school_pack_with_small_numbers_hidden(client, app, school_with_classes, who):
     sign_in(client, who)
-    response = client.get("/evidence")
+    response = worked_out(client, app, "/evidence")
     assert response.status_code == 200
     page = response.text
     older = row_text(page, "online-sexual-abuse-sextortion", school_with_classes["older"])
@@ -137,6 +165,20 @@ def test_admins_and_dsls_see_the_school_pack_with_small_numbers_hidden(client, s
     younger = row_text(page, "online-sexual-abuse-sextortion", school_with_classes["younger"])
     assert "5 of 6" in younger
     assert "Riverside" not in page and "Farthingale" not in page and "Quillon" not in page
+
+
+def test_pupils_and_other_schools_staff_reach_no_pack(client, school_with_classes, make_staff):
+    sign_in(client, f"p{school_with_classes['younger']}.0")
+    for url in ("/evidence", "/evidence.csv", "/evidence.pdf", "/trust/evidence",
+                f"/classes/{school_with_classes['younger']}/evidence",
+                f"/classes/{school_with_classes['younger']}/evidence.pdf"):  # fmt: skip
+        assert client.get(url).status_code in (403, 404), url
+    client.post("/sign-out")
+    make_staff(school_with_classes["other_school"], "admin@riverside.test", role="admin")
+    sign_in(client, "admin@riverside.test")
+    for suffix in ("", ".csv", ".pdf"):
+        assert client.get(f"/classes/{school_with_classes['younger']}/evidence{suffix}").status_code == 404, suffix
+    assert client.post(f"/classes/{school_with_classes['younger']}/evidence/refresh").status_code == 404
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, school_with_classes):
@@ -193,11 +235,11 @@ def test_too_few_pupils_for_a_meaningful_gain_show_no_figures(client, school_wit
     assert "+100" not in page
 
 
-def test_the_pack_downloads_as_csv_in_the_screens_words(client, school_with_classes, db):
+def test_the_pack_downloads_as_csv_in_the_screens_words(client, app, school_with_classes, db):
     with write_transaction(db):
         db["classes"].update(school_with_classes["younger"], {"name": "=8B"})  # a formula never runs
     sign_in(client, "admin@hillside.test")
-    response = client.get("/evidence.csv")
+    response = worked_out(client, app, "/evidence.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -213,3 +255,203 @@ def test_the_pack_downloads_as_csv_in_the_screens_words(client, school_with_clas
     assert client.get("/evidence.csv").status_code == 403
     own = client.get(f"/classes/{school_with_classes['younger']}/evidence.csv")
     assert own.status_code == 200 and "10A" not in own.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- the school's pack off the web workers
+
+# What only the evidence job reads (every request reads the signed-in person's own people row, never pupils').
+HEAVY = re.compile(r"\b(lesson_progress|class_pupils)\b|role = 'pupil'")
+
+
+def packs(db):
+    return list(db.query("SELECT id, school_id, status, attempts, computed_at, tally FROM evidence_packs"))
+
+
+def test_the_school_page_runs_none_of_the_pack_queries_and_the_job_stores_it(app, client, db, school_with_classes,
+                                                                             statements):  # fmt: skip
+    sign_in(client, "admin@hillside.test")
+    statements.clear()
+    page = client.get("/evidence")
+    assert page.status_code == 200 and "data-pack-working" in page.text and "http-equiv" not in page.text
+    assert [s for s in statements if HEAVY.search(s)] == []
+    assert client.get("/evidence.csv").status_code == 302 and client.get("/evidence.pdf").status_code == 302
+    [row] = packs(db)
+    assert row["status"] == "queued" and row["tally"] is None and row["school_id"] == school_with_classes["school"]
+    assert app.extensions["huey"].pending_count() == 1  # one job, however many views asked
+    assert run_pending(app.extensions["huey"]) == 1
+    [row] = packs(db)
+    assert row["status"] == "done" and row["computed_at"] and "Farthingale" not in row["tally"]
+    for url in ("/evidence", "/evidence.csv", "/evidence.pdf"):
+        statements.clear()
+        assert client.get(url).status_code == 200, url
+        assert [s for s in statements if HEAVY.search(s)] == [], url
+        assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))
+                    and "evidence_packs" in s], url  # fresh: no job asked for  # fmt: skip
+    assert "Figures as of" in client.get("/evidence").text
+
+
+def test_an_old_pack_is_shown_while_one_job_works_it_out_again(app, client, db, school_with_classes):
+    sign_in(client, "dsl@hillside.test")
+    worked_out(client, app, "/evidence")
+    with write_transaction(db):
+        db.execute("UPDATE evidence_packs SET computed_at = ?, queued_at = ?", [ago(20), ago(20)])
+    first, second = client.get("/evidence").text, client.get("/evidence").text
+    assert "being worked out again" in first and "5 of 6" in first and "5 of 6" in second
+    assert app.extensions["huey"].pending_count() == 1
+    run_pending(app.extensions["huey"])
+    assert "being worked out again" not in client.get("/evidence").text
+
+
+def test_a_raised_minimum_hides_stored_counts_at_once_and_redraws_the_pdf(app, client, db, school_with_classes):
+    sign_in(client, "admin@hillside.test")
+    worked_out(client, app, "/evidence")
+    app.config["EVIDENCE_MIN_COUNT"] = 10
+    with write_transaction(db):
+        db.execute("UPDATE evidence_packs SET queued_at = ?", [ago(5)])
+    page = client.get("/evidence").text
+    assert "5 of 6" not in page and "fewer than 10 of fewer than 10" in page  # the rule runs at view time
+    assert client.get("/evidence.pdf").status_code == 302  # drawn under 5: not served until drawn again
+    assert app.extensions["huey"].pending_count() == 1  # the PDF was drawn under 5: drawn again
+    run_pending(app.extensions["huey"])
+    assert "fewer than 10" in pdf_text(client.get("/evidence.pdf").data)
+
+
+def test_the_refresh_button_asks_once_and_needs_its_token(app, client, db, school_with_classes):
+    sign_in(client, "admin@hillside.test")
+    worked_out(client, app, "/evidence")
+    with write_transaction(db):
+        db.execute("UPDATE evidence_packs SET computed_at = ?, queued_at = ?", [ago(5), ago(5)])
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client.post("/evidence/refresh")
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert app.extensions["huey"].pending_count() == 0
+    assert client.post("/evidence/refresh").status_code == 302
+    assert "being worked out again" in client.get("/evidence").text
+    client.post("/evidence/refresh")
+    assert "being worked out already" in client.get("/evidence").text
+    assert app.extensions["huey"].pending_count() == 1
+    client.post("/sign-out")
+    sign_in(client, "teacher@hillside.test")
+    assert client.post("/evidence/refresh").status_code == 403
+
+
+def test_a_cut_off_pack_job_is_retried_then_failed_and_a_failed_one_says_so(app, client, db, school_with_classes):
+    sign_in(client, "admin@hillside.test")
+    client.get("/evidence")
+    [row] = packs(db)
+    lease = timedelta(minutes=2)
+    for attempt in (1, 2):
+        assert evidence_queries.ROWS.claim(db, row["id"]) is not None
+        with write_transaction(db):
+            db.execute("UPDATE evidence_packs SET heartbeat_at = ? WHERE id = ?", [ago(5), row["id"]])
+        with app.app_context():
+            counts = sweep_packs_in(db, lease)
+        assert counts == ({"retried": 1, "failed": 0, "requeued": 0} if attempt == 1
+                          else {"retried": 0, "failed": 1, "requeued": 0})  # fmt: skip
+    page = client.get("/evidence").text
+    assert INTERRUPTED in page and "Try again" in page
+
+
+def test_a_failing_pack_job_is_recorded_on_its_row(app, client, db, school_with_classes, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("no")
+
+    monkeypatch.setattr(evidence_tasks, "school_tally", broken)
+    sign_in(client, "admin@hillside.test")
+    client.get("/evidence")
+    run_pending(app.extensions["huey"])
+    assert packs(db)[0]["status"] == "failed"
+    assert "could not be worked out" in client.get("/evidence").text
+
+
+# ---------------------------------------------------------------- the PDFs
+
+
+def pdf_text(data):
+    """Every page's text, with its line breaks as spaces (a table cell wraps)."""
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).replace("\n", " ")
+
+
+def test_the_class_pdf_is_tagged_and_holds_the_statements_and_figures_and_no_name(client, school_with_classes,
+                                                                                  db, app):  # fmt: skip
+    sign_in(client, "teacher@hillside.test")
+    url = f"/classes/{school_with_classes['younger']}/evidence.pdf"
+    waiting = client.get(url)  # drawn by the job, never in the request
+    assert "data-pack-working" in waiting.text and f'href="{url}"' in waiting.text
+    run_pending(app.extensions["huey"])
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert_tagged(response.data, "Evidence of teaching: 8B")
+    text = pdf_text(response.data)
+    assert "sextortion" in text and "Lesson 1: What is online blackmail?" in text
+    assert "5 of 6" in text and "3 Mar 2026" in text and "What the class learned" in text
+    assert "Farthingale" not in text and "Quillon" not in text and "10A" not in text
+    assert client.get(f"/classes/{school_with_classes['older']}/evidence.pdf").status_code == 404
+
+
+def test_the_school_pdf_is_drawn_by_the_job_tagged_with_every_class_and_small_numbers_hidden(
+    client, app, school_with_classes
+):
+    sign_in(client, "dsl@hillside.test")
+    response = worked_out(client, app, "/evidence.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert_tagged(response.data, "Evidence of teaching: Hillside Academy")
+    text = pdf_text(response.data)
+    assert "8B" in text and "10A" in text and "5 of 6" in text and "fewer than 5 of fewer than 5" in text
+    assert "Farthingale" not in text and "Quillon" not in text and "Riverside" not in text
+
+
+# ---------------------------------------------------------------- stored counts and a trust's rules
+
+
+def test_the_stored_tally_gives_back_the_same_pack_under_the_minimum_of_the_day(app, rshe):
+    course = app.extensions["courses"][YOUNGER]
+    first = course.lessons[0]
+    classes = [dict(klass(course, 1, "8B", pupils=6), course_id=course.id, year_group=8)]
+    done = [(1, pupil, first.id, date(2026, 3, 2 + pupil % 2)) for pupil in range(5)]
+    live = {(1, first.id): [date(2026, 3, 1)]}
+    cells = tally(rshe, classes, done, live)
+    stored = json.loads(json.dumps(tally_json(classes, cells)))  # as the job stores it
+    assert "Farthingale" not in json.dumps(stored) and set(stored["classes"][0]) == {
+        "id",
+        "name",
+        "course_id",
+        "year_group",
+        "pupils",
+    }
+    again = pack_from(rshe, classes, cells_from_json(stored["cells"]), MINIMUM)
+    assert again == build_pack(rshe, classes, done, MINIMUM, live)
+    row = next(item for item in again if first in item.classes[0].lessons).classes[0]
+    assert row.when == "Taught live on 1 Mar 2026; Completed on their own between 2 Mar 2026 and 3 Mar 2026"
+    stricter = pack_from(rshe, classes, cells_from_json(stored["cells"]), 6)
+    assert next(item for item in stricter if first in item.classes[0].lessons).classes[0].pupils.text == "fewer than 6"
+
+
+def test_a_trust_counts_each_pupil_once_per_statement_and_school_from_its_routes_lessons(app, rshe):
+    courses = app.extensions["courses"]
+    younger, older = courses[YOUNGER], courses[OLDER]
+    ai = next(s for s in rshe if s.id == "ai-sexual-imagery-deepfakes")
+    teaching = [lesson for lesson in younger.lessons if ai.id in lesson.rshe]
+    stamp = "2026-03-0{}T10:00:00+00:00"
+    done = [(10, pupil, YOUNGER, teaching[0].id, stamp.format(2 + pupil % 3)) for pupil in range(6)]
+    done += [(10, 0, YOUNGER, teaching[1].id, stamp.format(9))]  # pupil 0 again, another lesson on it
+    done += [(10, 99, OLDER, teaching[0].id, stamp.format(1))]  # same lesson id, another route: its own statements
+    done += [(20, 7, YOUNGER, teaching[0].id, stamp.format(5))]
+    cells = trust_tally([ai], courses, done)
+    assert cells[ai.id, 10] == Cell(6, date(2026, 3, 2), date(2026, 3, 9))  # pupil 99's lesson is not the older route's
+    assert cells[ai.id, 20] == Cell(1, date(2026, 3, 5), date(2026, 3, 5))
+    schools = [{"school_id": 10, "name": "Alder", "pupils": 30, "course_ids": [YOUNGER]},
+               {"school_id": 20, "name": "Birch", "pupils": 3, "course_ids": []},
+               {"school_id": 30, "name": "Cedar", "pupils": 40, "course_ids": [OLDER]}]  # fmt: skip
+    [item] = trust_pack_from([ai], courses, schools, cells, MINIMUM)
+    alder, birch, cedar = item.schools
+    assert (alder.routes, alder.pupils.text) == ((younger.route_label,), "6")
+    assert alder.when == "Completed between 2 Mar 2026 and 9 Mar 2026"
+    assert birch.routes == () and birch.when == "Completed (dates not shown)" and birch.pupils.text == "fewer than 5"
+    assert cedar.routes == (older.route_label,) and cedar.when == "Not yet" and cedar.pupils.text == "fewer than 5"
+    assert [row.school_name for row in item.schools_taught] == ["Alder", "Cedar"]
+    header, *rows = trust_csv_rows([item])
+    assert header[4] == "School" and [r[4] for r in rows] == ["Alder", "Birch", "Cedar"]

@@ -46,3 +46,12 @@ def test_the_teacher_notes_pdf_is_tagged(client, school, make_staff, course):
     response = client.get("/staff/courses/online-blackmail-11-13/notes.pdf")
     assert response.status_code == 200
     assert_tagged(response.data, "Teacher notes")
+
+
+def test_an_evidence_pack_pdf_is_tagged(app, course):
+    from progress.evidence import build_pack
+    from progress.evidence_pdf import pack_pdf
+
+    classes = [{"id": 1, "name": "9B", "course": course, "pupils": 28}]
+    pack = build_pack(course.statements, classes, [], 5)
+    assert_tagged(pack_pdf("Hillside School", pack, 5, "7 Dec 2026, 10:00"), "Evidence of teaching: Hillside School")
