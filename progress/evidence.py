@@ -26,7 +26,7 @@ class ClassTaught:
     class_name: str
     route_label: str
     lessons: tuple  # the lessons of the class's route that teach the statement (training Lesson objects)
-    live_days: tuple[date, ...]  # the days it was taught live, if any (from the live lesson; none until it exists)
+    live_days: tuple[date, ...]  # the days it was taught live, if any (live lessons someone took part in)
     first_day: date | None  # the first and latest day a pupil completed one of those lessons
     last_day: date | None
     pupils: Figure  # pupils of the class who completed at least one of them

@@ -1,11 +1,11 @@
 """SQL for the evidence pack: a school's classes (or one class) and the lessons their pupils completed.
 
-Every query is scoped to one school. Counts only: no pupil's name is read. The live lesson will add the
-days a class was taught a lesson together (`live_days`); until it exists there are none.
+Every query is scoped to one school. Counts only: no pupil's name is read. The days a class was taught a
+lesson together come from the live lesson's sessions (`live_days`).
 """
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from dates import uk_day
 from db import now, write_transaction
@@ -47,13 +47,22 @@ def completions(db, school_id, class_id=None):
     ]
 
 
-def live_days(db, school_id, class_ids):
-    """{(class_id, lesson_id): [day, ...]} the days each class was taught a lesson live.
+# The days each of these classes was taught a lesson live: a session at least one pupil took part in (on a
+# device, or ticked as there without one), as the dashboard counts "taught live".
+LIVE_DAYS = """
+SELECT DISTINCT s.class_id, s.lesson_id, s.taught_on FROM live_sessions s
+WHERE s.school_id = :school_id AND s.class_id IN (SELECT CAST(value AS INTEGER) FROM json_each(:class_ids))
+  AND EXISTS (SELECT 1 FROM live_attendance a WHERE a.session_id = s.id)
+ORDER BY s.taught_on
+"""
 
-    The seam for the live lesson (built on another branch): when its table lands, read it here, scoped to
-    the school and these classes; the pack then says "taught live on <day>". Until then, no class has any.
-    """
-    return {}
+
+def live_days(db, school_id, class_ids):
+    """{(class_id, lesson_id): [day, ...]} the days each class was taught a lesson live (someone took part)."""
+    taught = {}
+    for row in db.query(LIVE_DAYS, {"school_id": school_id, "class_ids": json.dumps(list(class_ids))}):
+        taught.setdefault((row["class_id"], row["lesson_id"]), []).append(date.fromisoformat(row["taught_on"]))
+    return taught
 
 
 # ---------------------------------------------------------------- a trust's schools and completions

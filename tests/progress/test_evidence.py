@@ -82,6 +82,30 @@ def test_the_live_lesson_seam_says_taught_live_on_its_day(app, rshe):
     assert rows and all(row.live_days == (date(2026, 5, 12),) for row in rows)
 
 
+def test_live_days_are_the_days_a_class_took_part_in_a_live_lesson(db, make_school, make_staff, make_pupil, make_class):
+    from live import queries as live
+
+    school, other = make_school("Hill"), make_school("Dale")
+    teacher = make_staff(school, "t@hill.test")
+    pupil = make_pupil(school, "ann.h")
+    taught, empty = make_class(school, "8B", teacher, [pupil]), make_class(school, "8C", teacher, [])
+    elsewhere = make_class(other, "8B", make_staff(other, "t@dale.test"), [make_pupil(other, "dee.d")])
+    lesson = "what-is-online-blackmail"
+
+    def session(class_id, school_id, day, pupil_id=None):
+        found = live.start_session(db, school_id, class_id, YOUNGER, lesson, None, f"{day}T09:00:00+00:00", day)
+        if pupil_id:
+            live.join(db, found, pupil_id, f"{day}T09:01:00+00:00")
+        live.end_session(db, found, f"{day}T10:00:00+00:00")
+
+    session(taught, school, "2026-11-03", pupil)
+    session(taught, school, "2026-11-10", pupil)
+    session(empty, school, "2026-11-04")  # started, nobody took part: not taught
+    session(elsewhere, other, "2026-11-05", pupil)
+    found = evidence_queries.live_days(db, school, [taught, empty, elsewhere])
+    assert found == {(taught, lesson): [date(2026, 11, 3), date(2026, 11, 10)]}
+
+
 def test_every_statement_is_in_the_pack_in_file_order_for_both_routes(app, rshe):
     courses = app.extensions["courses"]
     classes = [klass(courses[YOUNGER], 1, "8B"), klass(courses[OLDER], 2, "10A")]
