@@ -8,7 +8,7 @@ import threading
 
 import pytest
 from engines import database_for
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -28,6 +28,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# expect() waits as long as a page's actions do (10 s): its own 5 s failed once in CI with the machine's two
+# cores shared by three test runs, on a step that had loaded a moment later.
+expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="session")
