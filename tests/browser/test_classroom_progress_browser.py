@@ -121,6 +121,6 @@ def test_teacher_sees_progress_appear_and_downloads_every_report(page, browser, 
     page.get_by_label("From (optional)").fill("2026-03-10")
     page.get_by_label("To (optional)").fill("2026-03-01")
     page.get_by_role("button", name="Download report").click()
-    assert page.get_by_role("alert").get_by_text("before the ‘From’ date").is_visible()
+    expect(page.get_by_role("alert").get_by_text("before the ‘From’ date")).to_be_visible()
     assert page.get_by_label("From (optional)").input_value() == "2026-03-10"
     assert_accessible(page)

@@ -4,6 +4,7 @@ preview, confirms, and downloads the sign-in cards, which are read back."""
 import io
 import re
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from jobs import run_pending
@@ -75,7 +76,7 @@ def test_a_teacher_imports_a_class_of_30_and_prints_cards(page, tmp_path, live_a
 
     # The class page now lists them.
     page.get_by_role("link", name="Back to 10R").click()
-    assert page.get_by_text("30 pupils.").is_visible()
+    expect(page.get_by_text("30 pupils.")).to_be_visible()
     assert page.get_by_role("row", name=re.compile("Isla Jones")).is_visible()
 
     # A pupil signs in with their card.

@@ -2,6 +2,7 @@
 sign-in and consent pages, back to the app, and onto their classes. No mock of the provider."""
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.mfa import DEMO_TOTP_SECRET, current_code
 
@@ -61,7 +62,7 @@ def test_an_admin_tries_google_sign_in_and_reads_each_check(browser, provider_se
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url("**/classes")
         page.get_by_role("link", name="Sign-in settings").click()
-        assert page.get_by_role("button", name="Remove demo.school").is_visible()
+        expect(page.get_by_role("button", name="Remove demo.school")).to_be_visible()
         assert_accessible(page)
         page.get_by_role("link", name="Try signing in with Google").click()
         page.wait_for_url(f"{oidc.base_url}/**")

@@ -40,7 +40,7 @@ def test_a_pupil_completes_the_course_and_verifies_the_certificate(page, live_ap
 
     # Submitting with nothing answered: a clear message, nothing saved.
     page.get_by_role("button", name="Check my answers").click()
-    assert page.get_by_text("Some questions need an answer").is_visible()
+    expect(page.get_by_text("Some questions need an answer")).to_be_visible()
 
     # Wrong, then right.
     answer_quiz(page, first.quiz, right=False)

@@ -5,6 +5,7 @@ Each journey runs once and checks every state on its way."""
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_helpers import ALL_TAGS, NEUTRAL_PATH, axe_violations, demo_certificate, sign_in
 
@@ -129,11 +130,11 @@ def test_help_panel_is_compact_on_a_phone_and_open_on_a_wide_screen(page, live_a
     # It was about 1,630 px with every route open; 999, Childline, the DSL and the talk button stay in view.
     assert panel_height < 800, panel_height
     panel.get_by_text("More ways to get help").click()
-    assert panel.get_by_role("link", name="Call 0800 1111").is_visible()
+    expect(panel.get_by_role("link", name="Call 0800 1111")).to_be_visible()
 
     page.set_viewport_size(WIDE)
     page.goto(step)
     assert page.locator("details.help-more").evaluate("d => d.open")
     # The header's Get help link is one click from every route.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Get help").click()
-    assert page.locator("#help").get_by_role("link", name="Call 0800 1111").is_visible()
+    expect(page.locator("#help").get_by_role("link", name="Call 0800 1111")).to_be_visible()
