@@ -16,14 +16,15 @@ BENCH_PACKAGES := $(RUN_PACKAGES) wrk postgresql
 .PHONY: run test test-sqlite test-postgresql test-setup lint format bench bench-kolibri bench-trust setup setup-dev packages help clean
 
 # DEVELOPMENT: plain http on 127.0.0.1, and no PUBLIC_BASE_URL needed (links use 127.0.0.1:5000).
-# The job worker (staff e-mails, report files, sign-in cards and imports) runs beside the web server, as in
-# production, and is stopped with it (Ctrl+C or any exit).
-run: setup instance/config.py ## Serve the demo school on http://127.0.0.1:5000 with the job worker beside it
+# The job worker (staff e-mails, report files, sign-in cards and imports) and the live lessons' event server
+# (on 127.0.0.1:5001) run beside the web server, as in production, and are stopped with it (Ctrl+C or any exit).
+run: setup instance/config.py ## Serve the demo school on http://127.0.0.1:5000 with the job worker and live events beside it
 	FLASK_DEVELOPMENT=true $(FLASK) init-db
 	FLASK_DEVELOPMENT=true $(FLASK) seed-demo
-	export FLASK_DEVELOPMENT=true FLASK_DEMO_MODE=true; \
+	export FLASK_DEVELOPMENT=true FLASK_DEMO_MODE=true FLASK_LIVE_EVENTS_URL=http://127.0.0.1:5001; \
 	$(FLASK) jobs worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) live events --port 5001 & events=$$!; \
+	trap 'kill $$worker $$events 2>/dev/null; wait $$worker $$events 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The whole suite twice, on SQLite (the embedded default) and on PostgreSQL (the engine past one machine), at

@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -83,6 +83,7 @@ def create_app(test_config=None):
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
+    app.extensions["security_headers"] = _security_headers_for(app.config["LIVE_EVENTS_URL"])
     app.after_request(_security_headers)
     app.jinja_env.globals["url_for"] = template_url_for
     return app
@@ -182,16 +183,28 @@ def _register_commands(app):
     from console.cli import console_command
     from copy_to_postgres import copy_to_postgres_command
     from demo import create_school_command, seed_demo_command
+    from live.cli import live_command
     from safeguarding.cli import retention_command
     from training.check import content_command
 
     for command in (seed_demo_command, create_school_command, content_command, retention_command, backup_command,
-                    copy_to_postgres_command, console_command):  # fmt: skip
+                    copy_to_postgres_command, console_command, live_command):  # fmt: skip
         app.cli.add_command(command)
 
 
+def _security_headers_for(live_events_url):
+    """The headers every response carries; pages may also reach the live lesson's event server if it is elsewhere."""
+    parts = urlsplit(live_events_url)
+    if not parts.netloc:
+        return SECURITY_HEADERS
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "connect-src 'self'", f"connect-src 'self' {parts.scheme}://{parts.netloc}"
+    )
+    return {**SECURITY_HEADERS, "Content-Security-Policy": policy}
+
+
 def _security_headers(response):
-    for name, value in SECURITY_HEADERS.items():
+    for name, value in current_app.extensions["security_headers"].items():
         response.headers.setdefault(name, value)
     if request.endpoint != "static":
         # Pages and downloads (reports, exports, cards, certificates) hold pupils' data: never keep them

@@ -214,3 +214,8 @@ SCHOOL_EXPORT_HOURS = 24
 # class polling every second is not a write a second per pupil; the presenter counts a device as following
 # while its last poll is within three times this.
 LIVE_SEEN_SECONDS = 10
+# Where pupils' devices wait for the teacher's moves: the event server (`flask live events`, live/events.py).
+# Behind the same proxy as the app, a path such as "/live-events" (route it to the event server's port);
+# or a full URL on another port, such as "http://127.0.0.1:5001" (`make run`). Unset, devices poll the app
+# about once a second instead, which is fine for a few classes at once (see README "Live lessons").
+LIVE_EVENTS_URL = ""

@@ -11,6 +11,11 @@ SELECT version, position, paused, ended_at, moved_at, lesson_id, course_id,
 FROM live_sessions WHERE id = :session_id
 """)
 TOUCH_SEEN = "UPDATE live_attendance SET seen_at = :now WHERE session_id = :session_id AND pupil_id = :pupil_id"
+# The event server's read of the sessions its devices wait on (live/events.py): one query for them all.
+SESSION_STATES = """
+SELECT id, version, position, paused, ended_at, moved_at, lesson_id, course_id FROM live_sessions WHERE id IN ({ids})
+"""
+STATE_KEYS = ("id", "version", "position", "paused", "ended_at", "moved_at", "lesson_id", "course_id")
 SESSION = """
 SELECT s.*, c.name AS class_name, c.school_id AS class_school_id,
        p.first_name || ' ' || p.last_name AS started_by_name
@@ -101,6 +106,23 @@ def touch_seen(db, session_id, pupil_id, now):
     """Write the device's last poll (the caller writes at most every few seconds)."""
     with write_transaction(db):
         db.execute(TOUCH_SEEN, {"now": now, "session_id": session_id, "pupil_id": pupil_id})
+
+
+def session_states(db, session_ids):
+    """The shared state of each of these sessions (those that exist), as dicts."""
+    rows = []
+    for start in range(0, len(session_ids), 500):  # well inside either engine's limit on parameters
+        chunk = list(session_ids[start : start + 500])
+        sql = SESSION_STATES.format(ids=", ".join("?" * len(chunk)))
+        rows += [dict(zip(STATE_KEYS, row, strict=True)) for row in db.execute(sql, chunk).fetchall()]
+    return rows
+
+
+def touch_seen_many(db, pairs, now):
+    """Write the last-seen time of many devices, (session id, pupil id) pairs, in one transaction."""
+    with write_transaction(db):
+        for session_id, pupil_id in pairs:
+            db.execute(TOUCH_SEEN, {"now": now, "session_id": session_id, "pupil_id": pupil_id})
 
 
 def session_in_school(db, session_id, school_id):

@@ -315,7 +315,8 @@ def pupil_page(db, row, quiz=None, check_in=None, status=200):
         "live/pupil.html", live=row, course=course, lesson=lesson, open=open_, position=position, stage=stage,
         step=step, step_count=step_count, quiz=lesson.quiz, form=quiz, field_name=field_name, attempt=attempt,
         check_in=check_in, checked_in=row["id"] in session.get(CHECKED_IN, []), ground_rules=ground_rules_html(course),
-        viewing=None, poll_url=poll_url(row["id"], current_user.id),
+        viewing=None, poll_url=poll_url(row["id"], current_user.id), events_url=events_url(row["id"], current_user.id),
+        tag=rules.etag(row["version"], open_).strip('"'),
     )  # fmt: skip
     return page, status
 
@@ -330,11 +331,13 @@ def reread(session_id, number):
     step_count = len(lesson.steps)
     if mine is None or not rules.may_read(number, row["position"], step_count) or number == row["position"]:
         return redirect(url_for("live.follow", session_id=session_id), 303)
+    open_ = is_open(db, row)
     return render_template(
-        "live/pupil.html", live=row, course=course, lesson=lesson, open=is_open(db, row), position=row["position"],
+        "live/pupil.html", live=row, course=course, lesson=lesson, open=open_, position=row["position"],
         stage=rules.STEP, step=lesson.steps[number - 1], step_count=step_count, viewing=number, quiz=lesson.quiz,
         form=None, field_name=field_name, attempt=None, check_in=None, checked_in=False, ground_rules="",
-        poll_url=poll_url(row["id"], current_user.id),
+        poll_url=poll_url(row["id"], current_user.id), events_url=events_url(row["id"], current_user.id),
+        tag=rules.etag(row["version"], open_).strip('"'),
     )  # fmt: skip
 
 
@@ -342,6 +345,15 @@ def poll_url(session_id, pupil_id):
     """The pupil's poll URL, with the key that stands in for their sign-in cookie."""
     key = rules.poll_key(current_app.secret_key, session_id, pupil_id)
     return url_for("live.state", session_id=session_id, pupil_id=pupil_id, key=key)
+
+
+def events_url(session_id, pupil_id):
+    """Where the pupil's device waits for the teacher's moves (live/events.py), or None if no event server is set."""
+    base = current_app.config["LIVE_EVENTS_URL"]
+    if not base:
+        return None
+    key = rules.poll_key(current_app.secret_key, session_id, pupil_id)
+    return f"{base.rstrip('/')}/live/{session_id}/pupils/{pupil_id}/events/{key}"
 
 
 @bp.get("/live/<int:session_id>/pupils/<int:pupil_id>/state/<key>")

@@ -1,8 +1,11 @@
 """Helpers for tests: quiz answers as a form would send them."""
 
+import contextlib
 import io
 import os
 import re
+import threading
+from datetime import timedelta
 
 import jinja2
 from pypdf import PdfReader
@@ -249,3 +252,45 @@ def assert_tagged(data, title_words):
     assert catalog["/ViewerPreferences"]["/DisplayDocTitle"]  # readers announce the title, not the file name
     assert title_words in reader.metadata.title
     assert b"pdfuaid" in catalog["/Metadata"].get_object().get_data()  # claims PDF/UA conformance
+
+
+@contextlib.contextmanager
+def events_server(app, origin, hold=2.0, seen_every=timedelta(seconds=10)):
+    """The live lesson's event server (live/events.py) on `app`'s database, served on a free loopback port in a
+    thread; the app's pages point devices at it (and may reach it) until the block ends. Yields its base URL."""
+    import asyncio
+
+    from aiohttp import web
+
+    from app import _security_headers_for
+    from live.events import make_app as make_events_app
+    from live.events import step_counts
+
+    ready, where = threading.Event(), {}
+
+    def serve():
+        loop = asyncio.new_event_loop()
+        server = make_events_app(app.config["DATABASE"], app.secret_key, step_counts(app.extensions["courses"]),
+                                 seen_every, origin, hold=hold)  # fmt: skip
+        runner = web.AppRunner(server)
+        loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        where["url"], where["loop"], where["stop"] = f"http://127.0.0.1:{runner.addresses[0][1]}", loop, asyncio.Event()
+        ready.set()
+        loop.run_until_complete(where["stop"].wait())
+        loop.run_until_complete(runner.cleanup())
+        loop.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(10), "the event server did not start"
+    kept = app.config["LIVE_EVENTS_URL"], app.extensions["security_headers"]
+    app.config["LIVE_EVENTS_URL"] = where["url"]
+    app.extensions["security_headers"] = _security_headers_for(where["url"])
+    try:
+        yield where["url"]
+    finally:
+        app.config["LIVE_EVENTS_URL"], app.extensions["security_headers"] = kept
+        where["loop"].call_soon_threadsafe(where["stop"].set)
+        thread.join(10)

@@ -1,7 +1,9 @@
 // A live lesson's screens follow the teacher. Without this file each page shows the state when it was loaded,
-// and "Go to the teacher's step" reloads it; with it, the page polls a tiny state document about once a
-// second with If-None-Match (the server answers 304 while nothing changed) and moves when the teacher does.
-// Plain short requests: they get through filtering proxies that break WebSockets and long-lived connections.
+// and "Go to the teacher's step" reloads it. With it, a pupil's page waits on the event server
+// (data-live-events-url, live/events.py): its question is held until the teacher moves, so a device asks
+// about once a move. Where that fails (a filtering proxy that cuts held requests), or no event server is set,
+// the page polls a tiny state document about once a second with If-None-Match (304 while nothing changed):
+// plain short requests get through proxies that break WebSockets and long-lived connections.
 (function () {
   "use strict";
 
@@ -54,6 +56,37 @@
     next(every);
   }
 
+  // Long polling: ask "changed since <tag>?"; the answer comes when the teacher moves, or 304 after a while.
+  function waitForMoves(root, onState, fallBack) {
+    var url = root.getAttribute("data-live-events-url");
+    var tag = root.getAttribute("data-live-tag") || "";
+    var failures = 0;
+
+    function ask() {
+      var asked = Date.now();
+      window.fetch(url + "?tag=" + encodeURIComponent(tag), {cache: "no-store", credentials: "omit", mode: "cors"})
+        .then(function (response) {
+          if (response.status === 404) { return "stop"; } // not this pupil's, or no such lesson
+          if (response.status === 304) { return null; }
+          if (!response.ok) { throw new Error("status " + response.status); }
+          return response.json();
+        })
+        .then(function (state) {
+          failures = 0;
+          if (state === "stop") { return; }
+          if (state) { tag = state.tag; onState(state); }
+          // A 304 that came back at once (something in between answering for the server): ask more slowly.
+          window.setTimeout(ask, Date.now() - asked < 1000 ? 1000 : 0);
+        })
+        .catch(function () {
+          // Twice running: the held question does not get through here; poll the app instead.
+          failures += 1;
+          if (failures >= 2) { fallBack(); } else { window.setTimeout(ask, 1000); }
+        });
+    }
+    ask();
+  }
+
   function followAsPupil(root) {
     var followUrl = root.getAttribute("data-live-follow-url");
     var shownPosition = parseInt(root.getAttribute("data-live-position"), 10);
@@ -69,7 +102,7 @@
       quizForm.addEventListener("submit", function () { leaving = true; });
     }
 
-    poll(root, PUPIL_EVERY_MS, function (state) {
+    function onState(state) {
       if (leaving) { return; }
       if (pausedNote) { pausedNote.hidden = !state.paused; }
       if (state.ended !== shownEnded || (!viewing && state.position !== shownPosition)) {
@@ -82,7 +115,13 @@
         leaving = true;
         window.location.replace(followUrl);
       }
-    });
+    }
+
+    if (root.hasAttribute("data-live-events-url")) {
+      waitForMoves(root, onState, function () { poll(root, PUPIL_EVERY_MS, onState); });
+    } else {
+      poll(root, PUPIL_EVERY_MS, onState);
+    }
   }
 
   function followAsTeacher(root) {

@@ -1,6 +1,9 @@
 """A whole live lesson in real Chromium: a teacher with the controls and a projector window, and three pupils on
 their own devices (one with JavaScript off, one who reloads half way, one who uses quick exit). Each screen
-shows what it should, each pupil's answers land in their own records, and the projector shows only totals."""
+shows what it should, each pupil's answers land in their own records, and the projector shows only totals.
+
+The event server runs (devices wait there for the teacher's moves); Cat's network refuses it, as a filtering
+proxy might, so her page falls back to polling the app by itself."""
 
 import re
 import time
@@ -14,7 +17,7 @@ from classroom.queries import create_class
 from db import connect, write_transaction
 
 from browser_helpers import NEUTRAL_PATH, assert_accessible, sign_in
-from helpers import right_answers
+from helpers import events_server, right_answers
 from quiz_answers import answer_quiz
 
 pytestmark = pytest.mark.browser
@@ -80,7 +83,14 @@ def heading(page):
     return page.get_by_role("heading", level=1)
 
 
-def test_a_live_lesson_with_a_teacher_a_projector_and_three_pupils(browser, live_server, live_app, page):
+@pytest.fixture
+def events(live_app, live_server):
+    """The event server beside the browser tests' app; its base URL."""
+    with events_server(live_app, live_server) as url:
+        yield url
+
+
+def test_a_live_lesson_with_a_teacher_a_projector_and_three_pupils(browser, live_server, live_app, page, events):
     lesson = live_app.extensions["courses"][COURSE].lessons[0]
     steps = lesson.steps
     class_id, ids = make_live_class(live_app)
@@ -103,10 +113,13 @@ def test_a_live_lesson_with_a_teacher_a_projector_and_three_pupils(browser, live
     assert_accessible(projector)
 
     # Three pupils join from their course page: Ana (reloads half way), Ben (no JavaScript), Cat (quick exit).
-    pupils = {}
+    pupils, asked = {}, {}
     for first, username, javascript in (("Ana", "live.ana", True), ("Ben", "live.ben", False),
                                         ("Cat", "live.cat", True)):  # fmt: skip
         context, pupil = pupil_page(browser, live_server, username, javascript)
+        if first == "Cat":
+            context.route(f"{events}/**", lambda route: route.abort())  # her school's proxy cuts held requests
+        pupil.on("request", lambda request, first=first: asked.setdefault(first, []).append(request.url))
         expect(pupil.get_by_role("heading", name="Your teacher has started a live lesson")).to_be_visible()
         pupil.get_by_role("button", name="Join the live lesson").click()
         expect(heading(pupil)).to_have_text("Before we start")
@@ -122,6 +135,10 @@ def test_a_live_lesson_with_a_teacher_a_projector_and_three_pupils(browser, live
     print(f"\nteacher's move to the pupils' screens: {time.monotonic() - moved:.2f} s")
     expect(projector.get_by_role("heading", name=steps[0].title)).to_be_visible(timeout=FOLLOWS_WITHIN_MS)
     expect(heading(ben)).to_have_text("Before we start")
+    # Ana's page waited on the event server and never polled the app; Cat's fell back to polling the app.
+    assert any(url.startswith(f"{events}/live/{session_id}/") for url in asked["Ana"])
+    assert not any("/state/" in url for url in asked["Ana"])
+    assert any("/state/" in url for url in asked["Cat"])
     ben.get_by_role("link", name="Go to the teacher's step").click()
     expect(heading(ben)).to_have_text(steps[0].title)
     assert_accessible(ana)

@@ -6,73 +6,14 @@ import io
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from pypdf import PdfReader
 
 from db import write_transaction
 from live import rules
 from quizzes.forms import field_name
 
-from helpers import report_by_job, right_answers, sign_in, wrong_answers
-
-LESSON = "what-is-online-blackmail"
-
-
-@pytest.fixture
-def room(app, db, make_school, make_staff, make_pupil, make_class):
-    """A class of six pupils and its teacher; another class (its own teacher and pupil) and a DSL in the school."""
-    school_id = make_school()
-    teacher = make_staff(school_id, "teacher@hill.test", first_name="Tara", last_name="Jones")
-    other_teacher = make_staff(school_id, "other@hill.test", first_name="Omar", last_name="Ross")
-    make_staff(school_id, "dsl@hill.test", role="dsl", first_name="Dee")
-    pupils = [make_pupil(school_id, f"pupil{n}.x", first_name=f"Pupil{n}", last_name="Zed") for n in range(6)]
-    class_id = make_class(school_id, "8B", teacher, pupils)
-    outsider = make_pupil(school_id, "outsider.y", first_name="Olly")
-    other_class = make_class(school_id, "8C", other_teacher, [outsider])
-    return {"school_id": school_id, "class_id": class_id, "pupils": pupils, "outsider": outsider,
-            "other_class": other_class}  # fmt: skip
-
-
-def client_for(app, name):
-    """A new browser-like client, signed in as `name`."""
-    client = app.test_client()
-    assert sign_in(client, name).status_code == 303
-    return client
-
-
-def start(client, class_id, lesson_id=LESSON):
-    """Start a live lesson from the class page's form; returns the response."""
-    return client.post(f"/classes/{class_id}/live", data={"lesson_id": lesson_id})
-
-
-def started(client, class_id, lesson_id=LESSON):
-    """Start a live lesson; returns its session id."""
-    response = start(client, class_id, lesson_id)
-    assert response.status_code == 303, response.status_code
-    return int(re.search(r"/live/(\d+)/teach", response.location).group(1))
-
-
-def version(db, session_id):
-    return db.execute("SELECT version FROM live_sessions WHERE id = ?", [session_id]).fetchone()[0]
-
-
-def move(client, db, session_id, what):
-    """Press one of the controls (on the state as it is now)."""
-    return client.post(f"/live/{session_id}/move", data={"move": what, "version": version(db, session_id)})
-
-
-def to_position(client, db, session_id, position):
-    """Press Next until the session is at `position`."""
-    now_at = db.execute("SELECT position FROM live_sessions WHERE id = ?", [session_id]).fetchone()[0]
-    for _ in range(position - now_at):
-        assert move(client, db, session_id, "next").status_code == 303
-
-
-def joined(app, session_id, name):
-    """A pupil's client, signed in and joined."""
-    client = client_for(app, name)
-    assert client.post(f"/live/{session_id}/join").status_code == 303
-    return client
+from helpers import report_by_job, right_answers, wrong_answers
+from live_client import LESSON, client_for, joined, move, start, started, to_position, version
 
 
 def main(html):
