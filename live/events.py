@@ -73,7 +73,8 @@ class Sessions:
         for session_id, since in list(self.last_waited.items()):
             if clock - since > GRACE:
                 del self.last_waited[session_id]
-                self.states.pop(session_id, None)
+                if session_id not in self.waiting:
+                    self.states.pop(session_id, None)
         kept = self.waiting.keys() | self.last_waited.keys()
         return [session_id for session_id in self.states if session_id in kept]
 
@@ -94,6 +95,7 @@ class Sessions:
         """A future answered with the session's next change of state; the caller must call `stop_waiting` after."""
         future = asyncio.get_running_loop().create_future()
         self.waiting.setdefault(session_id, {})[future] = pupil_id
+        self.last_waited.pop(session_id, None)
         return future
 
     def stop_waiting(self, session_id, future):

@@ -2,6 +2,7 @@
 at once when its tag is old, held until the teacher moves when it is current, 304 after the hold; keys and
 joining are checked as the short poll checks them; last-seen times are written for every device that asked."""
 
+import asyncio
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,8 @@ from datetime import timedelta
 import pytest
 import requests
 
+from db import now
+from live.events import GRACE, Sessions
 from live.rules import poll_key
 
 from helpers import events_server, make_app
@@ -106,3 +109,23 @@ def test_the_content_security_policy_lets_pages_reach_an_event_server_elsewhere(
     assert "connect-src 'self' https://events.school.test:8443;" in policy
     same = make_app(tmp_path / "same.sqlite", LIVE_EVENTS_URL="/live-events")
     assert "connect-src 'self';" in same.test_client().get("/sign-in").headers["Content-Security-Policy"]
+
+
+def test_a_session_waited_on_without_a_break_is_kept_and_read():
+    async def scenario():
+        sessions = Sessions({}, timedelta(seconds=10))
+        row = {"id": 1, "version": 1, "position": 0, "paused": 0, "ended_at": None, "moved_at": now(),
+               "course_id": "c", "lesson_id": "l"}  # fmt: skip
+        first = sessions.wait(1, 10)
+        sessions.update([row], now())  # the first read answers nobody: each device compares its own tag
+        assert not first.done()
+        sessions.stop_waiting(1, first)  # its only device was answered...
+        again = sessions.wait(1, 10)  # ...and asked again at once
+        later = asyncio.get_running_loop().time() + GRACE + 1
+        assert sessions.to_read(later) == [1]  # still waited on: still read, however long it lasts
+        sessions.update([{**row, "version": 2, "position": 1}], now())
+        assert again.result()[1]["position"] == 1
+        sessions.stop_waiting(1, again)
+        assert sessions.to_read(later + GRACE + 1) == []  # nobody came back: forgotten
+
+    asyncio.run(scenario())
