@@ -26,7 +26,6 @@ from accounts.users import staff_required
 from certificates.forms import ReissueForm, RevokeForm
 from certificates.issuing import eligibility_for
 from classroom.access import class_for_staff, class_or_404, pupil_or_404, sees_whole_school
-from classroom.tasks import queue_report
 from dates import day
 from db import connect, get_db
 from forms import ConfirmForm
@@ -53,6 +52,7 @@ from progress.queries import (
 )
 from progress.reports import FORMATS, build, collect, filename, filename_for, stream_csv
 from progress.reteach import MIN_CONFIDENCE_PUPILS
+from progress.tasks import queue_report
 from quizzes.queries import quiz_summaries
 from training.courses import course_for_class, courses, year_courses
 from training.progress import lesson_states
