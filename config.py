@@ -131,7 +131,7 @@ JOBS_WORKER_SCHED_IDLE = True
 JOBS_WORKER_BEAT_SECONDS = 5
 JOBS_WORKER_LEASE_SECONDS = 15
 
-# --- Report jobs on the queue (classroom/tasks.py) ---
+# --- Report jobs on the queue (progress/tasks.py) ---
 # Per format, the number of pupils above which a report is built by the job worker, not in the request:
 # every report by default (measured: progress/report_jobs.py, BACKGROUND_ABOVE, where the same default is).
 REPORT_BACKGROUND_ABOVE = {"csv": 0, "xlsx": 0, "pdf": 0}

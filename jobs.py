@@ -29,7 +29,7 @@ TASK_MODULES = (
     "outbox.tasks",
     "safeguarding.tasks",
     "classroom.tasks",
-    "certificates.tasks",
+    "progress.tasks",
     "console.tasks",
     "trusts.tasks",
     "progress.evidence_tasks",
@@ -49,7 +49,10 @@ __all__ = ["crontab", "enqueue", "init_app", "on_worker_gone", "on_worker_start"
 
 
 def task(**options):
-    """Register a function as a job; it still runs as a plain function when called directly."""
+    """Register a function as a job; it still runs as a plain function when called directly.
+
+    `name="module.function"` stores it in the queue under that name rather than where it is defined: a job moved to
+    another module keeps its old name, so a job queued before an upgrade is still known to the worker after it."""
 
     def decorator(function):
         _registered.append((function, None, options))
@@ -105,7 +108,8 @@ def lower_priority():
 
 
 def job_name(function):
-    """The stable name a job is stored under, the same in the web and worker processes."""
+    """A job's own name, "module.function", the same in the web and worker processes: the queue stores it under
+    this name unless the job keeps an old one (`task(name=...)`)."""
     return f"{function.__module__}.{function.__qualname__}"
 
 
@@ -131,12 +135,14 @@ def init_app(app):
     wrappers = {}
     for function, schedule, options in _registered:
         runner = _in_app_context(app, function)
+        # Huey stores a job as "<its function's module>.<name>": "outbox.tasks.send_mail".
+        runner.__module__, _, name = options.get("name", job_name(function)).rpartition(".")
         settings = {
             "retries": DEFAULT_RETRIES,
             "retry_delay": DEFAULT_RETRY_DELAY,
             "retry_backoff": DEFAULT_RETRY_BACKOFF,
             **options,
-            "name": function.__qualname__,  # Huey adds the module: "outbox.tasks.send_mail"
+            "name": name,
         }
         if schedule is None:
             wrappers[job_name(function)] = huey.task(**settings)(runner)

@@ -1,8 +1,8 @@
 """A certificate issued again after a revoke, rendered by the job worker (a PDF takes a second or more).
 
-The teacher's click saves a report_jobs row of kind 'reissue' (class, pupil, route) and queues it; the
-classroom's report job runs it here, claimed, with its heartbeat, and its sweep retries it once if a crash
-cut it off. The new certificate, its audit entry and the finished job are stored in one transaction.
+The teacher's click saves a report_jobs row of kind 'reissue' (class, pupil, route) and queues it; progress's
+report job (progress/tasks.py) runs it here, claimed, with its heartbeat, and its sweep retries it once if a
+crash cut it off. The new certificate, its audit entry and the finished job are stored in one transaction.
 """
 
 from flask import current_app
@@ -12,9 +12,8 @@ from audit import audit
 from certificates.issuing import eligibility_for, new_certificate, store
 from certificates.queries import certificate_for_pupil, certificate_pdf_for_pupil
 from classroom.access import pupil_in_class
-from classroom.tasks import runs_kind
 from db import write_transaction
-from progress import job_queries, report_jobs
+from progress import job_queries
 from training.courses import courses
 
 # What the teacher reads on the job page.
@@ -29,7 +28,6 @@ def download_name(certificate):
     return f"online-safety-certificate-{certificate['code']}.pdf"
 
 
-@runs_kind(report_jobs.REISSUE)
 def reissue_in_job(db, job):
     """Issue the job's pupil a new certificate unless they hold one; the PDF is the job's file. Returns the status."""
     try:

@@ -28,11 +28,11 @@ from certificates.queries import (
     revoke_certificate,
 )
 from classroom.access import pupil_or_404, sees_whole_school
-from classroom.tasks import queue_report
 from db import get_db
 from extensions import limit_failures
 from progress import report_jobs
 from progress.queries import Period, Scope, create_job, job_for_staff
+from progress.tasks import queue_report
 from training.courses import course_for_class, course_for_pupil
 
 bp = Blueprint("certificates", __name__)

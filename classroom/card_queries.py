@@ -15,6 +15,7 @@ UPDATE card_batches SET status = 'done', progress = 100, pdf = :pdf, pupils = :p
 WHERE token = :token AND status = 'running'
 """
 IMPORT = "SELECT * FROM roster_imports WHERE token = ?"
+CLASS_NAME = "SELECT name FROM classes WHERE id = ? AND school_id = ?"
 
 # A batch's state (card_batches.status and friends): the same queries as a report job's.
 ROWS = JobRows("card_batches", "token")
@@ -55,6 +56,12 @@ def finish(db, token, pdf, pupils):
         return db.execute(
             DONE, {"token": token, "pdf": pdf, "pupils": pupils, "expires": expires, "now": now()}
         ).rowcount
+
+
+def class_name(db, class_id, school_id):
+    """The batch's class's name (archived or not: cards asked for before an archive are still made); None if gone."""
+    row = next(db.query(CLASS_NAME, [class_id, school_id]), None)
+    return row["name"] if row else None
 
 
 def kept_import(db, token):

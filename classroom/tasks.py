@@ -1,28 +1,19 @@
-"""Classroom's background jobs: reports, class certificates and sign-in cards; a sweep for jobs a crash cut off.
+"""Classroom's background jobs: sign-in cards (a roster import, or new cards for a class); a sweep for jobs a
+crash cut off.
 
-The report_jobs row is the job's durable state (queued -> running -> done or failed); a class's
-certificates merged into one PDF for printing are a report_jobs row of kind 'certificates'. Huey drops
-a job when it starts it, so a worker killed mid-report leaves the row "running": the claim records
-the worker, and a sweep finds rows whose worker is gone, queues them once more, or marks them failed
-with a message the teacher can act on.
-
-The heartbeat the sweep goes by is the worker's own (job_workers.py): a job whose worker is gone is cut off as
-soon as a worker starts again on the same host, or when the worker's heartbeat is a few seconds old.
-
-Sign-in cards (a roster import, or new cards for a class) work the same way on card_batches: the
-job hashes the passwords and renders the PDF first, then saves the pupils (or new passwords) and the
-PDF in one transaction, so a crash leaves nothing half-saved; the one-time passwords exist only in
-the job's memory and in the PDF, as before.
+A batch's card_batches row is its durable state (queued -> running -> done or failed). The job hashes the
+passwords and renders the PDF first, then saves the pupils (or new passwords) and the PDF in one transaction, so
+a crash leaves nothing half-saved; the one-time passwords exist only in the job's memory and in the PDF. Huey
+drops a job when it starts it, so a worker killed mid-batch leaves the row "running": the claim records the
+worker, and a sweep (job_rows.py) finds rows whose worker is gone, queues them once more, or marks them failed.
+Report jobs are progress's (progress/tasks.py).
 """
 
 import json
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
-from io import BytesIO
+from datetime import timedelta
 
 from flask import current_app
-from pypdf import PdfReader, PdfWriter
 
 import job_rows
 import jobs
@@ -31,11 +22,7 @@ from accounts.queries import school_by_id
 from audit import audit
 from classroom import card_queries, queries, roster
 from classroom.cards import cards_pdf
-from db import IntegrityError, connect, write_transaction
-from progress import job_queries, report_jobs
-from progress.queries import Scope, class_certificate_pdfs
-from progress.reports import build, collect, filename
-from training.courses import course_for_class, courses, year_courses
+from db import IntegrityError, write_transaction
 from urls import public_url
 
 # scrypt takes about 0.1 s a password and releases the GIL: two threads halve a class's wait.
@@ -45,145 +32,15 @@ HASH_THREADS = 2
 CARDS_INTERRUPTED = ("Making the cards was interrupted because the server restarted. No pupils were added and no "
                      "passwords changed: please try again.")  # fmt: skip
 CARDS_FAILED = "Sorry, the cards could not be made. Nothing was saved: please try again."
+CARDS_CLASS_GONE = "The class was deleted before its cards could be made."
 ALREADY_ADDED = "These pupils were already added from this class list (the button was pressed twice)."
 PREVIEW_GONE = "The preview expired before the cards were made. Nothing was saved: upload the file again."
 USERNAME_TAKEN = ("A username or e-mail in the file was taken a moment ago. Nothing was saved: "
                   "check the preview again.")  # fmt: skip
 
-# The heartbeat is beaten this often while a report builds (the lease is several times longer).
-HEARTBEAT_EVERY = 15
-
-# report_jobs kinds whose work belongs to a part above this one (certificates: a reissue), by kind: each a
-# function(db, job) -> final status, registered with `runs_kind`, run claimed and with the heartbeat beating.
-KIND_RUNNERS = {}
-
-
-def runs_kind(kind):
-    """Register the function that runs report_jobs rows of `kind` (a part above classroom registers its own)."""
-
-    def decorator(function):
-        KIND_RUNNERS[kind] = function
-        return function
-
-    return decorator
-
 
 def _lease():
     return timedelta(seconds=int(current_app.config["REPORT_JOB_LEASE_SECONDS"]))
-
-
-def queue_report(job_id):
-    """Ask the worker to build a report whose row is saved; never raises (the sweep finds a lost job)."""
-    jobs.enqueue_saved(build_report, job_id)
-
-
-# Huey's own retries are off: the row counts attempts, and the sweep retries a job a crash cut off.
-@jobs.task(retries=0)
-def build_report(job_id):
-    """Build one report and store it on its row; a failure is recorded there, never raised."""
-    db = jobs.job_db()
-    try:
-        return run_report(db, job_id)
-    finally:
-        db.close()
-
-
-def _scope_and_course(db, job):
-    """(Scope, course) as the view chose them, from the job's row; None if the class is gone."""
-    if job["class_id"] is None:
-        course = courses()[job["course_id"]]
-        name = job_queries.school_name(db, job["school_id"])
-        return Scope(job["school_id"], None, name, course.id, year_courses()), course
-    klass = job_queries.class_row(db, job["class_id"], job["school_id"])
-    if klass is None:
-        return None
-    return Scope(job["school_id"], klass["id"], klass["name"]), course_for_class(klass)
-
-
-def run_report(db, job_id):
-    """Claim a queued job and build its file; returns its final status (None if it was not queued)."""
-    job = job_queries.claim(db, job_id)
-    if job is None:
-        return None  # done, failed, or running in another worker: a second enqueue does nothing
-    stop = threading.Event()
-    beater = threading.Thread(target=_beat, args=(current_app.config["DATABASE"], job_id, stop), daemon=True)
-    beater.start()
-    try:
-        if job["kind"] == report_jobs.CERTIFICATES:
-            return _class_certificates(db, job)
-        if job["kind"] in KIND_RUNNERS:
-            return KIND_RUNNERS[job["kind"]](db, job)
-        found = _scope_and_course(db, job)
-        if found is None:
-            job_queries.fail(db, job_id, report_jobs.CLASS_GONE)
-            return "failed"
-        scope, course = found
-        job_queries.set_progress(db, job_id, 10)
-        fmt = job["format"]
-        # Only what this format prints: a CSV never computes the re-teach statistics.
-        data = collect(db, course, scope, report_jobs.period_of(job), generated_at=datetime.now(UTC), fmt=fmt)
-        job_queries.set_progress(db, job_id, 40)
-        content = build(data, fmt)
-        job_queries.finish(db, job_id, filename(data, fmt), content)
-        return "done"
-    except Exception:  # noqa: BLE001 (the job page must say it failed)
-        current_app.logger.exception("Report job %s failed.", job_id)
-        job_queries.fail(db, job_id, report_jobs.COULD_NOT_MAKE)
-        return "failed"
-    finally:
-        stop.set()
-        beater.join()
-
-
-def _class_certificates(db, job):
-    """Merge the class's stored certificate PDFs into one, a page each, onto the job's row."""
-    klass = job_queries.class_row(db, job["class_id"], job["school_id"])
-    if klass is None:
-        job_queries.fail(db, job["id"], report_jobs.CLASS_GONE)
-        return "failed"
-    pdfs = class_certificate_pdfs(db, job["school_id"], klass["id"], job["course_id"])
-    if not pdfs:  # revoked or erased between the click and the job
-        job_queries.fail(db, job["id"], report_jobs.NO_CERTIFICATES)
-        return "failed"
-    writer = PdfWriter()
-    step = max(1, len(pdfs) // 10)  # about ten progress writes, however big the class
-    for done, pdf in enumerate(pdfs, 1):
-        writer.append(PdfReader(BytesIO(pdf)))
-        if done % step == 0:
-            job_queries.set_progress(db, job["id"], 10 + 80 * done // len(pdfs))
-    out = BytesIO()
-    writer.write(out)
-    job_queries.finish(db, job["id"], f"certificates-{klass['name']}.pdf", out.getvalue())
-    return "done"
-
-
-def _beat(database, job_id, stop):
-    """Beat the job's heartbeat until `stop` is set (a long PDF build has no progress steps)."""
-    db = connect(database)
-    try:
-        while not stop.wait(HEARTBEAT_EVERY):
-            job_queries.heartbeat(db, job_id)
-    finally:
-        db.close()
-
-
-@jobs.on_worker_gone
-@jobs.periodic_task(jobs.crontab(minute="*"))
-def sweep_jobs():
-    """Every minute, as the worker starts and when a worker is gone: retry or fail report and card jobs cut off."""
-    db = jobs.job_db()
-    try:
-        return sweep_reports_in(db, _lease()), sweep_cards_in(db, _lease())
-    finally:
-        db.close()
-
-
-def sweep_reports_in(db, lease):
-    """Deal with cut-off and lost report jobs; returns {"retried": n, "failed": n, "requeued": n}."""
-    return job_rows.sweep_in(db, job_queries.ROWS, lease, queue_report, report_jobs.INTERRUPTED, "Report job")
-
-
-# --- Sign-in cards ---------------------------------------------------------------------------
 
 
 class AlreadyAdded(Exception):
@@ -241,9 +98,9 @@ def run_cards(db, token):
     if batch is None:
         return None
     try:
-        klass = job_queries.class_row(db, batch["class_id"], batch["school_id"])
-        if klass is None:
-            card_queries.fail(db, token, report_jobs.CLASS_GONE)
+        class_name = card_queries.class_name(db, batch["class_id"], batch["school_id"])
+        if class_name is None:
+            card_queries.fail(db, token, CARDS_CLASS_GONE)
             return "failed"
         try:
             pupils = _pupils_for(db, batch)
@@ -254,7 +111,7 @@ def run_cards(db, token):
         passwords = [readable_password() for _ in pupils]
         hashes = _hash_all(db, token, passwords) if pupils else []
         cards = [
-            {"name": f"{p['first_name']} {p['last_name']}".strip(), "class_name": klass["name"],
+            {"name": f"{p['first_name']} {p['last_name']}".strip(), "class_name": class_name,
              "username": p["username"], "password": password}
             for p, password in zip(pupils, passwords, strict=True)
         ]  # fmt: skip
@@ -283,6 +140,17 @@ def run_cards(db, token):
         current_app.logger.exception("Card batch for class %s failed.", batch["class_id"])
         card_queries.fail(db, token, CARDS_FAILED)
     return "failed"
+
+
+@jobs.on_worker_gone
+@jobs.periodic_task(jobs.crontab(minute="*"))
+def sweep_cards():
+    """Every minute, as the worker starts and when a worker is gone: retry or fail card jobs cut off."""
+    db = jobs.job_db()
+    try:
+        return sweep_cards_in(db, _lease())
+    finally:
+        db.close()
 
 
 def sweep_cards_in(db, lease):

@@ -56,7 +56,7 @@ def class_evidence(class_id):
     klass = class_or_404(db, current_user, class_id)
     pack = pack_for(db, current_user.school_id, class_id)
     return render_template(
-        "classroom/evidence.html", klass=klass, title=klass["name"], pack=pack, minimum=_minimum(),
+        "progress/evidence.html", klass=klass, title=klass["name"], pack=pack, minimum=_minimum(),
         **class_learning(db, current_user.school_id, klass, _minimum()),
     )  # fmt: skip
 
@@ -137,7 +137,7 @@ def school_pack(stored):
 
 def working(title, row, page_url, refresh_url):
     """The short page shown while a pack has never been worked out (the person follows its link when ready)."""
-    return render_template("classroom/evidence_working.html", title=title, row=row, page_url=page_url,
+    return render_template("progress/evidence_working.html", title=title, row=row, page_url=page_url,
                            refresh_url=refresh_url, refresh_form=RefreshEvidenceForm())  # fmt: skip
 
 
@@ -151,7 +151,7 @@ def school_evidence():
     if row["stored"] is None:
         return working(school["name"], row, url_for(".school_evidence"), url_for(".refresh_school_evidence"))
     return render_template(
-        "classroom/evidence.html", klass=None, title=school["name"], pack=school_pack(row["stored"]),
+        "progress/evidence.html", klass=None, title=school["name"], pack=school_pack(row["stored"]),
         minimum=_minimum(), figures=row, refresh_url=url_for(".refresh_school_evidence"),
         refresh_form=RefreshEvidenceForm(),
     )  # fmt: skip

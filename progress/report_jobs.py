@@ -1,6 +1,6 @@
 """Which reports are too slow for a request, and what the teacher is told about a job. No Flask here.
 
-The request writes the job row and puts the job on the queue (classroom/tasks.py); the job worker
+The request writes the job row and puts the job on the queue (progress/tasks.py); the job worker
 builds the file and records progress on the row, so the job page shows it and offers the download.
 """
 

@@ -310,7 +310,7 @@ KEEP_TOGETHER = 6
 
 def to_pdf(data):
     """A summary page, then the grid on landscape pages with the header row repeated."""
-    html = _jinja.get_template("classroom/reports_pdf.html").render(
+    html = _jinja.get_template("progress/reports_pdf.html").render(
         data=data,
         summary=summary_rows(data),
         header=grid_header(data),

@@ -26,7 +26,6 @@ from accounts.users import staff_required
 from certificates.forms import ReissueForm, RevokeForm
 from certificates.issuing import eligibility_for
 from classroom.access import class_for_staff, class_or_404, pupil_or_404, sees_whole_school
-from classroom.tasks import queue_report
 from dates import day
 from db import connect, get_db
 from forms import ConfirmForm
@@ -53,6 +52,7 @@ from progress.queries import (
 )
 from progress.reports import FORMATS, build, collect, filename, filename_for, stream_csv
 from progress.reteach import MIN_CONFIDENCE_PUPILS
+from progress.tasks import queue_report
 from quizzes.queries import quiz_summaries
 from training.courses import course_for_class, courses, year_courses
 from training.progress import lesson_states
@@ -77,7 +77,7 @@ def dashboard(class_id):
     source = grid_source(get_db(), course, Scope(current_user.school_id, class_id, klass["name"]))
     sort, descending = parse_sort(request.args.get("sort"), [lesson.id for lesson in course.lessons])
     return render_template(
-        "classroom/dashboard.html", klass=klass, grid_html=grid_html(klass, course, source, sort, descending)
+        "progress/dashboard.html", klass=klass, grid_html=grid_html(klass, course, source, sort, descending)
     )
 
 
@@ -115,7 +115,7 @@ def grid_html(klass, course, source, sort, descending):
     if html is None:
         grid = grid_from(course, source)
         html = render_template(
-            "classroom/_progress_grid.html",
+            "progress/_progress_grid.html",
             klass=klass,
             course=course,
             class_page=class_page_url(klass),
@@ -162,7 +162,7 @@ def pupil(class_id, pupil_id):
     current = next((c for c in certificates if not c["revoked_at"]), None)
     eligibility = None if current else eligibility_for(db, pupil_id, course)
     return render_template(
-        "classroom/pupil.html",
+        "progress/pupil.html",
         klass=klass,
         pupil=pupil,
         course=course,
@@ -198,7 +198,7 @@ def reteach(class_id):
     questions, topics, confidence = reteach_for(get_db(), course, scope)
     beliefs = belief_for(get_db(), course, scope)
     return render_template(
-        "classroom/reteach.html",
+        "progress/reteach.html",
         recheck=recheck_summary_for(get_db(), course, scope),
         beliefs=beliefs,
         klass=klass,
@@ -283,7 +283,7 @@ def reports():
         )
     errors = [(f"{name}", message) for name, messages in form.errors.items() for message in messages]
     status = 400 if request.method == "POST" else 200
-    return render_template("classroom/reports.html", form=form, errors=errors, classes=classes), status
+    return render_template("progress/reports.html", form=form, errors=errors, classes=classes), status
 
 
 def _streamed_csv(course, scope, period):
@@ -337,7 +337,7 @@ def job(job_id):
             back = url_for("progress.dashboard", class_id=klass["id"])
     else:
         name = "the whole school"
-    return render_template("classroom/reports_job.html", job=job, name=name, back=back)
+    return render_template("progress/reports_job.html", job=job, name=name, back=back)
 
 
 @bp.route("/reports/<int:job_id>/status")

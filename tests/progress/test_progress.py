@@ -358,7 +358,7 @@ def grids_rendered(app):
         names.append(template.name)
 
     with template_rendered.connected_to(record, app):
-        yield lambda: names.count("classroom/_progress_grid.html")
+        yield lambda: names.count("progress/_progress_grid.html")
 
 
 def grid_part(html):

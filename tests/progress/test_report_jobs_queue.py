@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 import job_rows
-from classroom.tasks import build_report, run_report, sweep_reports_in
 from db import write_transaction
-from jobs import run_pending
+from jobs import build_huey, run_pending
 from progress import report_jobs
 from progress.queries import Period, Scope, create_job
+from progress.tasks import build_report, queue_report, run_report, sweep_reports_in
 
 from helpers import sign_in, worker_env
 
@@ -106,6 +106,27 @@ def test_a_job_enqueued_twice_is_built_once(app, db, hill):
         assert run_report(db, job_id) is None  # done already: claiming it again does nothing
 
 
+def test_a_report_queued_under_its_name_before_it_moved_to_progress_is_built_both_ways(app, db, hill):
+    # Huey stores a job by its module and function, and the report job was classroom/tasks.py's: a job queued by
+    # the earlier code must run on the worker after an upgrade, and one queued now on an earlier worker still up.
+    earlier = build_huey(app.config)  # the earlier code's process, on the same queue
+
+    def build_report(job_id):  # only its name reaches the queue; the worker below runs its own
+        raise AssertionError(job_id)
+
+    build_report.__module__ = "classroom.tasks"
+    queued_before = queued_job(db, hill)
+    earlier.task(name="build_report")(build_report)(queued_before)
+    huey = app.extensions["huey"]
+    assert run_pending(huey) == 1
+    row = db["report_jobs"].get(queued_before)
+    assert (row["status"], row["attempts"]) == ("done", 1)
+    queued_now = queued_job(db, hill)
+    with app.app_context():
+        queue_report(queued_now)
+    assert earlier.dequeue().args == (queued_now,)  # a name the earlier worker knows
+
+
 def test_a_job_left_running_by_a_killed_worker_is_retried_once_by_the_sweep(app, db, hill):
     job_id = queued_job(db, hill)
     left_running(db, job_id, attempts=1, heartbeat_age=timedelta(minutes=5))
@@ -153,7 +174,7 @@ def test_a_failing_build_is_recorded_and_never_left_running(app, db, hill, monke
     def broken(*_args):
         raise ValueError("no fonts")
 
-    monkeypatch.setattr("classroom.tasks.build", broken)
+    monkeypatch.setattr("progress.tasks.build", broken)
     job_id = queued_job(db, hill)
     with app.app_context():
         assert run_report(db, job_id) == "failed"

@@ -18,10 +18,11 @@ import pytest
 
 import job_workers
 from classroom import card_queries
-from classroom.tasks import sweep_cards_in, sweep_reports_in
+from classroom.tasks import sweep_cards_in
 from db import write_transaction
 from jobs import run_pending
 from progress.queries import Period, Scope, create_job
+from progress.tasks import sweep_reports_in
 
 from helpers import sign_in, worker_env
 
