@@ -25,7 +25,10 @@ import threading
 import time
 import urllib.request
 
+from accounts.demo import DEMO_PASSWORD
 from bench.load import ROOT, add_bench_pupils, free_port, signed_in_session, start_gunicorn
+
+from helpers import right_answers
 
 CLASSES = 100
 CLASS_SIZE = 30
@@ -34,14 +37,17 @@ MOVE_EVERY = 10.0  # seconds between a class's moves
 SECONDS = 30  # of live load
 READERS = 4  # self-paced pupils reading lesson steps, one request at a time each
 READ_SECONDS = 10  # of the self-paced reads alone, before the live load
+LESSON = "what-is-online-blackmail"
+DOUBLE_SEND_EVERY = 3  # one pupil in three sends their answers twice at once (a double tap, a resend)
 PROPAGATION_GOAL = 2.0
 STEP_GOAL = 1.5
 
 
-def seed(database, secret):
+def seed(database, secret, quiz_position):
     """The demo school with 100 classes of 30 pupils, each class with a live lesson every pupil has joined.
 
-    Returns ([(session id, [state path of each device])], the self-paced readers' usernames)."""
+    Returns ([(session id, [state path of each device])], the self-paced readers' usernames, and the usernames
+    of the first class's pupils, who sign in and answer its quiz during the load)."""
     from accounts.passwords import hash_password
     from db import connect, migrate, now, write_transaction
     from demo import seed_demo
@@ -55,6 +61,7 @@ def seed(database, secret):
         "SELECT school_id, id FROM people WHERE role = 'teacher' ORDER BY id LIMIT 1"
     ).fetchone()
     unused = hash_password("not-signed-in")  # the devices never sign in: their state URL carries its own key
+    answering = hash_password(DEMO_PASSWORD)  # the first class's pupils sign in to send the quiz
     sessions = []
     stamp = now()
     for number in range(CLASSES):
@@ -68,7 +75,7 @@ def seed(database, secret):
                 db["people"].insert(
                     {"school_id": school_id, "role": "pupil", "username": f"live{number}.{n}",
                      "first_name": f"Live{n}", "last_name": f"Class{number}", "year_group": 8,
-                     "password_hash": unused, "created_at": stamp}
+                     "password_hash": answering if number == 0 else unused, "created_at": stamp}
                 ).last_pk
                 for n in range(CLASS_SIZE)
             ]  # fmt: skip
@@ -78,7 +85,7 @@ def seed(database, secret):
             school_id,
             class_id,
             "online-blackmail-11-13",
-            "what-is-online-blackmail",
+            LESSON,
             teacher_id,
             stamp,
             stamp[:10],
@@ -87,8 +94,11 @@ def seed(database, secret):
             queries.join(db, session_id, pupil_id, stamp)
         keys = [(p, rules.poll_key(secret, session_id, p)) for p in pupils]
         sessions.append((session_id, [f"/live/{session_id}/pupils/{p}/{{kind}}/{key}" for p, key in keys]))
+    # The first class stays at the quiz: its pupils send their answers while the other 99 classes move on.
+    with write_transaction(db):
+        db.execute("UPDATE live_sessions SET position = ? WHERE id = ?", [quiz_position, sessions[0][0]])
     db.close()
-    return sessions, readers
+    return sessions, readers, [f"live0.{n}" for n in range(CLASS_SIZE)]
 
 
 async def _get(port, path, headers=""):
@@ -172,7 +182,7 @@ class Live:
         db = connect(self.database)
         versions = dict(db.execute("SELECT id, version FROM live_sessions").fetchall())  # a second run goes on
         start = time.perf_counter()
-        order = [sid for sid, _ in self.sessions]
+        order = [sid for sid, _ in self.sessions[1:]]  # the first class stays at its quiz
         n = 0
         while time.perf_counter() - start < seconds:
             session_id = order[n % len(order)]
@@ -201,7 +211,67 @@ def _p95(values):
     return ordered[int(0.95 * (len(ordered) - 1))] if ordered else float("nan")
 
 
-async def _measure(port, sessions, database, cookies, step_path, events_port):
+def send_answers(port, session_id, logins, lesson, sent):
+    """Each pupil of the quiz class sends right answers once, spread over the load; one in DOUBLE_SEND_EVERY sends
+    the same answers twice at the same moment. Appends (pupil, token, status) to `sent`."""
+    import http.client
+    import urllib.parse
+
+    fields = dict(right_answers(lesson.quiz), version=lesson.quiz.version)
+
+    def send(pupil, cookie, csrf, token):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        body = urllib.parse.urlencode(dict(fields, csrf_token=csrf, token=token), doseq=True)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        connection.request("POST", f"/live/{session_id}/quiz", body, headers)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        sent.append((pupil, token, response.status))
+
+    for pupil, (cookie, csrf) in enumerate(logins):
+        token = f"live-{pupil}"
+        times = 2 if pupil % DOUBLE_SEND_EVERY == 0 else 1
+        senders = [threading.Thread(target=send, args=(pupil, cookie, csrf, token)) for _ in range(times)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+        time.sleep(SECONDS / (2 * len(logins)))  # all sent in the first half of the live load
+
+
+def check_answers(database, session_id, lesson, sent):
+    """(acknowledged, lost, doubled). Lost: an acknowledged send without its pupil's attempt, or an attempt not
+    linked to the live lesson or missing from the class's totals. Doubled: two attempts for one send, or a
+    pupil counted twice in the totals."""
+    from db import connect
+
+    question = lesson.quiz.questions[0]
+    one_choice = question.type not in ("multiple", "red_flags", "order")  # one total per pupil
+    db = connect(database)
+    try:
+        attempts = dict(db.execute(
+            "SELECT token, count(*) FROM attempts WHERE token LIKE 'live-%' GROUP BY token"
+        ).fetchall())  # fmt: skip
+        linked = db.execute(
+            "SELECT count(*) FROM live_attendance WHERE session_id = ? AND attempt_id IS NOT NULL", [session_id]
+        ).fetchone()[0]
+        counted = db.execute(
+            "SELECT coalesce(sum(count), 0) FROM live_answer_totals WHERE session_id = ? AND question_id = ?",
+            [session_id, question.id],
+        ).fetchone()[0]
+    finally:
+        db.close()
+    acknowledged = {token for _, token, status in sent if status == 303}
+    lost = sum(1 for token in acknowledged if token not in attempts) + max(0, len(attempts) - linked)
+    doubled = sum(count - 1 for count in attempts.values())
+    if one_choice:
+        lost += max(0, len(attempts) - counted)
+        doubled += max(0, counted - len(attempts))
+    return len(acknowledged), lost, doubled
+
+
+async def _measure(port, sessions, database, cookies, step_path, events_port, answers=None):
     alone = []
     await asyncio.gather(*(_reads(port, c, step_path, READ_SECONDS, alone) for c in cookies))
     live = Live(port, sessions, database, events_port)
@@ -214,11 +284,16 @@ async def _measure(port, sessions, database, cookies, step_path, events_port):
     await asyncio.sleep(3)  # every device has its first state before the moves begin
     teacher = threading.Thread(target=live.teachers, args=(SECONDS,))
     teacher.start()
+    answering = threading.Thread(target=send_answers, args=(port, sessions[0][0], *answers)) if answers else None
+    if answering:
+        answering.start()
     during = []
     started = time.perf_counter()
     await asyncio.gather(*(_reads(port, c, step_path, SECONDS, during) for c in cookies))
     polls_at, elapsed = live.polls, time.perf_counter() - started
     teacher.join()
+    if answering:
+        answering.join()
     await asyncio.sleep(2 * PUPIL_EVERY + 3)  # the last moves reach the devices
     live.stop = True
     for task in tasks:
@@ -245,8 +320,9 @@ def start_events(database, port, secret):
     raise RuntimeError("the event server did not start")
 
 
-def _load(database, sessions, readers, secret, with_events):
-    """One run of the live load: (Live, step times alone, step times during, answers/s, driver's share of a core)."""
+def _load(database, sessions, readers, secret, with_events, answerers=(), lesson=None):
+    """One run of the live load: (Live, step times alone, step times during, answers/s, driver's share of a core,
+    what the answering pupils sent)."""
     import resource
 
     port, events_port = free_port(), free_port() if with_events else None
@@ -256,15 +332,17 @@ def _load(database, sessions, readers, secret, with_events):
         events = start_events(database, events_port, secret) if with_events else None
         base = f"http://127.0.0.1:{port}"
         cookies = [signed_in_session(base, name)[0] for name in readers]
+        sent = []
+        answers = ([signed_in_session(base, name) for name in answerers], lesson, sent) if answerers else None
         step_path = "/courses/online-blackmail-11-13/lessons/what-is-online-blackmail/steps/2"
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
         before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
-        measured = asyncio.run(_measure(port, sessions, database, cookies, step_path, events_port))
+        measured = asyncio.run(_measure(port, sessions, database, cookies, step_path, events_port, answers))
         after = resource.getrusage(resource.RUSAGE_SELF)
         used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-        return (*measured, used / (time.perf_counter() - started))
+        return (*measured, used / (time.perf_counter() - started), sent)
     finally:
         for process in (server, events):
             if process is not None:
@@ -274,15 +352,20 @@ def _load(database, sessions, readers, secret, with_events):
 
 def run(app=None):
     """The live lesson's rows: the move reaching every device, the lesson step beside the live load."""
+    from live.rules import quiz_position
+    from training.course import load_courses
+
+    lesson = load_courses(ROOT / "training/content", ROOT / "quizzes/content")["online-blackmail-11-13"].lesson(LESSON)
     secret = "bench-live-" + os.urandom(8).hex()
     with tempfile.TemporaryDirectory() as folder:
         database = os.path.join(folder, "live.sqlite")
-        sessions, readers = seed(database, secret)
-        waited = _load(database, sessions, readers, secret, with_events=True)
+        sessions, readers, answerers = seed(database, secret, quiz_position(len(lesson.steps)))
+        waited = _load(database, sessions, readers, secret, True, answerers, lesson)
+        acknowledged, lost, doubled = check_answers(database, sessions[0][0], lesson, waited[-1])
         polled = _load(database, sessions, readers, secret, with_events=False)
     devices = CLASSES * CLASS_SIZE
     rows = []
-    for how, (live, alone, during, rate, driver) in (
+    for how, (live, alone, during, rate, driver, _sent) in (
         ("waiting on the event server (shipped)", waited),
         (f"polling the app every {PUPIL_EVERY:g} s (the fallback, for comparison)", polled),
     ):
@@ -305,7 +388,12 @@ def run(app=None):
             ),
         ]
     return rows + [
-        ("Live: answers sent during the live load", "not measured yet", "0 lost, 0 doubled"),
+        (
+            f"Live: answers sent during the live load (the quiz class's {CLASS_SIZE} pupils, one in "
+            f"{DOUBLE_SEND_EVERY} sending twice at once, while the devices wait on the event server)",
+            f"{lost} lost, {doubled} doubled ({acknowledged} of {CLASS_SIZE} pupils' answers acknowledged)",
+            "0 lost, 0 doubled",
+        ),
         ("Live: two app servers on PostgreSQL and Redis, one killed with SIGKILL", "not measured yet",
          "devices follow on the other; 0 answers lost"),
     ]  # fmt: skip
