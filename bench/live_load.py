@@ -10,14 +10,18 @@ live.queries.apply_move does for the controls; a device "knows" a move when an a
 version. Meanwhile a few signed-in pupils read self-paced lesson steps one after another; their p95 is set
 against the same reads with no live lesson running.
 
+During the event-server run the first class stays at its quiz and its 30 pupils (signed in) send their
+answers, one in three twice at once; the row counts answers lost and doubled. Last, two app servers (gunicorn
+and an event server each) on PostgreSQL and Redis, 20 classes; the first server's processes are killed with
+SIGKILL half way: devices ask the other (as a load balancer would send them) and answers keep coming.
+
 The driver is one asyncio loop (plain sockets, one connection per request, as the sync workers close each).
-Not measured here (say so in the table): answers sent during the live load, and two app servers on
-PostgreSQL and Redis with one killed.
 """
 
 import asyncio
 import json
 import os
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -38,12 +42,14 @@ SECONDS = 30  # of live load
 READERS = 4  # self-paced pupils reading lesson steps, one request at a time each
 READ_SECONDS = 10  # of the self-paced reads alone, before the live load
 LESSON = "what-is-online-blackmail"
+TWO_SERVER_CLASSES = 20  # 600 devices: the two-server run shows failing over, not the 3,000-device load
+TWO_SERVER_SECONDS = 30
 DOUBLE_SEND_EVERY = 3  # one pupil in three sends their answers twice at once (a double tap, a resend)
 PROPAGATION_GOAL = 2.0
 STEP_GOAL = 1.5
 
 
-def seed(database, secret, quiz_position):
+def seed(database, secret, quiz_position, classes=CLASSES):
     """The demo school with 100 classes of 30 pupils, each class with a live lesson every pupil has joined.
 
     Returns ([(session id, [state path of each device])], the self-paced readers' usernames, and the usernames
@@ -64,7 +70,7 @@ def seed(database, secret, quiz_position):
     answering = hash_password(DEMO_PASSWORD)  # the first class's pupils sign in to send the quiz
     sessions = []
     stamp = now()
-    for number in range(CLASSES):
+    for number in range(classes):
         with write_transaction(db):
             class_id = db["classes"].insert(
                 {"school_id": school_id, "name": f"Live {number}", "year_group": 8,
@@ -118,11 +124,15 @@ class Live:
 
     def __init__(self, port, sessions, database, events_port=None):
         self.port = port
-        self.events_port = events_port
+        # One event server, or several (two app servers): a device asks one, and the other when it is gone, as
+        # the load balancer in front of them would send it.
+        self.events_ports = events_port if isinstance(events_port, list) else [events_port]
+        self.failed_over = 0
         self.sessions = sessions
         self.database = database
         self.moved = {}  # (session id, version) -> when the move was written
         self.latencies = []  # seconds from a move to each device's first answer showing it
+        self.samples = []  # (when the move was made, its latency to one device)
         self.polls = 0
         self.errors = 0
         self.stop = False
@@ -132,17 +142,23 @@ class Live:
         version = int(tag.strip('"').split("-")[0])
         if (session_id, version) in self.moved:
             self.latencies.append(seen - self.moved[(session_id, version)])
+            self.samples.append((self.moved[(session_id, version)], seen - self.moved[(session_id, version)]))
 
-    async def waiting_device(self, session_id, path, offset):
+    async def waiting_device(self, session_id, path, offset, which=0):
         """Wait on the event server as live.js does until stopped: ask again as soon as answered."""
         await asyncio.sleep(offset)
         path, tag = path.format(kind="events"), ""
         while not self.stop:
             try:
-                status, _etag, body = await _get(self.events_port, f"{path}?tag={tag}")
-            except OSError:
-                self.errors += 1
-                await asyncio.sleep(1)
+                port = self.events_ports[which % len(self.events_ports)]
+                status, _etag, body = await _get(port, f"{path}?tag={tag}")
+            except (OSError, asyncio.IncompleteReadError):
+                if len(self.events_ports) > 1:
+                    which += 1  # its server is gone: the balancer sends the next question to the other
+                    self.failed_over += 1
+                else:
+                    self.errors += 1
+                await asyncio.sleep(1)  # live.js waits a second before asking again
                 continue
             self.polls += 1
             if status == 200:
@@ -211,23 +227,32 @@ def _p95(values):
     return ordered[int(0.95 * (len(ordered) - 1))] if ordered else float("nan")
 
 
-def send_answers(port, session_id, logins, lesson, sent):
-    """Each pupil of the quiz class sends right answers once, spread over the load; one in DOUBLE_SEND_EVERY sends
-    the same answers twice at the same moment. Appends (pupil, token, status) to `sent`."""
+def send_answers(ports, session_id, logins, lesson, sent, spread=SECONDS / 2):
+    """Each pupil of the quiz class sends right answers once, spread over `spread` seconds; one in
+    DOUBLE_SEND_EVERY sends the same answers twice at the same moment. With two app servers, pupils alternate
+    between them and a send the first cannot take goes to the other (as the load balancer would send it).
+    Appends (pupil, token, status) to `sent`."""
     import http.client
     import urllib.parse
 
     fields = dict(right_answers(lesson.quiz), version=lesson.quiz.version)
 
     def send(pupil, cookie, csrf, token):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         body = urllib.parse.urlencode(dict(fields, csrf_token=csrf, token=token), doseq=True)
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
-        connection.request("POST", f"/live/{session_id}/quiz", body, headers)
-        response = connection.getresponse()
-        response.read()
-        connection.close()
-        sent.append((pupil, token, response.status))
+        for attempt in range(len(ports)):
+            connection = http.client.HTTPConnection("127.0.0.1", ports[(pupil + attempt) % len(ports)], timeout=60)
+            try:
+                connection.request("POST", f"/live/{session_id}/quiz", body, headers)
+                response = connection.getresponse()
+                response.read()
+                sent.append((pupil, token, response.status))
+                return
+            except OSError:
+                continue  # that server is gone: the same answers (the same token) to the next
+            finally:
+                connection.close()
+        sent.append((pupil, token, 0))
 
     for pupil, (cookie, csrf) in enumerate(logins):
         token = f"live-{pupil}"
@@ -237,7 +262,7 @@ def send_answers(port, session_id, logins, lesson, sent):
             sender.start()
         for sender in senders:
             sender.join()
-        time.sleep(SECONDS / (2 * len(logins)))  # all sent in the first half of the live load
+        time.sleep(spread / len(logins))
 
 
 def check_answers(database, session_id, lesson, sent):
@@ -284,7 +309,7 @@ async def _measure(port, sessions, database, cookies, step_path, events_port, an
     await asyncio.sleep(3)  # every device has its first state before the moves begin
     teacher = threading.Thread(target=live.teachers, args=(SECONDS,))
     teacher.start()
-    answering = threading.Thread(target=send_answers, args=(port, sessions[0][0], *answers)) if answers else None
+    answering = threading.Thread(target=send_answers, args=([port], sessions[0][0], *answers)) if answers else None
     if answering:
         answering.start()
     during = []
@@ -302,13 +327,13 @@ async def _measure(port, sessions, database, cookies, step_path, events_port, an
     return live, alone, during, polls_at / max(elapsed, 1e-9)
 
 
-def start_events(database, port, secret):
+def start_events(database, port, secret, env=None, own_group=False):
     """The live lesson's event server (`flask live events`) on 127.0.0.1:port; returns the process once it answers."""
     env = dict(os.environ, FLASK_DATABASE=database, FLASK_SECRET_KEY=secret,
-               FLASK_PUBLIC_BASE_URL="http://127.0.0.1:1")  # fmt: skip
+               FLASK_PUBLIC_BASE_URL="http://127.0.0.1:1", **(env or {}))  # fmt: skip
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/flask"), "--app", "app", "live", "events", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, start_new_session=own_group,
     )  # fmt: skip
     for _ in range(300):
         try:
@@ -348,6 +373,85 @@ def _load(database, sessions, readers, secret, with_events, answerers=(), lesson
             if process is not None:
                 process.terminate()
                 process.wait()
+
+
+async def _two_server_load(sessions, database, ports, events_ports, killed_group, logins, lesson):
+    """Devices on both event servers, moves and answers; SIGKILL to the first server's processes half way."""
+    live = Live(ports[1], sessions, database, events_ports)
+    every = [(sid, path) for sid, paths in sessions for path in paths]
+    tasks = [
+        asyncio.ensure_future(live.waiting_device(sid, path, n / len(every), which=n))
+        for n, (sid, path) in enumerate(every)
+    ]
+    await asyncio.sleep(3)
+    teacher = threading.Thread(target=live.teachers, args=(TWO_SERVER_SECONDS,))
+    teacher.start()
+    sent = []
+    answering = threading.Thread(
+        target=send_answers, args=(ports, sessions[0][0], logins, lesson, sent, TWO_SERVER_SECONDS * 0.9)
+    )
+    answering.start()
+    await asyncio.sleep(TWO_SERVER_SECONDS / 2)
+    for group in killed_group:
+        os.killpg(group, signal.SIGKILL)  # the app server (master and workers) and its event server at once
+    killed = time.perf_counter()
+    await asyncio.to_thread(teacher.join)
+    await asyncio.to_thread(answering.join)
+    await asyncio.sleep(5)  # the last moves reach the devices
+    live.stop = True
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return live, killed, sent
+
+
+def two_servers(lesson):
+    """Two app servers (gunicorn and an event server each) on PostgreSQL and Redis; the first is killed with
+    SIGKILL half way. Returns (live, when killed, what the answering pupils sent, database URL checks)."""
+    from postgres_server import PostgresServer
+    from redis_server import RedisServer
+
+    from live.rules import quiz_position
+
+    database_server, redis = PostgresServer(fast=False).start(), RedisServer()
+    processes = []
+    try:
+        url = database_server.create_database("live_bench")
+        secret = "bench-live-" + os.urandom(8).hex()
+        sessions, _readers, answerers = seed(url, secret, quiz_position(len(lesson.steps)), TWO_SERVER_CLASSES)
+        env = {"FLASK_REDIS_URL": redis.url}
+        ports, events_ports = [free_port(), free_port()], [free_port(), free_port()]
+        base_url = f"http://127.0.0.1:{ports[0]}"  # one site, as behind a load balancer
+        for port, events_port in zip(ports, events_ports, strict=True):
+            processes.append(start_gunicorn(url, port, secret_key=secret, base_url=base_url, own_group=True, env=env))
+            processes.append(start_events(url, events_port, secret, env, own_group=True))
+        logins = [signed_in_session(f"http://127.0.0.1:{ports[1]}", name) for name in answerers]
+        live, killed, sent = asyncio.run(
+            _two_server_load(sessions, url, ports, events_ports, [processes[0].pid, processes[1].pid], logins, lesson)
+        )
+        return live, killed, sent, check_answers(url, sessions[0][0], lesson, sent)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+            process.wait()
+        redis.stop()
+        database_server.stop()
+
+
+def two_server_row(lesson):
+    """The row: devices follow on the surviving server after the kill, and no acknowledged answer is lost."""
+    live, killed, sent, (acknowledged, lost, doubled) = two_servers(lesson)
+    after = [latency for moved, latency in live.samples if moved > killed]
+    moves_after = sum(1 for when in live.moved.values() if when > killed)
+    return (
+        f"Live: two app servers (gunicorn and event server each) on PostgreSQL and Redis, {TWO_SERVER_CLASSES} "
+        f"classes of {CLASS_SIZE}; the first killed with SIGKILL half way",
+        f"after the kill: {len(after):,} of {moves_after * CLASS_SIZE:,} device-moves seen, p95 {_p95(after):.2f} s; "
+        f"{live.failed_over:,} questions went to the other server; answers: {lost} lost, {doubled} doubled "
+        f"({acknowledged} of {CLASS_SIZE} acknowledged, {sum(1 for *_, status in sent if status != 303)} refused)",
+        "devices follow on the other; 0 answers lost",
+    )
 
 
 def run(app=None):
@@ -394,9 +498,8 @@ def run(app=None):
             f"{lost} lost, {doubled} doubled ({acknowledged} of {CLASS_SIZE} pupils' answers acknowledged)",
             "0 lost, 0 doubled",
         ),
-        ("Live: two app servers on PostgreSQL and Redis, one killed with SIGKILL", "not measured yet",
-         "devices follow on the other; 0 answers lost"),
-    ]  # fmt: skip
+        two_server_row(lesson),
+    ]
 
 
 if __name__ == "__main__":
