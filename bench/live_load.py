@@ -119,6 +119,16 @@ async def _get(port, path, headers=""):
     return int(lines[0].split()[1]), etag, body
 
 
+async def _ask_kept(connection, path):
+    """One GET on a kept-alive connection: (status, body)."""
+    reader, writer = connection
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    status = int(head[0].split()[1])
+    length = next((int(line.split(":", 1)[1]) for line in head if line.lower().startswith("content-length:")), 0)
+    return status, (await reader.readexactly(length) if length and status not in (204, 304) else b"")
+
+
 class Live:
     """The devices, the teachers' moves and what each device saw when."""
 
@@ -145,14 +155,21 @@ class Live:
             self.samples.append((self.moved[(session_id, version)], seen - self.moved[(session_id, version)]))
 
     async def waiting_device(self, session_id, path, offset, which=0):
-        """Wait on the event server as live.js does until stopped: ask again as soon as answered."""
+        """Wait on the event server as live.js does until stopped: ask again as soon as answered, on the same
+        connection (a browser keeps it open between questions to the same server)."""
         await asyncio.sleep(offset)
-        path, tag = path.format(kind="events"), ""
+        path, tag, connection = path.format(kind="events"), "", None
         while not self.stop:
             try:
-                port = self.events_ports[which % len(self.events_ports)]
-                status, _etag, body = await _get(port, f"{path}?tag={tag}")
-            except (OSError, asyncio.IncompleteReadError):
+                if connection is None:
+                    connection = await asyncio.open_connection(
+                        "127.0.0.1", self.events_ports[which % len(self.events_ports)]
+                    )
+                status, body = await _ask_kept(connection, f"{path}?tag={tag}")
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                if connection is not None:
+                    connection[1].close()
+                    connection = None
                 if len(self.events_ports) > 1:
                     which += 1  # its server is gone: the balancer sends the next question to the other
                     self.failed_over += 1

@@ -11,6 +11,7 @@ SELECT version, position, paused, ended_at, moved_at, lesson_id, course_id,
 FROM live_sessions WHERE id = :session_id
 """)
 TOUCH_SEEN = "UPDATE live_attendance SET seen_at = :now WHERE session_id = :session_id AND pupil_id = :pupil_id"
+TOUCH_SEEN_MANY = "UPDATE live_attendance SET seen_at = ? WHERE session_id = ? AND pupil_id IN ({pupils})"
 # The event server's read of the sessions its devices wait on (live/events.py): one query for them all.
 SESSION_STATES = """
 SELECT id, version, position, paused, ended_at, moved_at, lesson_id, course_id FROM live_sessions WHERE id IN ({ids})
@@ -119,10 +120,17 @@ def session_states(db, session_ids):
 
 
 def touch_seen_many(db, pairs, now):
-    """Write the last-seen time of many devices, (session id, pupil id) pairs, in one transaction."""
+    """Write the last-seen time of many devices, (session id, pupil id) pairs, in one short transaction: one
+    statement per session (3,000 devices: 100 statements, not 3,000, so the write lock is held briefly)."""
+    pupils_of = {}
+    for session_id, pupil_id in pairs:
+        pupils_of.setdefault(session_id, []).append(pupil_id)
     with write_transaction(db):
-        for session_id, pupil_id in pairs:
-            db.execute(TOUCH_SEEN, {"now": now, "session_id": session_id, "pupil_id": pupil_id})
+        for session_id, pupils in pupils_of.items():
+            for start in range(0, len(pupils), 500):
+                chunk = pupils[start : start + 500]
+                sql = TOUCH_SEEN_MANY.format(pupils=", ".join("?" * len(chunk)))
+                db.execute(sql, [now, session_id, *chunk])
 
 
 def session_in_school(db, session_id, school_id):
