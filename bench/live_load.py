@@ -45,6 +45,9 @@ LESSON = "what-is-online-blackmail"
 TWO_SERVER_CLASSES = 20  # 600 devices: the two-server run shows failing over, not the 3,000-device load
 TWO_SERVER_SECONDS = 30
 DOUBLE_SEND_EVERY = 3  # one pupil in three sends their answers twice at once (a double tap, a resend)
+TEACHER = "teacher@demo.school"  # runs every live class: their projector and controls poll the app
+PROJECTOR_EVERY = 3.0  # live.js: the presenter's poll (a press in the controls reaches it at once, in the browser)
+CONTROLS_EVERY = 5.0  # the controls' (data-live-every)
 PROPAGATION_GOAL = 2.0
 STEP_GOAL = 1.5
 
@@ -63,9 +66,7 @@ def seed(database, secret, quiz_position, classes=CLASSES):
     migrate(db)
     seed_demo(db)
     readers = add_bench_pupils(db, READERS)
-    school_id, teacher_id = db.execute(
-        "SELECT school_id, id FROM people WHERE role = 'teacher' ORDER BY id LIMIT 1"
-    ).fetchone()
+    school_id, teacher_id = db.execute("SELECT school_id, id FROM people WHERE email = ?", [TEACHER]).fetchone()
     unused = hash_password("not-signed-in")  # the devices never sign in: their state URL carries its own key
     answering = hash_password(DEMO_PASSWORD)  # the first class's pupils sign in to send the quiz
     sessions = []
@@ -138,6 +139,7 @@ class Live:
         # the load balancer in front of them would send it.
         self.events_ports = events_port if isinstance(events_port, list) else [events_port]
         self.failed_over = 0
+        self.teacher_polls = 0
         self.sessions = sessions
         self.database = database
         self.moved = {}  # (session id, version) -> when the move was written
@@ -206,6 +208,23 @@ class Live:
             elif status != 304:
                 self.errors += 1
             await asyncio.sleep(PUPIL_EVERY)
+
+    async def teacher_screen(self, cookie, session_id, every, offset):
+        """A projector or the controls: poll the app's present/state with If-None-Match, as live.js does."""
+        await asyncio.sleep(offset)
+        etag = None
+        while not self.stop:
+            headers = f"Cookie: {cookie}\r\n" + (f"If-None-Match: {etag}\r\n" if etag else "")
+            try:
+                status, new_tag, _body = await _get(self.port, f"/live/{session_id}/present/state", headers)
+            except OSError:
+                self.errors += 1
+            else:
+                self.teacher_polls += 1
+                etag = new_tag or etag
+                if status not in (200, 304):
+                    self.errors += 1
+            await asyncio.sleep(every)
 
     def teachers(self, seconds):
         """Each class's teacher moves on every MOVE_EVERY seconds, classes staggered (a thread of its own)."""
@@ -313,16 +332,21 @@ def check_answers(database, session_id, lesson, sent):
     return len(acknowledged), lost, doubled
 
 
-async def _measure(port, sessions, database, cookies, step_path, events_port, answers=None):
+async def _measure(port, sessions, database, cookies, step_path, events_port, answers=None, teacher_cookie=None):
     alone = []
     await asyncio.gather(*(_reads(port, c, step_path, READ_SECONDS, alone) for c in cookies))
     live = Live(port, sessions, database, events_port)
+    screens = [
+        asyncio.ensure_future(live.teacher_screen(teacher_cookie, sid, every, n / len(sessions)))
+        for n, (sid, _paths) in enumerate(sessions)
+        for every in (PROJECTOR_EVERY, CONTROLS_EVERY)
+    ] if teacher_cookie else []  # fmt: skip
     device = live.waiting_device if events_port else live.polling_device
     devices = [
         device(sid, path, (n * PUPIL_EVERY) / (CLASS_SIZE * CLASSES))
         for n, (sid, path) in enumerate((sid, path) for sid, paths in sessions for path in paths)
     ]
-    tasks = [asyncio.ensure_future(d) for d in devices]
+    tasks = [asyncio.ensure_future(d) for d in devices] + screens
     await asyncio.sleep(3)  # every device has its first state before the moves begin
     teacher = threading.Thread(target=live.teachers, args=(SECONDS,))
     teacher.start()
@@ -374,6 +398,7 @@ def _load(database, sessions, readers, secret, with_events, answerers=(), lesson
         events = start_events(database, events_port, secret) if with_events else None
         base = f"http://127.0.0.1:{port}"
         cookies = [signed_in_session(base, name)[0] for name in readers]
+        teacher = signed_in_session(base, TEACHER)[0]
         sent = []
         answers = ([signed_in_session(base, name) for name in answerers], lesson, sent) if answerers else None
         step_path = "/courses/online-blackmail-11-13/lessons/what-is-online-blackmail/steps/2"
@@ -381,7 +406,7 @@ def _load(database, sessions, readers, secret, with_events, answerers=(), lesson
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
         before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
-        measured = asyncio.run(_measure(port, sessions, database, cookies, step_path, events_port, answers))
+        measured = asyncio.run(_measure(port, sessions, database, cookies, step_path, events_port, answers, teacher))
         after = resource.getrusage(resource.RUSAGE_SELF)
         used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         return (*measured, used / (time.perf_counter() - started), sent)

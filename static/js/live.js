@@ -8,7 +8,7 @@
   "use strict";
 
   var PUPIL_EVERY_MS = 1000;
-  var TEACHER_EVERY_MS = 1000;
+  var TEACHER_EVERY_MS = 3000;
   var HIDDEN_EVERY_MS = 5000; // a tab out of sight asks less often; it catches up when shown
   var MAX_BACKOFF_MS = 8000;
 
@@ -136,7 +136,16 @@
       for (var i = 0; i < nodes.length; i += 1) { nodes[i].textContent = String(value); }
     }
 
-    // The controls ask less often than the projector: they only show counts and moves made elsewhere.
+    // The controls and the projector window tell each other their version as each loads, so the projector
+    // follows the teacher's press at once; their polls only catch counts and moves made on another device.
+    if (window.BroadcastChannel) {
+      var channel = new window.BroadcastChannel("live:" + root.getAttribute("data-live-state-url"));
+      channel.onmessage = function (event) {
+        if (event.data && event.data.version > version) { window.location.reload(); }
+      };
+      channel.postMessage({version: version});
+    }
+
     var every = parseInt(root.getAttribute("data-live-every"), 10) || TEACHER_EVERY_MS;
     poll(root, every, function (state) {
       var newAnswers = totalsShown && state.answered !== answeredAtLoad;

@@ -128,4 +128,6 @@ def test_a_session_waited_on_without_a_break_is_kept_and_read():
         sessions.stop_waiting(1, again)
         assert sessions.to_read(later + GRACE + 1) == []  # nobody came back: forgotten
 
-    asyncio.run(scenario())
+    # In a thread of its own: a browser test's Playwright may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
