@@ -30,6 +30,8 @@ ACTIONS = {
     "class-code-off": "Switched a class code off",
     "class-code-on": "Switched a class code on",
     "roster-import": "Imported pupils into a class",
+    "live-start": "Started a live lesson with a class",
+    "live-end": "Ended a class's live lesson",
     "pupil-add": "Added a pupil",
     "pupil-reset-password": "Reset a pupil's password",
     "pupil-archive": "Archived a pupil who left",

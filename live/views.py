@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_login import current_user
 
 from accounts.users import pupil_required, staff_required
+from audit import audit_by
 from classroom.access import class_for_staff, runs_class
 from dates import uk_today
 from db import get_db, now
@@ -124,6 +125,7 @@ def start(class_id):
     )  # fmt: skip
     if session_id is None:  # another teacher started one a moment ago
         return running_elsewhere(class_row, queries.open_for_class(db, class_id))
+    audit_by(db, current_user, "live-start", "class", class_id)
     return redirect(url_for("live.teach", session_id=session_id), 303)
 
 
@@ -215,6 +217,7 @@ def move(session_id):
         return back
     if form.move.data == "end":
         queries.end_session(db, session_id, now())
+        audit_by(db, current_user, "live-end", "class", row["class_id"])
         return back
     if form.version.data != row["version"]:
         flash("The lesson moved on in another window. Here is where it is now.", "info")

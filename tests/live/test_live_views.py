@@ -265,6 +265,12 @@ def test_an_ended_session_refuses_moves(app, db, room):
     move(teacher, db, session_id, "next")
     assert db.execute("SELECT position, version FROM live_sessions WHERE id = ?", [session_id]).fetchone() == before
     assert "The live lesson has ended" in teacher.get(f"/live/{session_id}/teach").text
+    # Starting and ending are in the school's audit log: who, which class, when (never a pupil).
+    logged = db.execute(
+        "SELECT action, subject_type, subject_id FROM audit_log WHERE action LIKE 'live-%' ORDER BY id"
+    ).fetchall()
+    assert [tuple(row) for row in logged] == [("live-start", "class", room["class_id"]),
+                                              ("live-end", "class", room["class_id"])]  # fmt: skip
 
 
 def test_a_stale_control_does_not_skip_a_step(app, db, room):
