@@ -27,10 +27,9 @@ import subprocess
 import tempfile
 import threading
 import time
-import urllib.request
 
 from accounts.demo import DEMO_PASSWORD
-from bench.load import ROOT, add_bench_pupils, free_port, signed_in_session, start_gunicorn
+from bench.load import ROOT, add_bench_pupils, answering, free_port, signed_in_session, start_gunicorn
 
 from helpers import right_answers
 
@@ -376,14 +375,7 @@ def start_events(database, port, secret, env=None, own_group=False):
         [str(ROOT / ".venv/bin/flask"), "--app", "app", "live", "events", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, start_new_session=own_group,
     )  # fmt: skip
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the event server did not start")
+    return answering(process, port, "the event server", seconds=30)  # it loads the content: slower on a busy machine
 
 
 def _load(database, sessions, readers, secret, with_events, answerers=(), lesson=None):

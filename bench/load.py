@@ -58,14 +58,19 @@ def start_gunicorn(database, port, *, workers=WORKERS, secret_key=None, base_url
          "bench.wsgi:app_with_bare_endpoint()"],
         cwd=ROOT, env=env, start_new_session=own_group,
     )  # fmt: skip
-    for _ in range(100):
+    return answering(process, port, "gunicorn")
+
+
+def answering(process, port, what, seconds=10):
+    """`process` once it answers /healthz on 127.0.0.1:port; killed, and an error naming `what`, if it does not."""
+    for _ in range(int(seconds * 10)):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return process
         except OSError:
             time.sleep(0.1)
     process.kill()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"{what} did not start")
 
 
 def worker_rss_mib(master_pid):

@@ -226,34 +226,34 @@ def _json(server, status, document=None):
 
 async def answer_device(request):
     """A device's question: the state at once if it differs from `tag`, else when the teacher moves (or 304)."""
-    app = request.app[SERVER]
-    sessions, database = app.sessions, app.database
+    server = request.app[SERVER]
+    sessions, database = server.sessions, server.database
     session_id, pupil_id = int(request.match_info["session_id"]), int(request.match_info["pupil_id"])
-    if not rules.poll_key_matches(app.secret, session_id, pupil_id, request.match_info["key"]):
-        return _json(app, 404)
+    if not rules.poll_key_matches(server.secret, session_id, pupil_id, request.match_info["key"]):
+        return _json(server, 404)
     if (session_id, pupil_id) not in sessions.joined:
         polled = await database.run(queries.poll_state, session_id, pupil_id)
         if polled is None or polled["seen_at"] is None:
-            return _json(app, 404)  # no such session, or this pupil never joined it
+            return _json(server, 404)  # no such session, or this pupil never joined it
         sessions.joined.add((session_id, pupil_id))
     if sessions.waiting_count(session_id, pupil_id) >= MAX_WAITING_PER_DEVICE:
-        return _json(app, 429)
+        return _json(server, 429)
     sessions.seen.add((session_id, pupil_id))
     tag = request.query.get("tag", "")
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + app.hold
+    deadline = loop.time() + server.hold
     while True:
         future = sessions.wait(session_id, pupil_id)
         try:
             known = await sessions.current(session_id, lambda ids: database.run(queries.session_states, ids))
             if known is None:
-                return _json(app, 404)
+                return _json(server, 404)
             if known[0] != tag:
-                return _json(app, 200, {**known[1], "tag": known[0]})
+                return _json(server, 200, {**known[1], "tag": known[0]})
             try:
                 await asyncio.wait_for(future, deadline - loop.time())
             except TimeoutError:
-                return _json(app, 304)
+                return _json(server, 304)
         finally:
             sessions.stop_waiting(session_id, future)
         # Answered: the next turn of the loop reads the new state from memory and returns it.
