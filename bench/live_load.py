@@ -51,7 +51,7 @@ PROPAGATION_GOAL = 2.0
 STEP_GOAL = 1.5
 
 
-def seed(database, secret, quiz_position, classes=CLASSES):
+def seed(database, secret, quiz_position, classes=None):
     """The demo school with 100 classes of 30 pupils, each class with a live lesson every pupil has joined.
 
     Returns ([(session id, [state path of each device])], the self-paced readers' usernames, and the usernames
@@ -70,7 +70,7 @@ def seed(database, secret, quiz_position, classes=CLASSES):
     answering = hash_password(DEMO_PASSWORD)  # the first class's pupils sign in to send the quiz
     sessions = []
     stamp = now()
-    for number in range(classes):
+    for number in range(classes or CLASSES):
         with write_transaction(db):
             class_id = db["classes"].insert(
                 {"school_id": school_id, "name": f"Live {number}", "year_group": 8,
