@@ -5,7 +5,7 @@ running with a heartbeat, done, failed) in tables of their own; this is the one 
 A claim records the worker that runs the job (job_workers.py): the job is cut off once that worker is gone.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
@@ -14,6 +14,11 @@ from db import now, write_transaction
 
 # A job cut off by a crash is tried again this many times in all, then marked failed.
 MAX_ATTEMPTS = 2
+
+
+def lease():
+    """How long a running job's row stays claimed without a heartbeat (REPORT_JOB_LEASE_SECONDS): every sweep's."""
+    return timedelta(seconds=int(current_app.config["REPORT_JOB_LEASE_SECONDS"]))
 
 
 def _before(lease):

@@ -11,7 +11,6 @@ Report jobs are progress's (progress/tasks.py).
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 
 from flask import current_app
 
@@ -37,10 +36,6 @@ ALREADY_ADDED = "These pupils were already added from this class list (the butto
 PREVIEW_GONE = "The preview expired before the cards were made. Nothing was saved: upload the file again."
 USERNAME_TAKEN = ("A username or e-mail in the file was taken a moment ago. Nothing was saved: "
                   "check the preview again.")  # fmt: skip
-
-
-def _lease():
-    return timedelta(seconds=int(current_app.config["REPORT_JOB_LEASE_SECONDS"]))
 
 
 class AlreadyAdded(Exception):
@@ -148,7 +143,7 @@ def sweep_cards():
     """Every minute, as the worker starts and when a worker is gone: retry or fail card jobs cut off."""
     db = jobs.job_db()
     try:
-        return sweep_cards_in(db, _lease())
+        return sweep_cards_in(db, job_rows.lease())
     finally:
         db.close()
 

@@ -54,7 +54,7 @@ class Sessions:
         open_ = row["ended_at"] is None and not rules.is_idle(row["moved_at"], stamp)
         steps = self.step_counts.get((row["course_id"], row["lesson_id"]), 0)
         document = rules.state_json(row["version"], row["position"], row["paused"], open_, steps)
-        return rules.etag(row["version"], open_).strip('"'), document
+        return rules.state_tag(row["version"], open_), document
 
     def update(self, rows, stamp):
         """Take freshly read rows; answer every device waiting on a session whose state changed."""

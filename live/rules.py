@@ -107,9 +107,10 @@ def totals_shown(answered):
     return answered >= TOTALS_THRESHOLD
 
 
-def etag(version, open_):
-    """The state's entity tag: changes with every move and when the session ends (also by idling)."""
-    return f'"{version}{"" if open_ else "-ended"}"'
+def state_tag(version, open_):
+    """The state's tag (the poll's ETag, the event server's `tag`): changes with every move and when the session
+    ends (also by idling)."""
+    return f"{version}{'' if open_ else '-ended'}"
 
 
 def poll_key(secret, session_id, pupil_id):

@@ -196,7 +196,7 @@ def present_state(session_id):
     db, row, _ = staff_session_or_404(session_id)
     open_ = is_open(db, row)
     following, answered, _joined, _no_device = queries.counts(db, row["id"], rules.following_since(now(), seen_every()))
-    tag = f"{rules.etag(row['version'], open_).strip(chr(34))}-{following}-{answered}"
+    tag = f"{rules.state_tag(row['version'], open_)}-{following}-{answered}"
     body = {"version": row["version"], "ended": not open_, "following": following, "answered": answered}
     return not_modified_or(tag, body)
 
@@ -319,7 +319,7 @@ def pupil_page(db, row, quiz=None, check_in=None, status=200):
         step=step, step_count=step_count, quiz=lesson.quiz, form=quiz, field_name=field_name, attempt=attempt,
         check_in=check_in, checked_in=row["id"] in session.get(CHECKED_IN, []), ground_rules=ground_rules_html(course),
         viewing=None, poll_url=poll_url(row["id"], current_user.id), events_url=events_url(row["id"], current_user.id),
-        tag=rules.etag(row["version"], open_).strip('"'),
+        tag=rules.state_tag(row["version"], open_),
     )  # fmt: skip
     return page, status
 
@@ -340,7 +340,7 @@ def reread(session_id, number):
         stage=rules.STEP, step=lesson.steps[number - 1], step_count=step_count, viewing=number, quiz=lesson.quiz,
         form=None, field_name=field_name, attempt=None, check_in=None, checked_in=False, ground_rules="",
         poll_url=poll_url(row["id"], current_user.id), events_url=events_url(row["id"], current_user.id),
-        tag=rules.etag(row["version"], open_).strip('"'),
+        tag=rules.state_tag(row["version"], open_),
     )  # fmt: skip
 
 
@@ -381,7 +381,7 @@ def state(session_id, pupil_id, key):
     lesson = courses()[polled["course_id"]].lesson(polled["lesson_id"]) if polled["course_id"] in courses() else None
     step_count = len(lesson.steps) if lesson else 0
     body = rules.state_json(polled["version"], polled["position"], polled["paused"], open_, step_count)
-    return not_modified_or(rules.etag(polled["version"], open_).strip('"'), body)
+    return not_modified_or(rules.state_tag(polled["version"], open_), body)
 
 
 @bp.post("/live/<int:session_id>/quiz")

@@ -6,15 +6,13 @@ more), and slow work never runs in a web worker (DESIGN.md). The row is the job'
 figures: a job a crash cut off is retried once, or failed, by the sweep; the pack stored before stays on show.
 """
 
-from datetime import timedelta
-
 from flask import current_app
 
 import jobs
 from accounts.queries import school_by_id
 from dates import when
 from db import now
-from job_rows import sweep_in
+from job_rows import lease, sweep_in
 from progress import evidence, evidence_queries
 from progress.evidence_pdf import pack_pdf
 from progress.queries import Scope, belief_for, recheck_summary_for, reteach_for
@@ -23,10 +21,6 @@ from training.courses import course_for_class, course_for_route, courses, defaul
 
 INTERRUPTED = "Working out the evidence pack was interrupted because the server restarted."
 COULD_NOT = "Sorry, the evidence pack could not be worked out."
-
-
-def _lease():
-    return timedelta(seconds=int(current_app.config["REPORT_JOB_LEASE_SECONDS"]))
 
 
 def queue_pack(pack_id):
@@ -124,7 +118,7 @@ def sweep_packs():
     """Every minute, as the worker starts and when a worker is gone: retry or fail pack jobs cut off, queue lost."""
     db = jobs.job_db()
     try:
-        return sweep_packs_in(db, _lease())
+        return sweep_packs_in(db, lease())
     finally:
         db.close()
 

@@ -12,7 +12,7 @@ soon as a worker starts again on the same host, or when the worker's heartbeat i
 """
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from io import BytesIO
 
 from flask import current_app
@@ -29,10 +29,6 @@ from training.courses import course_for_class, courses, year_courses
 
 # The heartbeat is beaten this often while a report builds (the lease is several times longer).
 HEARTBEAT_EVERY = 15
-
-
-def _lease():
-    return timedelta(seconds=int(current_app.config["REPORT_JOB_LEASE_SECONDS"]))
 
 
 def queue_report(job_id):
@@ -137,7 +133,7 @@ def sweep_reports():
     """Every minute, as the worker starts and when a worker is gone: retry or fail report jobs cut off."""
     db = jobs.job_db()
     try:
-        return sweep_reports_in(db, _lease())
+        return sweep_reports_in(db, job_rows.lease())
     finally:
         db.close()
 

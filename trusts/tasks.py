@@ -7,22 +7,16 @@ crash cut off is retried once, or failed, by the sweep (job_rows.sweep_in); the 
 before stay on show meanwhile.
 """
 
-from datetime import timedelta
-
 from flask import current_app
 
 import jobs
 from db import now
-from job_rows import sweep_in
+from job_rows import lease, sweep_in
 from training.courses import courses
 from trusts import figure_queries, queries
 
 INTERRUPTED = "Working out the figures was interrupted because the server restarted."
 COULD_NOT = "Sorry, the figures could not be worked out."
-
-
-def _lease():
-    return timedelta(seconds=int(current_app.config["REPORT_JOB_LEASE_SECONDS"]))
 
 
 def queue_figures(figures_id):
@@ -72,7 +66,7 @@ def sweep_figures():
     """Every minute, as the worker starts and when a worker is gone: retry or fail figure jobs cut off, queue lost."""
     db = jobs.job_db()
     try:
-        return sweep_figures_in(db, _lease())
+        return sweep_figures_in(db, lease())
     finally:
         db.close()
 

@@ -92,7 +92,7 @@ def test_keys_and_joining_are_checked_and_last_seen_is_written(app, db, room, ev
     assert seen > "2000"
 
 
-def test_pages_point_devices_at_the_event_server_and_may_reach_it(app, room, events):
+def test_pages_point_devices_at_the_event_server_only_when_it_is_set(app, room, events):
     teacher = client_for(app, "teacher@hill.test")
     session_id = started(teacher, room["class_id"])
     pupil = joined(app, session_id, "pupil0.x")

@@ -68,8 +68,8 @@ def test_last_seen_is_written_at_most_every_ten_seconds_and_counts_for_thirty():
 
 
 def test_the_state_tag_changes_with_a_move_and_with_the_end():
-    assert rules.etag(3, True) != rules.etag(4, True)
-    assert rules.etag(3, True) != rules.etag(3, False)
+    assert rules.state_tag(3, True) != rules.state_tag(4, True)
+    assert rules.state_tag(3, True) != rules.state_tag(3, False)
     assert rules.state_json(3, 7, 1, True, STEPS) == {
         "version": 3, "position": 7, "stage": "quiz", "paused": True, "ended": False,
     }  # fmt: skip
