@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import db
 import filters
 import jobs
+import static_files
 from training.course import load_courses
 from training.files import ContentError
 from training.resources import load_page, load_resources
@@ -80,6 +81,7 @@ def create_app(test_config=None):
     db.init_app(app)
     jobs.init_app(app)
     filters.init_app(app)
+    static_files.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
@@ -206,7 +208,9 @@ def _security_headers_for(live_events_url):
 def _security_headers(response):
     for name, value in current_app.extensions["security_headers"].items():
         response.headers.setdefault(name, value)
-    if request.endpoint != "static":
+    if request.endpoint == "static":
+        static_files.cache_header(response)
+    else:
         # Pages and downloads (reports, exports, cards, certificates) hold pupils' data: never keep them
         # in a shared computer's cache. Set, not defaulted: send_file's own "no-cache" still allows storing.
         response.headers["Cache-Control"] = "no-store"
