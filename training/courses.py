@@ -11,6 +11,7 @@ import json
 from flask import abort, current_app, g, redirect, url_for
 
 from training.queries import pupil_course_id
+from urls import template_url_for
 
 # Course ids that URLs once carried: the first edition's single course. A bookmark to one of its
 # pages leads to the pupil's course page, not a dead end.
@@ -55,7 +56,8 @@ def course_url(course, page, **values):
     pupils, staff = COURSE_PAGES[page]
     if page not in PERSON_PAGES:
         values["course_id"] = course.id
-    return url_for(staff if course.for_staff else pupils, **values)
+    # Built once per process, as every template link is (urls.template_url_for): a lesson step shows several.
+    return template_url_for(staff if course.for_staff else pupils, **values)
 
 
 def default_course():

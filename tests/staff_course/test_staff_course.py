@@ -66,9 +66,7 @@ def backdate(db, person_id, days):
     """Move the person's staff course completion `days` into the past (as if completed then)."""
     row = next(db.query("SELECT id, issued_at FROM certificates WHERE pupil_id = ?", [person_id]))
     with write_transaction(db):
-        db.execute(
-            "UPDATE certificates SET issued_at = ? WHERE id = ?", [shifted(row["issued_at"], -days), row["id"]]
-        )
+        db.execute("UPDATE certificates SET issued_at = ? WHERE id = ?", [shifted(row["issued_at"], -days), row["id"]])
 
 
 def shifted(stamp, days):
@@ -170,7 +168,9 @@ def test_a_completion_due_again_is_renewed_by_passing_the_final_check(app, staff
     page = client.get("/staff/training/").text
     assert "due again" in page and f"/staff/training/{staff_course.id}/checks/final" in page
     submit_quiz(client, staff_check_url(staff_course), staff_course.checks, right_answers(staff_course.checks))
-    rows = list(db.query("SELECT code, issued_at FROM certificates WHERE pupil_id = ? ORDER BY id", [school["teacher"]]))
+    rows = list(
+        db.query("SELECT code, issued_at FROM certificates WHERE pupil_id = ? ORDER BY id", [school["teacher"]])
+    )
     assert len(rows) == 2 and rows[1]["issued_at"] > rows[0]["issued_at"]
     assert "Valid." in app.test_client().get(f"/verify/{rows[0]['code']}").text  # the earlier one stays genuine
 
@@ -216,9 +216,7 @@ def test_the_setting_is_off_by_default_and_its_change_is_audited(app, db, school
     assert admin.post("/admin/staff-course", data={}).status_code == 400  # a choice is needed
 
 
-def test_with_the_setting_on_a_teacher_completes_the_course_before_teaching_and_then_can(
-    app, staff_course, db, school
-):
+def test_with_the_setting_on_a_teacher_completes_the_course_before_teaching_and_then_can(app, staff_course, db, school):
     class_id, lesson_id = school["class_id"], app.extensions["courses"]["online-blackmail-11-13"].lessons[0].id
     teacher = signed_in(app, "tara@hill.test")
     # Off: a live lesson starts.
