@@ -19,12 +19,13 @@ from db import get_db
 from quizzes.queries import quiz_summaries
 from quizzes.views import review, show_attempt, take_quiz
 from staff_course.forms import StaffCourseSettingForm
-from training.courses import course_url, staff_course
+from training.courses import staff_course
 from training.progress import course_progress
-from training.queries import progress_by_lesson, save_step
+from training.queries import save_step
 from training.staff_queries import school_completions, set_staff_course_required, staff_course_required
 from training.staff_rules import completion_status, due_on
 from training.staff_training import staff_training
+from training.views import open_where_left
 
 bp = Blueprint("staff_course", __name__)
 
@@ -58,10 +59,7 @@ def course():
 @staff_required
 def lesson(course_id, lesson_id):
     """Open a lesson where the member of staff left it."""
-    course, lesson = lesson_or_404(course_id, lesson_id)
-    progress = progress_by_lesson(get_db(), current_user.id).get(lesson.id)
-    number = progress["current_step"] if progress else 1
-    return redirect(course_url(course, "step", lesson_id=lesson.id, number=number))
+    return open_where_left(*lesson_or_404(course_id, lesson_id))
 
 
 @bp.route("/staff/training/<course_id>/lessons/<lesson_id>/steps/<int:number>")

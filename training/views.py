@@ -90,10 +90,15 @@ def lesson_or_404(course_id, lesson_id):
 @pupil_required
 def lesson(course_id, lesson_id):
     """Open a lesson where the pupil left it."""
-    course, lesson = lesson_or_404(course_id, lesson_id)
+    return open_where_left(*lesson_or_404(course_id, lesson_id))
+
+
+def open_where_left(course, lesson):
+    """Go to the step of `lesson` the signed-in person was last on (the first if they have not opened it): a pupils'
+    course or the staff course."""
     progress = progress_by_lesson(get_db(), current_user.id).get(lesson.id)
     number = progress["current_step"] if progress else 1
-    return redirect(url_for("training.step", course_id=course.id, lesson_id=lesson.id, number=number))
+    return redirect(course_url(course, "step", lesson_id=lesson.id, number=number))
 
 
 @bp.route("/courses/<course_id>/lessons/<lesson_id>/steps/<int:number>")
