@@ -175,6 +175,14 @@ def completions():
     )  # fmt: skip
 
 
+@bp.route("/staff/training/<course_id>/facilitator")
+@completions_required
+def facilitator(course_id):
+    """For a DSL (or admin) running the staff course with a group: before you run it, each lesson's facilitator
+    notes (objectives, timing, discussion, sources)."""
+    return render_template("staff_course/facilitator.html", course=course_or_404(course_id))
+
+
 @bp.route("/admin/staff-course", methods=["GET", "POST"])
 @admin_required
 def setting():

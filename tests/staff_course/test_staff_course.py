@@ -9,6 +9,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from markupsafe import escape
 from pypdf import PdfReader
 
 from db import write_transaction
@@ -57,6 +58,11 @@ def signed_in(app, email):
     return client
 
 
+def html(text):
+    """Content text as a page shows it (escaped: the real content's apostrophes and quotes too)."""
+    return str(escape(text))
+
+
 def pdf_text(data):
     reader = PdfReader(io.BytesIO(data))
     return reader, " ".join(" ".join(page.extract_text() for page in reader.pages).split())
@@ -93,7 +99,7 @@ def test_the_staff_course_is_loaded_apart_so_no_pupil_or_class_ever_gets_it(app,
     assert pupil.get("/staff/training/").status_code == 403
     assert pupil.get(staff_quiz_url(staff_course, lesson)).status_code == 403
     assert pupil.get(f"/courses/{staff_course.id}/lessons/{lesson.id}/").status_code == 404
-    assert staff_course.title not in pupil.get("/course").text
+    assert html(staff_course.title) not in pupil.get("/course").text
 
 
 # Taking it ---------------------------------------------------------------------------------------------------------
@@ -104,7 +110,8 @@ def test_a_teacher_takes_the_course_keeps_their_place_and_downloads_a_certificat
     first = staff_course.lessons[0]
     # "Course & teacher notes" offers the staff course; the first thing to do is lesson 1 (no check before it).
     notes = client.get("/staff/course", follow_redirects=True).text
-    assert staff_course.certificate_title in notes and f"/staff/training/{staff_course.id}/lessons/{first.id}/" in notes
+    assert html(staff_course.certificate_title) in notes
+    assert f"/staff/training/{staff_course.id}/lessons/{first.id}/" in notes
     # Open the last step of lesson 1, leave, come back: the lesson opens where they left it.
     last = len(first.steps)
     assert client.get(f"/staff/training/{staff_course.id}/lessons/{first.id}/steps/{last}").status_code == 200
@@ -133,7 +140,7 @@ def test_a_teacher_takes_the_course_keeps_their_place_and_downloads_a_certificat
     assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])  # tagged
     # The public verify page: valid, the course's title, initials only.
     verify = app.test_client().get(f"/verify/{certificate['code']}").text
-    assert "Valid." in verify and staff_course.certificate_title in verify
+    assert "Valid." in verify and html(staff_course.certificate_title) in verify
     assert "Member of staff" in verify and "T. J." in verify and "Tara" not in verify
 
 
@@ -194,6 +201,17 @@ def test_the_dsl_deputies_and_admins_see_who_completed_it_and_when_never_scores(
     backdate(db, school["teacher"], 366)
     page = signed_in(app, "dee@hill.test").get("/staff/training/completions").text
     assert "Due again" in re.search(r"Tara Jones</th>(.*?)</tr>", page, re.S).group(1)
+
+
+def test_the_dsl_and_admins_have_facilitator_notes_for_running_it_with_a_group(app, staff_course, school):
+    url = f"/staff/training/{staff_course.id}/facilitator"
+    for email in ("dee@hill.test", "ada@hill.test"):
+        page = signed_in(app, email).get(url)
+        assert page.status_code == 200
+        for lesson in staff_course.lessons:
+            assert html(lesson.title) in page.text and html(lesson.teacher_notes["objectives"][0]) in page.text
+    assert signed_in(app, "tara@hill.test").get(url).status_code == 403
+    assert signed_in(app, "dee@hill.test").get("/staff/training/another-course/facilitator").status_code == 404
 
 
 def test_another_schools_staff_are_not_listed(app, staff_course, make_school, make_staff, school):
