@@ -12,7 +12,7 @@ import db
 import filters
 import jobs
 import static_files
-from training.course import load_courses
+from training.course import check_unique_across, load_courses
 from training.files import ContentError
 from training.resources import load_page, load_resources
 from urls import template_url_for
@@ -72,6 +72,14 @@ def create_app(test_config=None):
             app.config["DEFAULT_PASS_MARK"],
             ROOT / app.config["RSHE_STATEMENTS"],
         )
+        # The staff course: the same engine, kept apart from courses() so no pupil or class ever gets it.
+        app.extensions["staff_courses"] = load_courses(
+            ROOT / app.config["STAFF_TRAINING_CONTENT"],
+            ROOT / app.config["STAFF_QUIZ_CONTENT"],
+            app.config["DEFAULT_PASS_MARK"],
+            for_staff=True,
+        )
+        check_unique_across([*app.extensions["courses"].values(), *app.extensions["staff_courses"].values()])
         routes = {course.route for course in app.extensions["courses"].values()}
         app.extensions["resources"] = load_resources(ROOT / app.config["RESOURCE_CONTENT"], routes)
         app.extensions["for_parents"] = load_page(ROOT / app.config["RESOURCE_CONTENT"], routes)
@@ -152,6 +160,7 @@ def _register_blueprints(app):
     from progress.views import bp as progress_bp
     from quizzes.views import bp as quizzes_bp
     from safeguarding.views import bp as safeguarding_bp
+    from staff_course.views import bp as staff_course_bp
     from training.parents_views import bp as parents_bp
     from training.views import bp as training_bp
     from trusts.console_views import bp as trust_console_bp
@@ -171,6 +180,7 @@ def _register_blueprints(app):
         progress_bp,
         evidence_bp,
         live_bp,
+        staff_course_bp,
         safeguarding_bp,
         trusts_bp,
         trust_console_bp,

@@ -38,6 +38,10 @@ QUIZ_CONTENT = "quizzes/content"
 RESOURCE_CONTENT = "training/content/letters"
 # The RSHE statements lessons name in their `rshe:` list (the curriculum map; training/curriculum.py).
 RSHE_STATEMENTS = "training/content/rshe-2025.yaml"
+# The staff course (what to do when a pupil tells you), in folders of its own: every course under
+# TRAINING_CONTENT is a pupils' course, so this one is kept apart and no pupil or class ever gets it.
+STAFF_TRAINING_CONTENT = "training/staff-content"
+STAFF_QUIZ_CONTENT = "quizzes/staff-content"
 
 
 # Quick exit: where the exit button and three Shift presses take the pupil.

@@ -921,3 +921,12 @@ def m032_evidence_packs(db):
         );
         """
     )
+
+
+@migrations()
+def m033_staff_course_required(db):
+    # A school's setting: staff must complete the staff course (what to do when a pupil tells you) before they
+    # start a live lesson or set a class's course. Off by default, so no school's teaching stops on upgrade. Staff's
+    # own progress, attempts and certificates for that course sit in the pupils' tables (keyed by people.id, with
+    # the staff course's id), so erasure, offboarding and the verify page cover them with no change.
+    db.execute("ALTER TABLE schools ADD COLUMN staff_course_required INTEGER NOT NULL DEFAULT 0")

@@ -7,25 +7,32 @@ from accounts.queries import school_by_id
 from certificates.codes import initials, new_code
 from certificates.eligibility import check_eligibility
 from certificates.queries import certificate_for_pupil, code_exists, insert_certificate
+from dates import uk_day, uk_today
 from db import now
 from pdf import html_to_pdf
 from quizzes.queries import quiz_summaries
+from training.staff_rules import renews
 from urls import public_url
 
 
 def eligibility_for(db, pupil_id, course):
-    """Apply the eligibility rules to the pupil's stored results."""
+    """Apply the eligibility rules to the pupil's stored results. A pupil's final check counts once done; the staff
+    course's once passed (it is staff training, with a pass mark)."""
     summaries = quiz_summaries(db, pupil_id, course.id)
     lesson_ids = [lesson.id for lesson in course.lessons]
     best = {key: row["best_percent"] for key, row in summaries.items()}
     passed = {key for key, row in summaries.items() if row["passed"]}
-    return check_eligibility(lesson_ids, best, passed, "final" in summaries)
+    final_done = "final" in (passed if course.for_staff else summaries)
+    return check_eligibility(lesson_ids, best, passed, final_done)
 
 
-def issue_if_eligible(db, pupil, course):
-    """Issue the pupil's certificate if they have just earned it; returns it, or None."""
+def issue_if_eligible(db, pupil, course, passed_final=False):
+    """Issue the pupil's certificate if they have just earned it; returns it, or None.
+
+    A member of staff whose staff course completion is due again (a year on) renews it by passing the final check
+    again (`passed_final`): a new certificate, dated today; the earlier one stays genuine."""
     existing = certificate_for_pupil(db, pupil.id, course.id)
-    if existing:
+    if existing and not (course.for_staff and renews(uk_day(existing["issued_at"]), uk_today(), passed_final)):
         return existing
     eligibility = eligibility_for(db, pupil.id, course)
     if not eligibility.eligible:

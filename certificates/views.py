@@ -33,7 +33,7 @@ from extensions import limit_failures
 from progress import report_jobs
 from progress.queries import Period, Scope, create_job, job_for_staff
 from progress.tasks import queue_report
-from training.courses import course_for_class, course_for_pupil
+from training.courses import course_for_class, course_for_pupil, staff_courses
 
 bp = Blueprint("certificates", __name__)
 
@@ -96,7 +96,8 @@ def verify_code(code):
         return render_template("certificates/verified.html", certificate={"code": normal}, offboarded=gone)
     if normal != code:
         return redirect(url_for("certificates.verify_code", code=normal), 301)
-    return render_template("certificates/verified.html", certificate=certificate)
+    for_staff = certificate["course_id"] in staff_courses()  # a staff course's certificate names a member of staff
+    return render_template("certificates/verified.html", certificate=certificate, for_staff=for_staff)
 
 
 @bp.errorhandler(429)

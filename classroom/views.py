@@ -48,6 +48,7 @@ from db import IntegrityError, get_db
 from forms import ConfirmForm
 from quizzes import recheck
 from training.courses import course_for_class, course_for_year, courses
+from training.staff_training import staff_course_first
 from urls import public_url
 
 bp = Blueprint("classroom", __name__)
@@ -99,6 +100,9 @@ def home():
     form = ClassForm()
     form.course_id.choices = route_choices(courses())
     if form.validate_on_submit():
+        asked = staff_course_first(db, "create the class")  # a new class is set the pupils' course
+        if asked:
+            return asked
         name = " ".join(form.name.data.split())
         if queries.class_name_taken(db, current_user.school_id, name):
             form.name.errors.append(f"Your school already has a class called {name}. Choose another name.")
@@ -220,6 +224,9 @@ def class_route(class_id):
     form = RouteForm()
     form.course_id.choices = route_choices(courses(), by_year_group=False)
     if form.validate_on_submit():
+        asked = staff_course_first(get_db(), "set the class's course")
+        if asked:
+            return asked
         queries.set_class_course(get_db(), class_id, current_user.school_id, form.course_id.data)
         audit_by(get_db(), current_user, "class-route", "class", class_id)
         flash(f"The class now follows the route for {courses()[form.course_id.data].route_label}.", "success")

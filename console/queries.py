@@ -11,7 +11,9 @@ OPERATOR_ORG = "SELECT * FROM schools WHERE kind = 'operator' ORDER BY id LIMIT 
 OPERATOR_ORG_NAME = "Service operators"
 # Every school with its usage, in one statement: each aggregate is one GROUP BY over its table, joined
 # to the schools (40 schools, 40,000 pupils: never a query per school).
-SCHOOLS = """
+# Pupils' certificates only: staff hold the staff course's certificates in the same table (m033).
+PUPILS_ONLY = "NOT EXISTS (SELECT 1 FROM people sp WHERE sp.id = certificates.pupil_id AND sp.role <> 'pupil')"
+SCHOOLS = f"""
 SELECT s.id, s.name, s.created_at, s.suspended_at, s.offboarded_at, t.name AS trust_name,
        COALESCE(p.pupils, 0) AS pupils, COALESCE(p.staff, 0) AS staff, p.last_active_at,
        COALESCE(c.certificates, 0) AS certificates, COALESCE(f.finished, 0) AS finished
@@ -26,18 +28,20 @@ LEFT JOIN (
 ) p ON p.school_id = s.id
 LEFT JOIN (
     SELECT school_id, COUNT(*) AS certificates FROM certificates
-    WHERE revoked_at IS NULL AND erased_at IS NULL GROUP BY school_id
+    WHERE revoked_at IS NULL AND erased_at IS NULL AND {PUPILS_ONLY} GROUP BY school_id
 ) c ON c.school_id = s.id
 LEFT JOIN (
     SELECT school_id, COUNT(DISTINCT pupil_id) AS finished FROM certificates
-    WHERE revoked_at IS NULL AND erased_at IS NULL AND pupil_id IS NOT NULL GROUP BY school_id
+    WHERE revoked_at IS NULL AND erased_at IS NULL AND pupil_id IS NOT NULL AND {PUPILS_ONLY} GROUP BY school_id
 ) f ON f.school_id = s.id
 WHERE s.kind = 'school'
 ORDER BY s.name, s.id
 """
 SCHOOL = "SELECT * FROM schools WHERE id = ? AND kind = 'school'"
 # One school's counts (its own page): the same figures as the list, each on that school's rows only.
-LIVE_CERTIFICATES = "FROM certificates WHERE school_id = :id AND revoked_at IS NULL AND erased_at IS NULL"
+LIVE_CERTIFICATES = (
+    f"FROM certificates WHERE school_id = :id AND revoked_at IS NULL AND erased_at IS NULL AND {PUPILS_ONLY}"
+)
 SCHOOL_USAGE = f"""
 SELECT
   (SELECT COUNT(*) FROM people WHERE school_id = :id AND role = 'pupil' AND archived_at IS NULL) AS pupils,

@@ -26,6 +26,7 @@ from safeguarding.views import send_talk_request
 from training.courses import course_for_class, courses
 from training.files import render_markdown
 from training.queries import save_step
+from training.staff_training import staff_course_first
 
 bp = Blueprint("live", __name__)
 
@@ -116,6 +117,9 @@ def start(class_id):
     if not form.validate_on_submit():
         flash("Choose a lesson to teach live.", "warning")
         return redirect(url_for("classroom.class_page", class_id=class_id), 303)
+    asked = staff_course_first(db, "start the live lesson")
+    if asked:
+        return asked
     running = queries.open_for_class(db, class_id)
     if running is not None and is_open(db, running):
         return running_elsewhere(class_row, running)

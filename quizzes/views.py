@@ -23,7 +23,7 @@ from quizzes.queries import (
     wrong_question_ids,
 )
 from quizzes.review import REVIEW_PHASES, review_due, steps_to_review
-from training.courses import pupil_course_or_redirect
+from training.courses import course_url, pupil_course_or_redirect
 from training.queries import complete_lesson
 
 bp = Blueprint("quizzes", __name__)
@@ -63,7 +63,7 @@ def take_quiz(course, quiz, phase, lesson=None):
     if earlier:
         # A double click, a resubmitted page or Back then submit: the answers are already saved.
         flash("Your answers were already saved. Here is your feedback.", "info")
-        return redirect(url_for("quizzes.attempt", course_id=course.id, attempt_id=earlier["id"]), 303)
+        return redirect(course_url(course, "attempt", attempt_id=earlier["id"]), 303)
     if must_review(db, quiz, phase):
         # Two failed attempts in a row: back over the lesson before the same items again.
         return redirect(review_url(course, phase, lesson), 303)
@@ -73,10 +73,7 @@ def take_quiz(course, quiz, phase, lesson=None):
             form.version.data = quiz.version
         else:
             attempt_id, _ = save_quiz(db, current_user, course, quiz, phase, form, lesson)
-            return redirect(
-                url_for("quizzes.attempt", course_id=course.id, attempt_id=attempt_id),
-                303,
-            )
+            return redirect(course_url(course, "attempt", attempt_id=attempt_id), 303)
     status = 400 if request.method == "POST" else 200
     page = render_template(
         "quizzes/quiz.html",
@@ -106,7 +103,7 @@ def save_quiz(db, pupil, course, quiz, phase, form, lesson=None, also=None):
         if also is not None:
             also(attempt_id, result, created)
     if phase in ("lesson", "final"):  # the re-check never changes the certificate
-        issue_if_eligible(db, pupil, course)
+        issue_if_eligible(db, pupil, course, passed_final=phase == "final" and result.passed)
     return attempt_id, result
 
 
@@ -118,15 +115,15 @@ def must_review(db, quiz, phase):
 def quiz_url(course, phase, lesson=None):
     """The quiz page of a lesson's quiz (with `lesson`) or of a check."""
     if lesson:
-        return url_for("quizzes.lesson_quiz", course_id=course.id, lesson_id=lesson.id)
-    return url_for("quizzes.check", course_id=course.id, phase=phase)
+        return course_url(course, "lesson_quiz", lesson_id=lesson.id)
+    return course_url(course, "check", phase=phase)
 
 
 def review_url(course, phase, lesson=None):
     """The review page of a lesson's quiz (with `lesson`) or of the final check."""
     if lesson:
-        return url_for("quizzes.lesson_review", course_id=course.id, lesson_id=lesson.id)
-    return url_for("quizzes.check_review", course_id=course.id, phase=phase)
+        return course_url(course, "lesson_review", lesson_id=lesson.id)
+    return course_url(course, "check_review", phase=phase)
 
 
 @bp.route("/courses/<course_id>/lessons/<lesson_id>/quiz/review", methods=["GET", "POST"])
@@ -173,7 +170,11 @@ def review(course, quiz, phase, lesson=None):
 @pupil_required
 def attempt(course_id, attempt_id):
     """Feedback on a submitted quiz; only the pupil who made it can see it."""
-    course = pupil_course_or_redirect(get_db(), current_user, course_id)
+    return show_attempt(pupil_course_or_redirect(get_db(), current_user, course_id), attempt_id)
+
+
+def show_attempt(course, attempt_id):
+    """The feedback page of the signed-in person's own attempt at one of `course`'s quizzes; anyone else's is 404."""
     row = attempt_for_pupil(get_db(), attempt_id, current_user.id) or abort(404)
     if row["course_id"] != course.id:
         abort(404)  # an attempt at another route's quiz: its questions are not in this course

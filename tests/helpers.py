@@ -85,6 +85,30 @@ def complete_course(client, course):
     return submit_quiz(client, CHECK_URL.format("final"), course.checks, right_answers(course.checks))
 
 
+def staff_course_of(app):
+    """The staff course as the app loaded it (skeleton or full: tests read its lessons and answers from here)."""
+    return next(iter(app.extensions["staff_courses"].values()))
+
+
+def staff_quiz_url(course, lesson):
+    """A staff course lesson's quiz page."""
+    return f"/staff/training/{course.id}/lessons/{lesson.id}/quiz"
+
+
+def staff_check_url(course):
+    """The staff course's final check."""
+    return f"/staff/training/{course.id}/checks/final"
+
+
+def complete_staff_course(client, course):
+    """Pass every lesson quiz of the staff course and the final check, as the signed-in member of staff; returns
+    the final check's response."""
+    for lesson in course.lessons:
+        response = submit_quiz(client, staff_quiz_url(course, lesson), lesson.quiz, right_answers(lesson.quiz))
+        assert response.status_code == 303, response.status_code
+    return submit_quiz(client, staff_check_url(course), course.checks, right_answers(course.checks))
+
+
 YOUNGER = "online-blackmail-11-13"
 OLDER = "online-blackmail-14-18"
 

@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 import safeguarding.help_routes
 from safeguarding.help_routes import DEFAULT_HELP_ROUTES
-from training.courses import courses
+from training.courses import courses, staff_courses
 
 content_command = AppGroup("content", help="Work with the course content.")
 
@@ -39,7 +39,8 @@ def check_command():
     from training.quality import check_course
 
     problems = 0
-    for course in courses().values():
+    # The staff course too, at its own reading level (course.yaml's max_reading_grade: adults).
+    for course in (*courses().values(), *staff_courses().values()):
         problems += check_one(course, check_course)
     problems += check_resources()
     statements_to_check()

@@ -69,14 +69,18 @@ class Course:
     path: Path
     statements: object = None  # the RSHE statements its lessons were checked against (curriculum.Statements)
     written_by: str = ""  # who wrote the materials, for the parents' view
+    for_staff: bool = False  # the staff course (STAFF_TRAINING_CONTENT): taken by staff, never set to a class
 
     @property
     def route_label(self):
-        """'Years 9 to 13', for class pages, reports and headings.
+        """'Years 9 to 13', for class pages, reports and headings; a course with no year groups (the staff
+        course) is named by its audience.
 
         By year group, not age: teachers set classes by year, and the older route starts in
         Year 9, where most pupils are 13 ("ages 14 to 18" told them it was not yet for them).
         """
+        if not self.year_groups:
+            return self.audience
         first, last = min(self.year_groups), max(self.year_groups)
         if first == last:
             return f"Year {first}"
@@ -98,20 +102,20 @@ _PARSED = OrderedDict()
 _PARSED_KEPT = 4
 
 
-def load_courses(training_parent, quiz_parent, default_pass_mark=80, statements_path=STATEMENTS_FILE):
+def load_courses(training_parent, quiz_parent, default_pass_mark=80, statements_path=STATEMENTS_FILE, for_staff=False):
     """Load every course folder under `training_parent`, in folder-name order, as id -> Course.
 
     Ids of courses, lessons, quizzes and questions must be unique across all courses: attempts,
     progress and answers are stored by these ids. Each lesson's RSHE statements are checked against
-    the statements file. Courses are immutable, so the same files give the same (shared) Course
-    objects, in a new dict each call.
+    the statements file (`for_staff`: the staff course's folders, which name none and have no year groups).
+    Courses are immutable, so the same files give the same (shared) Course objects, in a new dict each call.
     """
-    key = (content_fingerprint(training_parent, quiz_parent, statements_path), default_pass_mark)
+    key = (content_fingerprint(training_parent, quiz_parent, statements_path), default_pass_mark, for_staff)
     if key in _PARSED:
         _PARSED.move_to_end(key)  # the least recently used goes first
     else:
-        statements = load_statements(statements_path)
-        _PARSED[key] = _parse_courses(training_parent, quiz_parent, default_pass_mark, statements)
+        statements = None if for_staff else load_statements(statements_path)
+        _PARSED[key] = _parse_courses(training_parent, quiz_parent, default_pass_mark, statements, for_staff)
         while len(_PARSED) > _PARSED_KEPT:
             _PARSED.popitem(last=False)
     return dict(_PARSED[key])
@@ -127,7 +131,7 @@ def content_fingerprint(*folders):
     return digest.hexdigest()
 
 
-def _parse_courses(training_parent, quiz_parent, default_pass_mark, statements):
+def _parse_courses(training_parent, quiz_parent, default_pass_mark, statements, for_staff=False):
     training_parent, quiz_parent = Path(training_parent), Path(quiz_parent)
     folders = (
         sorted(p for p in training_parent.iterdir() if (p / "course.yaml").exists()) if training_parent.is_dir() else []
@@ -136,15 +140,22 @@ def _parse_courses(training_parent, quiz_parent, default_pass_mark, statements):
         raise ContentError(training_parent, None, "no course folder (<course-id>/course.yaml) here")
     courses = {}
     for folder in folders:
-        course = load_course(folder, quiz_parent / folder.name, default_pass_mark, statements)
+        course = load_course(folder, quiz_parent / folder.name, default_pass_mark, statements, for_staff=for_staff)
         if course.id in courses:
             raise ContentError(course.path, None, f"course id '{course.id}' is also used by {courses[course.id].path}")
         courses[course.id] = course
-    _check_unique_across(courses.values())
+    check_unique_across(courses.values())
     return courses
 
 
-def _check_unique_across(courses):
+def check_unique_across(courses):
+    """Course, lesson, quiz and question ids are unique across `courses` (the pupils' and the staff course's
+    together: attempts and progress are stored by these ids); the first repeat raises ContentError."""
+    seen = {}
+    for course in courses:
+        if course.id in seen:
+            raise ContentError(course.path, None, f"course id '{course.id}' is also used by {seen[course.id]}")
+        seen[course.id] = course.path
     lessons, quizzes, questions = {}, {}, {}
     for course in courses:
         for lesson in course.lessons:
@@ -167,12 +178,16 @@ def _check_unique_across(courses):
                 questions[question.id] = quiz.path
 
 
-def load_course(training_dir, quiz_dir, default_pass_mark=80, statements=None):
+def load_course(training_dir, quiz_dir, default_pass_mark=80, statements=None, for_staff=False):
     """Load and validate the whole course; the first problem raises ContentError.
 
-    Lessons' RSHE statements are checked against `statements` (by default, the statements file)."""
+    Lessons' RSHE statements are checked against `statements` (by default, the statements file). The staff
+    course (`for_staff`) names no RSHE statements and has no year groups (`year_groups: []`)."""
     training_dir, quiz_dir = Path(training_dir), Path(quiz_dir)
-    statements = load_statements() if statements is None else statements
+    if for_staff:
+        statements = None
+    elif statements is None:
+        statements = load_statements()
     path = training_dir / "course.yaml"
     if not path.exists():
         raise ContentError(path, None, "the course file is missing")
@@ -214,9 +229,7 @@ def load_course(training_dir, quiz_dir, default_pass_mark=80, statements=None):
             path, data.line_of("id"), f"id '{course_id}' must match the folder name '{training_dir.name}'"
         )
     route = str(require(data, "route", (str, int), path))
-    year_groups = require(data, "year_groups", list, path)
-    if not all(isinstance(year, int) and not isinstance(year, bool) for year in year_groups):
-        raise ContentError(path, data.line_of("year_groups"), "'year_groups' should be a list of numbers, like [7, 8]")
+    year_groups = _year_groups(data, path, for_staff)
     grade = require(data, "max_reading_grade", (int, float), path)
     closing = require(data, "closing", str, path)
     before = require(data, "before_you_teach", str, path)
@@ -244,7 +257,21 @@ def load_course(training_dir, quiz_dir, default_pass_mark=80, statements=None):
         path=path,
         statements=statements,
         written_by=written_by.strip(),
+        for_staff=for_staff,
     )
+
+
+def _year_groups(data, path, for_staff):
+    """The course's year groups: a list of numbers; the staff course's is empty (`[]`: no class follows it)."""
+    if for_staff:
+        year_groups = data.get("year_groups")
+        if year_groups != []:
+            raise ContentError(path, data.line_of("year_groups"), "the staff course needs 'year_groups: []'")
+        return year_groups
+    year_groups = require(data, "year_groups", list, path)
+    if not all(isinstance(year, int) and not isinstance(year, bool) for year in year_groups):
+        raise ContentError(path, data.line_of("year_groups"), "'year_groups' should be a list of numbers, like [7, 8]")
+    return year_groups
 
 
 def load_lesson(path, number, quiz, statements=None):

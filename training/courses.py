@@ -11,6 +11,7 @@ import json
 from flask import abort, current_app, g, redirect, url_for
 
 from training.queries import pupil_course_id
+from urls import template_url_for
 
 # Course ids that URLs once carried: the first edition's single course. A bookmark to one of its
 # pages leads to the pupil's course page, not a dead end.
@@ -20,6 +21,43 @@ RETIRED_COURSE_IDS = frozenset({"online-blackmail"})
 def courses():
     """Every course, id -> Course, in the order they were loaded."""
     return current_app.extensions["courses"]
+
+
+def staff_courses():
+    """The staff course(s), id -> Course: loaded apart from courses(), so no pupil or class ever follows one."""
+    return current_app.extensions["staff_courses"]
+
+
+def staff_course():
+    """The staff course: what to do when a pupil tells you (the first in STAFF_TRAINING_CONTENT)."""
+    return next(iter(staff_courses().values()))
+
+
+# Each course page by name: its pupils' endpoint and the staff course's (its own pages, for staff). Templates and
+# views shared by both build links with course_url, so one quiz page, feedback page and lesson step serve both.
+COURSE_PAGES = {
+    "course": ("training.course", "staff_course.course"),
+    "lesson": ("training.lesson", "staff_course.lesson"),
+    "step": ("training.step", "staff_course.step"),
+    "finish": ("training.finish", "staff_course.finish"),
+    "lesson_quiz": ("quizzes.lesson_quiz", "staff_course.lesson_quiz"),
+    "lesson_review": ("quizzes.lesson_review", "staff_course.lesson_review"),
+    "check": ("quizzes.check", "staff_course.check"),
+    "check_review": ("quizzes.check_review", "staff_course.check_review"),
+    "attempt": ("quizzes.attempt", "staff_course.attempt"),
+    "certificate": ("certificates.mine", "staff_course.certificate"),
+}
+# The pages that are one per person, not per course: their URLs carry no course id.
+PERSON_PAGES = frozenset({"course", "certificate"})
+
+
+def course_url(course, page, **values):
+    """The URL of one of `course`'s pages (a COURSE_PAGES name): the pupils' page, or the staff course's."""
+    pupils, staff = COURSE_PAGES[page]
+    if page not in PERSON_PAGES:
+        values["course_id"] = course.id
+    # Built once per process, as every template link is (urls.template_url_for): a lesson step shows several.
+    return template_url_for(staff if course.for_staff else pupils, **values)
 
 
 def default_course():

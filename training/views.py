@@ -16,6 +16,7 @@ from training.courses import (
     course_for_class,
     course_for_pupil,
     course_or_404,
+    course_url,
     courses,
     default_course,
     lesson_quiz_ids,
@@ -28,6 +29,7 @@ from training.progress import course_progress, lesson_states, next_action
 from training.queries import progress_by_lesson, save_step, step_page_state
 from training.resource_queries import school_and_dsl_names, store_pdf, stored_pdf
 from training.resources import body_html, inputs_key, materials_phrase, values_for
+from training.staff_training import staff_training
 from urls import public_url
 
 bp = Blueprint("training", __name__)
@@ -64,20 +66,18 @@ def class_route(class_row):
     return course_for_class(class_row).route_label
 
 
+bp.add_app_template_global(course_url)
+
+
 def action_url(course, action):
-    """Where the course page's main button goes."""
+    """Where the course page's main button goes (a pupils' course or the staff course)."""
     if action.kind in ("baseline", "final"):
-        return url_for("quizzes.check", course_id=course.id, phase=action.kind)
+        return course_url(course, "check", phase=action.kind)
     if action.kind == "quiz":
-        return url_for("quizzes.lesson_quiz", course_id=course.id, lesson_id=action.lesson_id)
+        return course_url(course, "lesson_quiz", lesson_id=action.lesson_id)
     if action.kind == "lesson":
-        return url_for(
-            "training.step",
-            course_id=course.id,
-            lesson_id=action.lesson_id,
-            number=action.step,
-        )
-    return url_for("certificates.mine")
+        return course_url(course, "step", lesson_id=action.lesson_id, number=action.step)
+    return course_url(course, "certificate")
 
 
 def lesson_or_404(course_id, lesson_id):
@@ -90,10 +90,15 @@ def lesson_or_404(course_id, lesson_id):
 @pupil_required
 def lesson(course_id, lesson_id):
     """Open a lesson where the pupil left it."""
-    course, lesson = lesson_or_404(course_id, lesson_id)
+    return open_where_left(*lesson_or_404(course_id, lesson_id))
+
+
+def open_where_left(course, lesson):
+    """Go to the step of `lesson` the signed-in person was last on (the first if they have not opened it): a pupils'
+    course or the staff course."""
     progress = progress_by_lesson(get_db(), current_user.id).get(lesson.id)
     number = progress["current_step"] if progress else 1
-    return redirect(url_for("training.step", course_id=course.id, lesson_id=lesson.id, number=number))
+    return redirect(course_url(course, "step", lesson_id=lesson.id, number=number))
 
 
 @bp.route("/courses/<course_id>/lessons/<lesson_id>/steps/<int:number>")
@@ -149,7 +154,7 @@ def overview(course_id):
     course = course_or_404(course_id)
     return render_template(
         "training/overview.html", course=course, courses=courses(), coverage=topic_coverage(course),
-        parents_page=parents_page(),
+        parents_page=parents_page(), staff_training=staff_training(get_db(), current_user.id),
     )  # fmt: skip
 
 

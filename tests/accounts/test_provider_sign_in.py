@@ -4,12 +4,13 @@
 import time
 
 import pytest
+from markupsafe import escape
 
 from accounts import oidc_rules as rules
 from classroom import code_queries
 from db import write_transaction
 
-from helpers import make_app, sign_in
+from helpers import complete_staff_course, make_app, sign_in, staff_course_of
 
 BASE = "https://training.example.test"
 CLIENT_ID, CLIENT_SECRET = "training-app", "app-secret-for-tests"
@@ -126,6 +127,26 @@ def test_microsoft_staff_with_a_linked_identity_signs_in(client, db, oidc, schoo
     assert response.status_code == 303 and response.headers["Location"] == "/classes"
     assert signed_in_as(db, staff_id) == 1
     assert identities(db)[0]["last_used_at"] is not None
+
+
+@pytest.mark.parametrize("provider", ["google", "microsoft"])
+def test_staff_signed_in_with_a_provider_take_the_staff_course(app, client, db, oidc, school, make_staff, provider):
+    # Ordinary staff: the staff course, its final check and its certificate, as for staff with a password.
+    email = f"sam.{provider}@{DOMAIN}"
+    staff_id = make_staff(school, email)
+    if provider == "google":
+        account = oidc.add_google_account(email, hd=DOMAIN)
+    else:
+        account = oidc.add_microsoft_account(email, tid=TENANT)
+        link(db, oidc, staff_id, account)
+    assert provider_sign_in(client, oidc, provider, account.login)[0].headers["Location"] == "/classes"
+    course = staff_course_of(app)
+    page = client.get("/staff/training/")
+    assert page.status_code == 200 and str(escape(course.title)) in page.text
+    assert complete_staff_course(client, course).status_code == 303
+    [certificate] = db.query("SELECT course_id FROM certificates WHERE pupil_id = ?", [staff_id])
+    assert certificate["course_id"] == course.id
+    assert client.get("/staff/training/certificate.pdf").mimetype == "application/pdf"
 
 
 def test_microsoft_user_with_no_match_is_pending_and_goes_to_join(client, db, oidc, school, make_staff):

@@ -165,6 +165,10 @@ def test_the_schools_list_shows_counts_and_never_a_pupil(op, db, hillside, make_
     db["certificates"].insert({"code": "AAAA-BBBB-CCCC", "pupil_id": hillside["pupils"][0], "school_id": hillside["id"],
                                "course_id": "c", "course_title": "t", "pupil_name": "Zebedee Quartermaine",
                                "school_name": "Hillside School", "issued_at": "2026-11-02"})  # fmt: skip
+    # A teacher's staff course certificate is not a pupil who finished.
+    db["certificates"].insert({"code": "DDDD-EEEE-FFFF", "pupil_id": hillside["teacher"], "school_id": hillside["id"],
+                               "course_id": "staff", "course_title": "t", "pupil_name": "Tia Staff",
+                               "school_name": "Hillside School", "issued_at": "2026-11-03"})  # fmt: skip
     db.conn.commit()
     rows = {row["name"]: row for row in queries.schools(db)}
     assert set(rows) == {"Hillside School", "Lakeside School"}  # not the operators' own row
