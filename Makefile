@@ -42,7 +42,7 @@ run: setup instance/config.py ## Serve the demo school on http://127.0.0.1:5000 
 BROWSER_ON_POSTGRESQL := $(addprefix tests/browser/,test_classroom_progress_browser.py \
   test_classroom_roster_browser.py test_console_browser.py test_dsl_alerts_browser.py test_evidence_browser.py \
   test_oidc_provider_browser.py test_provider_sign_in_browser.py test_safeguarding_accessibility.py \
-  test_staff_mfa_browser.py test_teacher_widths_browser.py test_trust_browser.py)
+  test_staff_course_browser.py test_staff_mfa_browser.py test_teacher_widths_browser.py test_trust_browser.py)
 POSTGRESQL_FIRST := tests/accounts tests/app tests/console tests/certificates
 test: test-setup ## The whole suite on SQLite and on PostgreSQL, side by side (each browser journey on one of them)
 	@TEST_ENGINE=postgresql $(VENV)/bin/pytest -q -p no:cacheprovider $(BROWSER_ON_POSTGRESQL) $(POSTGRESQL_FIRST) \
