@@ -13,12 +13,20 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql redis-server
 # PostgreSQL: the trust-scale load (bench/trust_scale.py) runs on it beside SQLite, on a throwaway server.
 BENCH_PACKAGES := $(RUN_PACKAGES) wrk postgresql
 
-.PHONY: run test test-sqlite test-postgresql test-setup lint format bench bench-kolibri bench-trust setup setup-dev packages help clean
+.PHONY: run test test-sqlite test-postgresql test-setup lint format bench bench-kolibri bench-trust setup setup-dev packages \
+  compile-translations translations help clean
+
+# Translations (Flask-Babel): each language's catalogue, translations/<code>/LC_MESSAGES/messages.po, is in git; its
+# compiled .mo is not, and is made from it by every target that serves or tests the app (README "Translations").
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+# What `make translations` reads: the app's Python and templates (babel.cfg), with the lazy forms' keywords too.
+EXTRACT := -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* ._ tests bench node_modules translations" \
+  --add-location=file --sort-output --no-wrap --project="Online safety"
 
 # DEVELOPMENT: plain http on 127.0.0.1, and no PUBLIC_BASE_URL needed (links use 127.0.0.1:5000).
 # The job worker (staff e-mails, report files, sign-in cards and imports) and the live lessons' event server
 # (on 127.0.0.1:5001) run beside the web server, as in production, and are stopped with it (Ctrl+C or any exit).
-run: setup instance/config.py ## Serve the demo school on http://127.0.0.1:5000 with the job worker and live events beside it
+run: setup instance/config.py compile-translations ## Serve the demo school on http://127.0.0.1:5000 with the job worker and live events beside it
 	FLASK_DEVELOPMENT=true $(FLASK) init-db
 	FLASK_DEVELOPMENT=true $(FLASK) seed-demo
 	export FLASK_DEVELOPMENT=true FLASK_DEMO_MODE=true FLASK_LIVE_EVENTS_URL=http://127.0.0.1:5001; \
@@ -66,10 +74,10 @@ test-sqlite: test-setup ## The whole suite on SQLite only
 test-postgresql: test-setup ## The whole suite on PostgreSQL only (a throwaway server on loopback)
 	TEST_ENGINE=postgresql $(VENV)/bin/pytest
 
-test-setup: setup-dev tests/browser/node_modules/.package-lock.json tests/oidc/node_modules/.package-lock.json ## Install what the tests need (dev requirements, npm packages, Chromium, PostgreSQL, Redis)
+test-setup: setup-dev compile-translations tests/browser/node_modules/.package-lock.json tests/oidc/node_modules/.package-lock.json ## Install what the tests need (dev requirements, npm packages, Chromium, PostgreSQL, Redis)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 
-lint: setup-dev ## ruff check, ruff format --check, then the layers contract (lint-imports)
+lint: setup-dev compile-translations ## ruff check, ruff format --check, then the layers contract (lint-imports)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo
@@ -102,6 +110,20 @@ setup: $(VENV)/.installed ## Runtime only: Debian packages and requirements.txt 
 # Tests, lint and benchmarks: requirements-dev.txt, which starts with `-r requirements.txt`.
 setup-dev: $(VENV)/.installed-dev ## Runtime and development: also requirements-dev.txt (pytest, Playwright, ruff...)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(RUN_PACKAGES)"
+
+compile-translations: $(CATALOGUES:.po=.mo) ## Compile each language's catalogue (.po) into the .mo the app reads
+
+# A catalogue with a fuzzy entry does not compile: tests/shared/test_translations.py names the entry.
+%.mo: %.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+# For developers, after changing words in code or templates: every message into translations/messages.pot (not in
+# git), then each catalogue updated from it. New entries are empty and changed ones fuzzy until someone translates
+# them; the translations test fails until then.
+translations: setup ## Extract every message (pybabel extract), then update each language's catalogue (pybabel update)
+	$(VENV)/bin/pybabel extract $(EXTRACT) -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete \
+	  --ignore-pot-creation-date
 
 # Installs only the Debian packages that are missing; asks apt once.
 packages: ## Install the Debian packages named in PACKAGES that are missing (used by the targets above)
@@ -141,4 +163,4 @@ clean: ## Remove .venv, the npm packages and pytest's cache
 
 # Every target with a `## ` description, in the order above.
 help: ## List the targets with what each does
-	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-21s %s\n", $$1, $$2}'

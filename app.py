@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import db
 import filters
 import jobs
+import languages
 import static_files
 from training.course import check_unique_across, load_courses
 from training.files import ContentError
@@ -89,6 +90,7 @@ def create_app(test_config=None):
     db.init_app(app)
     jobs.init_app(app)
     filters.init_app(app)
+    languages.init_app(app)
     static_files.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -146,6 +148,7 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
+    from accounts.language_views import bp as language_bp
     from accounts.mfa_views import bp as mfa_bp
     from accounts.provider_views import bp as providers_bp
     from accounts.views import bp as accounts_bp
@@ -169,6 +172,7 @@ def _register_blueprints(app):
     for blueprint in (
         pages_bp,
         accounts_bp,
+        language_bp,
         mfa_bp,
         providers_bp,
         join_bp,

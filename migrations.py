@@ -930,3 +930,13 @@ def m033_staff_course_required(db):
     # own progress, attempts and certificates for that course sit in the pupils' tables (keyed by people.id, with
     # the staff course's id), so erasure, offboarding and the verify page cover them with no change.
     db.execute("ALTER TABLE schools ADD COLUMN staff_course_required INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m034_languages(db):
+    # The language each person chose (NULL: they have not chosen, so their school's default or their browser
+    # decides) and the school's default for its people (English for every school, as before; NULL when its admin
+    # lets each person's browser decide). No CHECK: the codes are checked in languages.py, so adding a language
+    # needs no migration.
+    db.execute("ALTER TABLE people ADD COLUMN language TEXT")
+    db.execute("ALTER TABLE schools ADD COLUMN language TEXT DEFAULT 'en'")

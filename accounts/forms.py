@@ -1,17 +1,20 @@
 """Sign-in and account forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, SelectChoice, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField
+from wtforms.validators import AnyOf, DataRequired, Length
+
+from languages import LANGUAGES
+from languages import lazy_gettext as _l
 
 
 class SignInForm(FlaskForm):
     """Pupils type their username, staff their e-mail."""
 
     name = StringField(
-        "Username or e-mail",
+        _l("Username or e-mail"),
         validators=[
-            DataRequired("Type your username (pupils) or e-mail (staff)."),
+            DataRequired(_l("Type your username (pupils) or e-mail (staff).")),
             Length(max=254),
         ],
         render_kw={
@@ -21,8 +24,8 @@ class SignInForm(FlaskForm):
         },
     )
     password = PasswordField(
-        "Password",
-        validators=[DataRequired("Type your password."), Length(max=200)],
+        _l("Password"),
+        validators=[DataRequired(_l("Type your password.")), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -61,4 +64,28 @@ class SignInDomainForm(FlaskForm):
         "Domain or tenant ID",
         validators=[Length(max=253)],
         render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"},
+    )
+
+
+class LanguageForm(FlaskForm):
+    """The language switch on every page: the language pressed, and the page to go back to."""
+
+    language = HiddenField(validators=[AnyOf(list(LANGUAGES))])
+    next = HiddenField()
+
+
+# The school's default: a language, or "browser" (stored as NULL) to let each person's browser decide.
+BROWSER_DECIDES = "browser"
+
+
+class SchoolLanguageForm(FlaskForm):
+    """The admin's setting: the language the school's people see until they choose their own."""
+
+    language = RadioField(
+        "Default language",
+        choices=[
+            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+            SelectChoice(BROWSER_DECIDES, "Each person's browser decides (English unless it asks for another)"),
+        ],
+        validators=[DataRequired("Choose a default language.")],
     )

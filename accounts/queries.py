@@ -18,7 +18,8 @@ TOUCH_PERSON = "UPDATE people SET last_active_at = ? WHERE id = ?"
 # The one query per request: the person, through a live session (not ended, not idle too long).
 SESSION_USER = prepared("""
 SELECT p.*, s.last_seen_at AS session_seen_at,
-       o.settings_version AS school_settings_version, o.kind AS school_kind
+       o.settings_version AS school_settings_version, o.kind AS school_kind,
+       o.language AS school_language
 FROM sessions s JOIN people p ON p.id = s.person_id JOIN schools o ON o.id = p.school_id
 WHERE s.id = ? AND s.ended_at IS NULL AND s.last_seen_at > ? AND p.archived_at IS NULL
   AND o.suspended_at IS NULL AND o.offboarded_at IS NULL
@@ -310,3 +311,27 @@ STAFF_IN_SCHOOL = "SELECT * FROM people WHERE id = ? AND school_id = ? AND role 
 def staff_in_school(db, school_id, person_id):
     """A member of the school's staff by id, or None."""
     return next(db.query(STAFF_IN_SCHOOL, [person_id, school_id]), None)
+
+
+# Languages (m034): a person's own choice, and their school's default (NULL: each person's browser decides).
+SET_PERSON_LANGUAGE = "UPDATE people SET language = ? WHERE id = ? AND language IS DISTINCT FROM ?"
+SCHOOL_LANGUAGE = "SELECT language FROM schools WHERE id = ?"
+SET_SCHOOL_LANGUAGE = "UPDATE schools SET language = ? WHERE id = ?"
+
+
+def set_person_language(db, person_id, language):
+    """Keep the language a person chose on their account; writes only when it changed."""
+    with write_transaction(db):
+        db.execute(SET_PERSON_LANGUAGE, [language, person_id, language])
+
+
+def school_language(db, school_id):
+    """The school's default language code, or None when each person's browser decides."""
+    row = next(db.query(SCHOOL_LANGUAGE, [school_id]), None)
+    return row["language"] if row else None
+
+
+def set_school_language(db, school_id, language):
+    """Set the school's default language (None: each person's browser decides)."""
+    with write_transaction(db):
+        db.execute(SET_SCHOOL_LANGUAGE, [language, school_id])

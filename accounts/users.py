@@ -8,11 +8,14 @@ from flask_login import LoginManager, UserMixin, current_user, user_logged_out
 from accounts.queries import STAFF_ROLES
 from accounts.stores import session_store
 from db import get_db
+from languages import lazy_gettext
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.sign_in"
-login_manager.login_message = "Please sign in to see that page."
+login_manager.login_message = lazy_gettext("Please sign in to see that page.")
 login_manager.login_message_category = "info"
+# Translated when it is flashed, in the visitor's language (the session keeps the plain words).
+login_manager.localize_callback = str
 
 
 class User(UserMixin):

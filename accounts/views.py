@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, logout_user
 
 from accounts import mfa_views, throttle
@@ -26,10 +27,11 @@ from accounts.signing_in import (
 from accounts.stores import session_store
 from accounts.users import account_required
 from db import get_db
+from languages import lazy_gettext as _l
 
 bp = Blueprint("accounts", __name__)
 
-SIGN_IN_FAILED = "That username or e-mail and password don't match. Check them and try again."
+SIGN_IN_FAILED = _l("That username or e-mail and password don't match. Check them and try again.")
 
 
 # How often "last active" is written: often enough for a teacher's dashboard, rarely enough
@@ -99,7 +101,7 @@ def too_many_requests(error):
 def sign_out():
     """Sign out (this session ends on the server) and return to the sign-in page."""
     logout_user()
-    flash("You have signed out.", "info")
+    flash(gettext("You have signed out."), "info")
     return redirect(url_for("accounts.sign_in"), 303)
 
 

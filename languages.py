@@ -1,0 +1,109 @@
+"""The languages the service speaks, which one each request uses, and Flask-Babel bound to the app.
+
+Translations are gettext catalogues in translations/<code>/LC_MESSAGES/messages.po (the .mo files are compiled by
+`make`, never committed); README "Translations" says how to add or update one."""
+
+from urllib.parse import urlsplit
+
+from flask import has_request_context, request
+from flask_babel import Babel, get_locale, gettext
+from flask_babel.speaklater import LazyString
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+# Each language: its code (gettext's and the database's), its own name (the switch shows each in its own
+# language, as GOV.UK Wales does), and the `lang` attribute its pages carry. English keeps en-GB, as before.
+LANGUAGES = {"en": "English", "cy": "Cymraeg"}
+HTML_LANG = {"en": "en-GB", "cy": "cy"}
+DEFAULT = "en"
+# The language the course content files are written in (lessons, questions, feedback): English only, so far.
+CONTENT_LANGUAGE = "en"
+# A signed-out visitor's choice (on the sign-in page, say): a cookie that names only the language.
+COOKIE = "language"
+COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+
+babel = Babel()
+
+
+class _EscapedLazyString(LazyString):
+    """Flask-Babel's lazy string, escaped like any other string when a template shows it: Flask-Babel's own marks
+    its words as safe HTML, so an apostrophe in a form's message would reach the page unescaped."""
+
+    def __html__(self):
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string, **variables):
+    """gettext when the words are shown, not when the module is loaded: for form labels and messages made once
+    per process. `pybabel extract -k _l -k lazy_gettext` finds them (Makefile, `translations`)."""
+    return _EscapedLazyString(gettext, string, **variables)
+
+
+def choose(own=None, cookie=None, school=None, browser=None):
+    """The language to use: the person's own choice, else (signed out) their cookie, else their school's default,
+    else the browser's best match, else English. Unknown codes are skipped, as if unset."""
+    for choice in (own, cookie, school, browser):
+        if choice in LANGUAGES:
+            return choice
+    return DEFAULT
+
+
+def select_locale():
+    """Flask-Babel's locale selector: `choose` with what this request knows (the signed-in person's row already
+    carries their choice and their school's default, so this runs no query). Outside a request (a job): English."""
+    if not has_request_context():
+        return DEFAULT
+    browser = request.accept_languages.best_match(LANGUAGES)
+    if current_user and current_user.is_authenticated:
+        row = current_user.row
+        return choose(own=row.get("language"), school=row.get("school_language"), browser=browser)
+    return choose(cookie=request.cookies.get(COOKIE), browser=browser)
+
+
+def safe_next(target, fallback="/"):
+    """`target` if it is a path on this site (the page the switch was pressed on), else `fallback`: never another
+    site (an open redirect), never a scheme or host, never a protocol-relative or backslashed path."""
+    if not target or not isinstance(target, str):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return fallback
+    return target
+
+
+def html_lang(code):
+    """The `lang` attribute for pages in `code`."""
+    return HTML_LANG.get(code, HTML_LANG[DEFAULT])
+
+
+def init_app(app):
+    """Bind Flask-Babel with the selector above, and give templates the language list and the page's `lang`."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=select_locale)
+    # `{% trans %}` blocks: whitespace and line breaks collapse, so a long sentence can wrap in the template and
+    # still be one message in the catalogue.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.context_processor(_language_globals)
+    # A global, not a context value: macros imported without context (quizzes/_question.html) need it too.
+    app.jinja_env.globals["content_lang_attr"] = lambda: content_lang_attr(_page_language())
+
+
+def _page_language():
+    return str(get_locale() or DEFAULT)
+
+
+def _language_globals():
+    code = _page_language()
+    return {"languages": LANGUAGES, "page_language": code, "html_lang": html_lang(code)}
+
+
+def content_lang_attr(code):
+    """` lang="en-GB"` for the course's own words (lessons, questions, feedback) on a page in another language: they
+    are written in English only for now, so screen readers and read-aloud use an English voice for them (WCAG 3.1.2).
+    Empty on an English page, which stays exactly as it was."""
+    if code == CONTENT_LANGUAGE:
+        return Markup("")
+    return Markup(' lang="{}"').format(html_lang(CONTENT_LANGUAGE))
