@@ -10,15 +10,17 @@ from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, w
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from languages import lazy_gettext as _l
 from quizzes.questions import MULTIPLE_CHOICE, SINGLE_CHOICE
 from quizzes.shuffle import display_order, ordered_options
 
 # One short message per question that names it, so a list of them (the error summary at the
 # top, or a screen reader jumping between errors) says which question each is about.
-UNANSWERED = "Answer question {number}."
-CHOOSE_SOME = "Choose at least one answer for question {number}."
-PLACE_EVERY_STEP = "Give every step in question {number} a number."
-DISTINCT_PLACES = "Question {number}: two steps have the same number. Give each step its own number."
+# Lazy: the form classes are made once per process, and each message is said in the language of the request.
+UNANSWERED = _l("Answer question {number}.")
+CHOOSE_SOME = _l("Choose at least one answer for question {number}.")
+PLACE_EVERY_STEP = _l("Give every step in question {number} a number.")
+DISTINCT_PLACES = _l("Question {number}: two steps have the same number. Give each step its own number.")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -128,7 +130,7 @@ def _make_form_class(quiz):
                 validators=[InputRequired(UNANSWERED)],
             )
         elif question.type == "order":
-            numbers = [SelectChoice("", "Choose…")] + [
+            numbers = [SelectChoice("", _l("Choose…"))] + [
                 SelectChoice(str(n)) for n in range(1, len(question.options) + 1)
             ]
             for option in question.options:

@@ -5,26 +5,36 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from languages import lazy_gettext as _l
 from safeguarding.routes_rules import DETAIL_MAX, TITLE_MAX, phone_problem, url_problem
 from safeguarding.talk_rules import MESSAGE_MAX, STATUSES, URGENCIES
 
 NOTE_MAX = 2000
 
 
+# URGENCIES' words as the pupil reads them, in the page's language (staff e-mails keep URGENCIES' English).
+PUPIL_URGENCIES = {"today": _l("Today"), "soon": _l("In the next few days"), "no-rush": _l("No rush")}
+
+
 class TalkForm(FlaskForm):
     """A pupil asks to talk. `who` choices are set per pupil in the view."""
 
-    who = RadioField("Who would you like to talk to?", validators=[DataRequired("Choose who you'd like to talk to.")])
+    who = RadioField(
+        _l("Who would you like to talk to?"), validators=[DataRequired(_l("Choose who you'd like to talk to."))]
+    )
     urgency = RadioField(
-        "How soon would you like to talk?",
-        choices=[SelectChoice(value, label) for value, label in URGENCIES.items()],
-        validators=[DataRequired("Choose how soon you'd like to talk.")],
+        _l("How soon would you like to talk?"),
+        choices=[SelectChoice(value, PUPIL_URGENCIES[value]) for value in URGENCIES],
+        validators=[DataRequired(_l("Choose how soon you'd like to talk."))],
     )
     message = TextAreaField(
-        "Anything you'd like them to know first (you don't have to write anything)",
+        _l("Anything you'd like them to know first (you don't have to write anything)"),
         validators=[
             Optional(),
-            Length(max=MESSAGE_MAX, message=f"Your message is too long. Keep it under {MESSAGE_MAX} characters."),
+            Length(
+                max=MESSAGE_MAX,
+                message=_l("Your message is too long. Keep it under %(most)s characters.", most=MESSAGE_MAX),
+            ),
         ],
         render_kw={"rows": 5, "maxlength": MESSAGE_MAX},
     )

@@ -28,10 +28,11 @@ DSL_CHOICE = "dsl"
 TEACHER_PREFIX = "teacher-"
 
 
-def who_choices(dsl_label, teachers):
-    """(value, label) pairs for the 'who' question: the DSL first, then the pupil's own teachers."""
+def who_choices(dsl_label, teachers, teacher_words="%(name)s (your teacher)"):
+    """(value, label) pairs for the 'who' question: the DSL first, then the pupil's own teachers (`teacher_words`
+    names each, in the page's language)."""
     choices = [(DSL_CHOICE, dsl_label)]
-    choices += [(f"{TEACHER_PREFIX}{t['id']}", f"{t['name']} (your teacher)") for t in teachers]
+    choices += [(f"{TEACHER_PREFIX}{t['id']}", teacher_words % {"name": t["name"]}) for t in teachers]
     return choices
 
 

@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale, gettext
 from flask_login import current_user, logout_user, user_logged_in
 from wtforms.fields.choices import SelectChoice
 
@@ -86,7 +87,8 @@ def help_panel_html(routes, school, version, school_id, is_pupil):
     per page was a large share of a lesson step's time; the settings version keys it as for the routes."""
     on_help_page = request.endpoint == "safeguarding.help_page"
     cache = current_app.extensions.setdefault("help_panel_html", {})
-    key = (school_id, is_pupil, on_help_page)
+    # Each language has its own copy: the panel's words are translated when it is rendered.
+    key = (school_id, is_pupil, on_help_page, str(get_locale()))
     kept = cache.get(key)
     if kept is not None and kept[0] == version and kept[1] is routes:
         return kept[2]
@@ -190,8 +192,8 @@ def quick_exit():
 def dsl_label(school):
     """How the DSL appears in the 'who' choices."""
     if school and school["dsl_name"]:
-        return f"{school['dsl_name']}, our designated safeguarding lead"
-    return "Our designated safeguarding lead (the member of staff whose job is keeping pupils safe)"
+        return gettext("%(name)s, our designated safeguarding lead", name=school["dsl_name"])
+    return gettext("Our designated safeguarding lead (the member of staff whose job is keeping pupils safe)")
 
 
 @bp.route("/talk", methods=["GET", "POST"])
@@ -202,7 +204,9 @@ def talk():
     school = school_by_id(db, current_user.school_id)
     teachers = queries.teachers_of_pupil(db, current_user.id, current_user.school_id)
     form = TalkForm()
-    form.who.choices = [SelectChoice(value, label) for value, label in who_choices(dsl_label(school), teachers)]
+    teacher_words = gettext("%(name)s (your teacher)")  # no values given: the placeholder is filled in below
+    choices = who_choices(dsl_label(school), teachers, teacher_words)
+    form.who.choices = [SelectChoice(value, label) for value, label in choices]
     if form.validate_on_submit():
         addressed_to, teacher_id = parse_who(form.who.data, {t["id"] for t in teachers})
         message = (form.message.data or "").strip()
@@ -247,9 +251,9 @@ def talk_sent(request_id):
     if row["addressed_to"] == "teacher":
         teacher = next((t for t in queries.teachers_of_pupil(db, current_user.id, current_user.school_id)
                         if t["id"] == row["teacher_id"]), None)  # fmt: skip
-        who = teacher["name"] if teacher else "your teacher"
+        who = teacher["name"] if teacher else gettext("your teacher")
     else:
-        who = school["dsl_name"] if school and school["dsl_name"] else "our designated safeguarding lead"
+        who = school["dsl_name"] if school and school["dsl_name"] else gettext("our designated safeguarding lead")
     return render_template("safeguarding/talk_sent.html", talk_request=row, who=who)
 
 

@@ -39,6 +39,10 @@ class NextAction:
     label: str
     lesson_id: str | None = None
     step: int | None = None
+    # For pages that say it in another language (a whole sentence each, never pieced together from `label`):
+    # the lesson's title, and whether the pupil carries on with something they began.
+    title: str | None = None
+    resume: bool = False
 
 
 def lesson_states(course, progress_by_lesson, summaries, taught_live=None):
@@ -79,13 +83,14 @@ def next_action(states, baseline_done, final_done, has_certificate):
             continue
         title = state.lesson.title
         if state.steps_seen >= len(state.lesson.steps):
-            return NextAction("quiz", f"Continue: the quiz for “{title}”", state.lesson.id)
-        verb = "Continue" if state.status == IN_PROGRESS else "Start"
-        return NextAction("lesson", f"{verb}: {title}", state.lesson.id, state.current_step)
+            return NextAction("quiz", f"Continue: the quiz for “{title}”", state.lesson.id, title=title, resume=True)
+        resume = state.status == IN_PROGRESS
+        verb = "Continue" if resume else "Start"
+        return NextAction("lesson", f"{verb}: {title}", state.lesson.id, state.current_step, title, resume)
     if not final_done:
         return NextAction("final", "Take the final check")
     if has_certificate:
-        return NextAction("certificate", "See your certificate")
+        return NextAction("certificate", "See your certificate", resume=True)
     return NextAction("certificate", "Get your certificate")
 
 

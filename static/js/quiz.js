@@ -106,7 +106,9 @@
   function updateCounter() {
     if (!counter) { return; }
     var done = questions.filter(answered).length;
-    counter.textContent = done + " of " + questions.length + " answered";
+    // The page's own words (in its language), or English.
+    var words = counter.getAttribute("data-words") || "{done} of {total} answered";
+    counter.textContent = words.replace("{done}", done).replace("{total}", questions.length);
     counter.classList.toggle("quiz-progress-done", done === questions.length);
   }
 

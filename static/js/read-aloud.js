@@ -10,9 +10,12 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "button button-secondary read-aloud";
-    button.textContent = "Read aloud";
+    // The button's words come from the page, in its language (English if the page gives none).
+    var readLabel = body.getAttribute("data-read-label") || "Read aloud";
+    var stopLabel = body.getAttribute("data-stop-label") || "Stop reading";
+    button.textContent = readLabel;
 
-    function reset() { button.textContent = "Read aloud"; }
+    function reset() { button.textContent = readLabel; }
 
     button.addEventListener("click", function () {
       if (synth.speaking || synth.pending) {
@@ -21,10 +24,12 @@
         return;
       }
       var utterance = new window.SpeechSynthesisUtterance(body.innerText);
-      utterance.lang = document.documentElement.lang || "en-GB";
+      // The words' own language: a lesson still in English on a Welsh page is read with an English voice.
+      var marked = body.closest("[lang]");
+      utterance.lang = (marked && marked.lang) || "en-GB";
       utterance.onend = reset;
       utterance.onerror = reset;
-      button.textContent = "Stop reading";
+      button.textContent = stopLabel;
       synth.speak(utterance);
     });
 
