@@ -1,5 +1,7 @@
 """Fixtures: a fresh app and SQLite file per test, a client, a CLI runner, factories."""
 
+import os
+
 import engines
 import pytest
 from oidc_provider import OidcProvider
@@ -36,6 +38,28 @@ def _cheap_password_hashes():
     """Every person the tests make gets a cheap hash (module fixtures included)."""
     passwords.HASH_METHOD = CHEAP_HASH_METHOD
     passwords.dummy_password_hash.cache_clear()
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalogues_compiled():
+    """`make test` compiles each language's catalogue first; a run of pytest alone after a catalogue changed would
+    otherwise show the old (or no) translations. Written whole, then moved into place, as make's run may be beside."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from catalogues import catalogue_paths
+
+    for po in catalogue_paths().values():
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with open(po, "rb") as file:
+            catalogue = read_po(file)
+        partial = mo.with_suffix(f".mo.{os.getpid()}")
+        with open(partial, "wb") as file:
+            write_mo(file, catalogue)
+        os.replace(partial, mo)
     yield
 
 

@@ -3,6 +3,7 @@ axe (best-practice rules included) finds nothing on any pupil page state, and th
 Each journey runs once and checks every state on its way."""
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -109,6 +110,22 @@ def test_axe_finds_nothing_on_any_pupil_page_state(page, live_app, certificate):
     page.set_viewport_size(PHONE)
     page.goto(first_step(live_app))
     check("lesson step on a phone")
+
+    # Cymraeg from the header on a lesson step: the pupil stays on that step, now in Welsh (the lesson's own
+    # words still English, marked so), and axe still finds nothing.
+    page.set_viewport_size(WIDE)
+    second = first_step(live_app).replace("/steps/1", "/steps/2")
+    page.goto(second)
+    page.get_by_role("button", name="Cymraeg").click()
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    assert page.url.endswith(second)
+    expect(page.locator(".step-count")).to_have_text(re.compile(r"^Cam 2 o \d+$"))
+    expect(page.get_by_role("link", name="Nesaf")).to_be_visible()
+    expect(page.locator(".step-body")).to_have_attribute("lang", "en-GB")
+    check("lesson step in Welsh")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en-GB")
+    assert page.url.endswith(second)
     assert not found, json.dumps(found, indent=2)
 
 
