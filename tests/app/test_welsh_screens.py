@@ -144,3 +144,19 @@ def test_each_language_gets_its_own_help_panel_at_the_same_school(client, welsh_
     assert "More ways to get help" in english.get("/course").text
     assert "Rhagor o ffyrdd o gael help" in client.get("/course").text
     assert "More ways to get help" in english.get("/course").text
+
+
+def test_going_back_over_a_lesson_after_two_tries_in_welsh(client, welsh_pupil, course):
+    lesson = course.lessons[0]
+    url = QUIZ_URL.format(lesson.id)
+    for _ in range(2):
+        assert submit_quiz(client, url, lesson.quiz, wrong_answers(lesson.quiz)).status_code == 303
+    review = client.get(url + "/review")
+    assert_welsh(review, "Rydych chi wedi cael dau gynnig ar y cwis", "Rhoi cynnig arall ar y cwis")
+    assert re.search(r'<div class="step-body" data-read-aloud [^>]*lang="en-GB">', review.text)
+
+
+def test_the_last_word_and_an_error_page_in_welsh(client, welsh_pupil, course):
+    complete_course(client, course)
+    assert_welsh(client.get(f"/courses/{course.id}/finish"), "Gair i gloi", "Gweld eich tystysgrif")
+    assert_welsh(client.get("/no-such-page"), "Allwn ni ddim dod o hyd i'r dudalen honno", status=404)
