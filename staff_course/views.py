@@ -42,6 +42,14 @@ def course_or_404(course_id):
     return course
 
 
+def final_check_or_404(course_id, phase):
+    """The staff course and its final check, if the URL names them: staff take no check before the lessons."""
+    course = course_or_404(course_id)
+    if phase != "final":
+        abort(404)
+    return course, course.checks
+
+
 def lesson_or_404(course_id, lesson_id):
     """The staff course and the lesson the URL names."""
     course = course_or_404(course_id)
@@ -97,20 +105,14 @@ def lesson_review(course_id, lesson_id):
 @staff_required
 def check(course_id, phase):
     """The final check (staff take no check before the lessons); passing it completes the course."""
-    course = course_or_404(course_id)
-    if phase != "final":
-        abort(404)
-    return take_quiz(course, course.checks, phase)
+    return take_quiz(*final_check_or_404(course_id, phase), phase)
 
 
 @bp.route("/staff/training/<course_id>/checks/<phase>/review", methods=["GET", "POST"])
 @staff_required
 def check_review(course_id, phase):
     """After two failed attempts at the final check: the steps, across the lessons, that teach what was missed."""
-    course = course_or_404(course_id)
-    if phase != "final":
-        abort(404)
-    return review(course, course.checks, phase)
+    return review(*final_check_or_404(course_id, phase), phase)
 
 
 @bp.route("/staff/training/<course_id>/attempts/<int:attempt_id>")
@@ -139,10 +141,8 @@ def certificate():
     db, course = get_db(), staff_course()
     certificate = certificate_for_pupil(db, current_user.id, course.id)
     eligibility = None if certificate else eligibility_for(db, current_user.id, course)
-    status = completion_status(uk_day(certificate["issued_at"]), uk_today()) if certificate else None
     return render_template(
         "staff_course/certificate.html", course=course, certificate=certificate, eligibility=eligibility,
-        status=status, due=due_on(uk_day(certificate["issued_at"])) if certificate else None,
         training=staff_training(db, current_user.id),
     )  # fmt: skip
 

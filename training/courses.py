@@ -60,6 +60,18 @@ def course_url(course, page, **values):
     return template_url_for(staff if course.for_staff else pupils, **values)
 
 
+def action_url(course, action):
+    """Where the course page's main button goes (training.progress.NextAction), in a pupils' course or the staff
+    course."""
+    if action.kind in ("baseline", "final"):
+        return course_url(course, "check", phase=action.kind)
+    if action.kind == "quiz":
+        return course_url(course, "lesson_quiz", lesson_id=action.lesson_id)
+    if action.kind == "lesson":
+        return course_url(course, "step", lesson_id=action.lesson_id, number=action.step)
+    return course_url(course, "certificate")
+
+
 def default_course():
     """The first course: the one for classes with no year group set."""
     return next(iter(courses().values()))

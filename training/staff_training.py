@@ -9,7 +9,7 @@ from flask_login import current_user
 from dates import uk_day, uk_today
 from db import get_db
 from quizzes.queries import quiz_summaries
-from training.courses import course_url, staff_course
+from training.courses import action_url, course_url, staff_course
 from training.progress import course_progress, lesson_states, next_action
 from training.queries import progress_by_lesson
 from training.staff_queries import completed_at, staff_course_required
@@ -43,14 +43,9 @@ class StaffTraining:
     @property
     def next_url(self):
         """Where "Continue" goes: the step they left off at, the quiz, the final check or the certificate."""
-        action, course = self.action, self.course
-        if action.kind == "lesson":
-            return course_url(course, "step", lesson_id=action.lesson_id, number=action.step)
-        if action.kind == "quiz":
-            return course_url(course, "lesson_quiz", lesson_id=action.lesson_id)
-        if action.kind == "final" or (self.completed_on and self.status != DONE):
-            return course_url(course, "check", phase="final")  # a completion due again: the final check renews it
-        return course_url(course, "certificate")
+        if self.action.kind not in ("lesson", "quiz") and self.completed_on and self.status != DONE:
+            return course_url(self.course, "check", phase="final")  # a completion due again: the final check renews it
+        return action_url(self.course, self.action)
 
 
 def staff_training(db, person_id):

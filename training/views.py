@@ -13,6 +13,7 @@ from pdf import STATIC, html_to_pdf
 from quizzes import recheck
 from quizzes.queries import quiz_summaries, recheck_for_pupil
 from training.courses import (
+    action_url,
     course_for_class,
     course_for_pupil,
     course_or_404,
@@ -67,17 +68,6 @@ def class_route(class_row):
 
 
 bp.add_app_template_global(course_url)
-
-
-def action_url(course, action):
-    """Where the course page's main button goes (a pupils' course or the staff course)."""
-    if action.kind in ("baseline", "final"):
-        return course_url(course, "check", phase=action.kind)
-    if action.kind == "quiz":
-        return course_url(course, "lesson_quiz", lesson_id=action.lesson_id)
-    if action.kind == "lesson":
-        return course_url(course, "step", lesson_id=action.lesson_id, number=action.step)
-    return course_url(course, "certificate")
 
 
 def lesson_or_404(course_id, lesson_id):
