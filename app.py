@@ -13,7 +13,7 @@ import filters
 import jobs
 import languages
 import static_files
-from training.course import check_unique_across, load_courses
+from training.course import check_unique_across, load_courses, load_translations
 from training.files import ContentError
 from training.resources import load_page, load_resources
 from urls import template_url_for
@@ -81,6 +81,7 @@ def create_app(test_config=None):
             for_staff=True,
         )
         check_unique_across([*app.extensions["courses"].values(), *app.extensions["staff_courses"].values()])
+        _load_translations(app)
         routes = {course.route for course in app.extensions["courses"].values()}
         app.extensions["resources"] = load_resources(ROOT / app.config["RESOURCE_CONTENT"], routes)
         app.extensions["for_parents"] = load_page(ROOT / app.config["RESOURCE_CONTENT"], routes)
@@ -99,6 +100,35 @@ def create_app(test_config=None):
     app.after_request(_security_headers)
     app.jinja_env.globals["url_for"] = template_url_for
     return app
+
+
+def _load_translations(app):
+    """Every course in each other language the service speaks (training/translations.py), id -> Course, where its
+    content files are translated (else English), for training.courses to pick by the page's language."""
+    others = [code for code in languages.LANGUAGES if code != languages.DEFAULT]
+    pupils = load_translations(
+        ROOT / app.config["TRAINING_CONTENT"],
+        ROOT / app.config["QUIZ_CONTENT"],
+        others,
+        app.config["DEFAULT_PASS_MARK"],
+        ROOT / app.config["RSHE_STATEMENTS"],
+    )
+    staff = load_translations(
+        ROOT / app.config["STAFF_TRAINING_CONTENT"],
+        ROOT / app.config["STAFF_QUIZ_CONTENT"],
+        others,
+        app.config["DEFAULT_PASS_MARK"],
+        for_staff=True,
+    )
+    app.extensions["courses_in"] = {languages.DEFAULT: app.extensions["courses"], **pupils}
+    app.extensions["staff_courses_in"] = {languages.DEFAULT: app.extensions["staff_courses"], **staff}
+    # A language whose pages show the course in their own words: every course, pupils' and staff, is translated.
+    app.extensions["content_languages"] = frozenset(
+        code
+        for code in languages.LANGUAGES
+        if all(c.language == code for c in (*pupils.get(code, {}).values(), *staff.get(code, {}).values()))
+        or code == languages.DEFAULT
+    )
 
 
 def _serve_only_the_public_address(app):

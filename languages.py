@@ -16,8 +16,6 @@ from markupsafe import Markup, escape
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
 HTML_LANG = {"en": "en-GB", "cy": "cy"}
 DEFAULT = "en"
-# The language the course content files are written in (lessons, questions, feedback): English only, so far.
-CONTENT_LANGUAGE = "en"
 # A signed-out visitor's choice (on the sign-in page, say): a cookie that names only the language.
 COOKIE = "language"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
@@ -88,22 +86,27 @@ def init_app(app):
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.context_processor(_language_globals)
     # A global, not a context value: macros imported without context (quizzes/_question.html) need it too.
-    app.jinja_env.globals["content_lang_attr"] = lambda: content_lang_attr(_page_language())
+    app.jinja_env.globals["content_lang_attr"] = lambda: content_lang_attr(
+        page_language(), app.extensions.get("content_languages", {DEFAULT})
+    )
 
 
-def _page_language():
+def page_language():
+    """The language of this request's page (English outside a request: a job, a command)."""
+    if not has_request_context():
+        return DEFAULT
     return str(get_locale() or DEFAULT)
 
 
 def _language_globals():
-    code = _page_language()
+    code = page_language()
     return {"languages": LANGUAGES, "page_language": code, "html_lang": html_lang(code)}
 
 
-def content_lang_attr(code):
-    """` lang="en-GB"` for the course's own words (lessons, questions, feedback) on a page in another language: they
-    are written in English only for now, so screen readers and read-aloud use an English voice for them (WCAG 3.1.2).
-    Empty on an English page, which stays exactly as it was."""
-    if code == CONTENT_LANGUAGE:
+def content_lang_attr(code, content_languages=(DEFAULT,)):
+    """` lang="en-GB"` for the course's own words (lessons, questions, feedback) on a page in a language the course
+    is not translated into: they are shown in English, so screen readers and read-aloud use an English voice for
+    them (WCAG 3.1.2). Empty where the words are in the page's own language."""
+    if code in content_languages:
         return Markup("")
-    return Markup(' lang="{}"').format(html_lang(CONTENT_LANGUAGE))
+    return Markup(' lang="{}"').format(html_lang(DEFAULT))

@@ -1,6 +1,7 @@
 """The course: loading and validating course.yaml, the lessons and their quizzes, once."""
 
 import hashlib
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from training.files import (
     require,
     split_front_matter,
 )
+from training.translations import load_translation
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Course:
     statements: object = None  # the RSHE statements its lessons were checked against (curriculum.Statements)
     written_by: str = ""  # who wrote the materials, for the parents' view
     for_staff: bool = False  # the staff course (STAFF_TRAINING_CONTENT): taken by staff, never set to a class
+    language: str = "en"  # the language of its words (training/translations.py: the same course in another)
 
     @property
     def route_label(self):
@@ -95,6 +98,9 @@ class Course:
         return (*(lesson.quiz for lesson in self.lessons), self.checks)
 
 
+# A translation's folder inside a course's own: named for its language ("cy"), beside "lessons".
+LANGUAGE_FOLDER = re.compile(r"[a-z]{2,3}")
+
 # Parsed courses by the content's fingerprint. A web server parses once anyway; a process that
 # builds many apps on the same files (the test suite: about 4 s an app here) parses them once too.
 # A few entries only: tests that write their own content each make a new one.
@@ -110,15 +116,43 @@ def load_courses(training_parent, quiz_parent, default_pass_mark=80, statements_
     the statements file (`for_staff`: the staff course's folders, which name none and have no year groups).
     Courses are immutable, so the same files give the same (shared) Course objects, in a new dict each call.
     """
+    return dict(_parsed(training_parent, quiz_parent, default_pass_mark, statements_path, for_staff)[0])
+
+
+def load_translations(
+    training_parent, quiz_parent, languages, default_pass_mark=80, statements_path=STATEMENTS_FILE, for_staff=False
+):
+    """{language: {id: Course}} for each of `languages`: every course in that language where it has a translation
+    (training/translations.py), else in English. A translation out of parity raises ContentError."""
+    courses, translated = _parsed(training_parent, quiz_parent, default_pass_mark, statements_path, for_staff)
+    return {
+        language: {course_id: translated.get((course_id, language)) or course for course_id, course in courses.items()}
+        for language in languages
+    }
+
+
+def _parsed(training_parent, quiz_parent, default_pass_mark, statements_path, for_staff):
+    """(id -> Course, (id, language) -> translated Course), parsed once per content fingerprint."""
     key = (content_fingerprint(training_parent, quiz_parent, statements_path), default_pass_mark, for_staff)
     if key in _PARSED:
         _PARSED.move_to_end(key)  # the least recently used goes first
     else:
         statements = None if for_staff else load_statements(statements_path)
-        _PARSED[key] = _parse_courses(training_parent, quiz_parent, default_pass_mark, statements, for_staff)
+        courses = _parse_courses(training_parent, quiz_parent, default_pass_mark, statements, for_staff)
+        _PARSED[key] = (courses, _parse_translations(courses, default_pass_mark, statements, for_staff))
         while len(_PARSED) > _PARSED_KEPT:
             _PARSED.popitem(last=False)
-    return dict(_PARSED[key])
+    return _PARSED[key]
+
+
+def _parse_translations(courses, default_pass_mark, statements, for_staff):
+    translated = {}
+    for course in courses.values():
+        for folder in sorted(Path(course.path).parent.iterdir()):
+            if folder.is_dir() and LANGUAGE_FOLDER.fullmatch(folder.name):
+                options = dict(default_pass_mark=default_pass_mark, statements=statements, for_staff=for_staff)
+                translated[(course.id, folder.name)] = load_translation(course, folder.name, load_course, **options)
+    return translated
 
 
 def content_fingerprint(*folders):
@@ -178,11 +212,12 @@ def check_unique_across(courses):
                 questions[question.id] = quiz.path
 
 
-def load_course(training_dir, quiz_dir, default_pass_mark=80, statements=None, for_staff=False):
+def load_course(training_dir, quiz_dir, default_pass_mark=80, statements=None, for_staff=False, folder_id=None):
     """Load and validate the whole course; the first problem raises ContentError.
 
     Lessons' RSHE statements are checked against `statements` (by default, the statements file). The staff
-    course (`for_staff`) names no RSHE statements and has no year groups (`year_groups: []`)."""
+    course (`for_staff`) names no RSHE statements and has no year groups (`year_groups: []`). A translation's
+    folder is named for its language, so `folder_id` says which course id it must carry."""
     training_dir, quiz_dir = Path(training_dir), Path(quiz_dir)
     if for_staff:
         statements = None
@@ -223,10 +258,10 @@ def load_course(training_dir, quiz_dir, default_pass_mark=80, statements=None, f
     _check_reviews(checks, lessons=lessons)
     intro = require(data, "intro", str, path)
     course_id = require(data, "id", str, path)
-    if course_id != training_dir.name:
+    if course_id != (folder_id or training_dir.name):
         # The folder names the course in both content trees, so the two must agree.
         raise ContentError(
-            path, data.line_of("id"), f"id '{course_id}' must match the folder name '{training_dir.name}'"
+            path, data.line_of("id"), f"id '{course_id}' must match the folder name '{folder_id or training_dir.name}'"
         )
     route = str(require(data, "route", (str, int), path))
     year_groups = _year_groups(data, path, for_staff)

@@ -10,6 +10,7 @@ import json
 
 from flask import abort, current_app, g, redirect, url_for
 
+from languages import page_language
 from training.queries import pupil_course_id
 from urls import template_url_for
 
@@ -19,13 +20,14 @@ RETIRED_COURSE_IDS = frozenset({"online-blackmail"})
 
 
 def courses():
-    """Every course, id -> Course, in the order they were loaded."""
-    return current_app.extensions["courses"]
+    """Every course, id -> Course, in the order they were loaded, in the page's language where it is translated
+    (the same ids and answers in every language: training/translations.py)."""
+    return current_app.extensions["courses_in"].get(page_language(), current_app.extensions["courses"])
 
 
 def staff_courses():
     """The staff course(s), id -> Course: loaded apart from courses(), so no pupil or class ever follows one."""
-    return current_app.extensions["staff_courses"]
+    return current_app.extensions["staff_courses_in"].get(page_language(), current_app.extensions["staff_courses"])
 
 
 def staff_course():
@@ -106,7 +108,7 @@ def year_courses(all_courses=None):
 
     The app's own courses never change while it runs: their JSON is made once (every lesson step reads it)."""
     if all_courses is None:
-        loaded = courses()
+        loaded = current_app.extensions["courses"]  # ids only: the same in every language
         kept = current_app.extensions.get("year_courses")
         if kept is None or kept[0] is not loaded:
             kept = current_app.extensions["year_courses"] = (loaded, _year_courses_json(loaded))
@@ -116,7 +118,7 @@ def year_courses(all_courses=None):
 
 def lesson_quiz_ids():
     """Every loaded course's lesson quiz ids as a JSON array, made once (the step page's progress bar reads them)."""
-    loaded = courses()
+    loaded = current_app.extensions["courses"]  # ids only: the same in every language
     kept = current_app.extensions.get("lesson_quiz_ids")
     if kept is None or kept[0] is not loaded:
         ids = sorted({lesson.quiz.id for course in loaded.values() for lesson in course.lessons})
