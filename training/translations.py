@@ -43,13 +43,6 @@ def contacts(text):
     return found
 
 
-def reviewed_label(value):
-    """'not yet reviewed', or who reviewed a translated file and when, from its `reviewed` field."""
-    if isinstance(value, dict) and value.get("by"):
-        return f"reviewed by {value['by']}" + (f" on {value['on']}" if value.get("on") else "")
-    return "not yet reviewed"
-
-
 def is_reviewed(value):
     """Whether a `reviewed` field records a review (who did it)."""
     return isinstance(value, dict) and bool(value.get("by"))

@@ -1,6 +1,7 @@
 """The course page and lesson pages; for staff, the course overview, teacher notes and resources for parents."""
 
 import functools
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
@@ -9,6 +10,7 @@ from accounts.users import pupil_required, staff_required
 from certificates.queries import certificate_for_pupil
 from dates import uk_today
 from db import get_db
+from languages import DEFAULT, LANGUAGES
 from pdf import STATIC, html_to_pdf
 from quizzes import recheck
 from quizzes.queries import quiz_summaries, recheck_for_pupil
@@ -31,6 +33,7 @@ from training.queries import progress_by_lesson, save_step, step_page_state
 from training.resource_queries import school_and_dsl_names, store_pdf, stored_pdf
 from training.resources import body_html, inputs_key, materials_phrase, values_for
 from training.staff_training import staff_training
+from training.translations import file_pairs, translated_files
 from urls import public_url
 
 bp = Blueprint("training", __name__)
@@ -160,6 +163,20 @@ def before_you_teach(course_id):
     """What to do before teaching the course: the DSL, ground rules, parents."""
     course = course_or_404(course_id)
     return render_template("training/before_you_teach.html", course=course)
+
+
+@bp.route("/staff/translations")
+@staff_required
+def translations():
+    """The courses in each other language: which translated files a fluent safeguarding professional has reviewed."""
+    everything = [*current_app.extensions["courses"].values(), *current_app.extensions["staff_courses"].values()]
+    others = [code for code in LANGUAGES if code != DEFAULT]
+    rows = [
+        (LANGUAGES[code], course, translated_files(course, code), len(file_pairs(course, code)))
+        for code in others
+        for course in everything
+    ]
+    return render_template("training/translations.html", rows=rows, root=Path(current_app.root_path))
 
 
 @bp.route("/staff/courses/<course_id>/lessons/<lesson_id>")
