@@ -12,6 +12,7 @@ import db
 import filters
 import jobs
 import languages
+import nations
 import static_files
 from training.course import check_unique_across, load_courses, load_translations
 from training.files import ContentError
@@ -92,6 +93,7 @@ def create_app(test_config=None):
     jobs.init_app(app)
     filters.init_app(app)
     languages.init_app(app)
+    nations.init_app(app)
     static_files.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)

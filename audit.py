@@ -43,6 +43,7 @@ ACTIONS = {
     "parents-view-setting": "Changed whether the parents' page is published, or whom parents ask",
     "staff-course-setting": "Changed whether staff must complete the staff course before teaching the pupils' course",
     "school-language-setting": "Changed the school's default language",
+    "school-nation-setting": "Changed the school's nation",
     "certificate-revoke": "Revoked a certificate",
     "certificate-reissue": "Reissued a certificate",
     "sign-in-domain-add": "Added a Google domain or Microsoft tenant for signing in",

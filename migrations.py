@@ -940,3 +940,11 @@ def m034_languages(db):
     # needs no migration.
     db.execute("ALTER TABLE people ADD COLUMN language TEXT")
     db.execute("ALTER TABLE schools ADD COLUMN language TEXT DEFAULT 'en'")
+
+
+@migrations()
+def m035_nations(db):
+    # The school's nation (nations.py): what its pages call the safeguarding lead (the designated senior person in
+    # Wales) and which help routes it starts with (Wales adds Meic). England for every existing school, as before.
+    # No CHECK: the codes are checked in nations.py.
+    db.execute("ALTER TABLE schools ADD COLUMN nation TEXT NOT NULL DEFAULT 'england'")

@@ -19,7 +19,7 @@ TOUCH_PERSON = "UPDATE people SET last_active_at = ? WHERE id = ?"
 SESSION_USER = prepared("""
 SELECT p.*, s.last_seen_at AS session_seen_at,
        o.settings_version AS school_settings_version, o.kind AS school_kind,
-       o.language AS school_language
+       o.language AS school_language, o.nation AS school_nation
 FROM sessions s JOIN people p ON p.id = s.person_id JOIN schools o ON o.id = p.school_id
 WHERE s.id = ? AND s.ended_at IS NULL AND s.last_seen_at > ? AND p.archived_at IS NULL
   AND o.suspended_at IS NULL AND o.offboarded_at IS NULL

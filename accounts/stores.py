@@ -29,7 +29,8 @@ from db import now, write_transaction
 # The person and their school, for a session held in Redis: the same columns and the same refusals
 # (archived people, suspended or offboarded schools) as accounts.queries.SESSION_USER.
 PERSON_FOR_SESSION = """
-SELECT p.*, o.settings_version AS school_settings_version, o.kind AS school_kind, o.language AS school_language
+SELECT p.*, o.settings_version AS school_settings_version, o.kind AS school_kind, o.language AS school_language,
+       o.nation AS school_nation
 FROM people p JOIN schools o ON o.id = p.school_id
 WHERE p.id = ? AND p.archived_at IS NULL AND o.suspended_at IS NULL AND o.offboarded_at IS NULL
 """

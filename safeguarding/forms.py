@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from languages import lazy_gettext as _l
+from nations import NATIONS
 from safeguarding.routes_rules import DETAIL_MAX, TITLE_MAX, phone_problem, url_problem
 from safeguarding.talk_rules import MESSAGE_MAX, STATUSES, URGENCIES
 
@@ -100,6 +101,16 @@ class DslForm(FlaskForm):
 
     dsl_name = StringField("Name pupils know them by", validators=[Optional(), Length(max=80)])
     dsl_where = StringField("Where pupils can find them", validators=[Optional(), Length(max=160)])
+
+
+class NationForm(FlaskForm):
+    """The school's nation: it names the safeguarding lead's role and adds the nation's own help routes."""
+
+    nation = RadioField(
+        _l("Your school's nation"),
+        choices=[SelectChoice(code, nation.name) for code, nation in NATIONS.items()],
+        validators=[DataRequired(_l("Choose your school's nation."))],
+    )
 
 
 class EraseForm(FlaskForm):

@@ -42,12 +42,28 @@ DEFAULT_HELP_ROUTES = (
 )  # fmt: skip
 
 
-def add_default_help_routes(db, school_id):
-    """Give a new school the default help routes."""
+# Each nation's own routes, added to the UK defaults (CONTENT.md's help routes; issue of the four nations): Meic is
+# the Welsh Government's helpline for children and young people in Wales, in Welsh and English.
+MEIC = {
+    "title": "Meic",
+    "detail": "Helpline for children and young people in Wales, in Welsh or English, 8am to midnight.",
+    "phone": "080880 23456",
+    "url": "https://www.meic.cymru",
+}
+NATION_ROUTES = {"wales": (MEIC,)}
+
+
+def default_help_routes(nation=None):
+    """The help routes a new school in `nation` starts with: the UK defaults, then the nation's own."""
+    return (*DEFAULT_HELP_ROUTES, *NATION_ROUTES.get(nation, ()))
+
+
+def add_default_help_routes(db, school_id, nation=None):
+    """Give a new school the default help routes (with its nation's own)."""
     with write_transaction(db):
         db["help_routes"].insert_all(
             {"school_id": school_id, "position": position, "detail": "", **route}
-            for position, route in enumerate(DEFAULT_HELP_ROUTES, start=1)
+            for position, route in enumerate(default_help_routes(nation), start=1)
         )
 
 
@@ -67,7 +83,7 @@ def help_routes_for(db, school_id):
 # The help panel for visitors is the same on every page: built once.
 _DEFAULT_PANEL = ([dict(route, detail=route.get("detail", "")) for route in DEFAULT_HELP_ROUTES], None)
 SETTINGS_VERSION = "SELECT settings_version FROM schools WHERE id = ?"
-SCHOOL_DSL = "SELECT id, name, dsl_name, dsl_where FROM schools WHERE id = ?"
+SCHOOL_DSL = "SELECT id, name, dsl_name, dsl_where, nation FROM schools WHERE id = ?"
 
 
 def help_panel_for(db, school_id, cache, version=None):

@@ -158,6 +158,24 @@ def add_route(db, school_id, values):
         return db["help_routes"].insert(dict(values, school_id=school_id, position=position)).last_pk
 
 
+ROUTE_URLS = "SELECT url FROM help_routes WHERE school_id = ? AND url IS NOT NULL"
+# The nation's help routes only change with its lead's title: one number tells every worker its panel is stale.
+SET_NATION = "UPDATE schools SET nation = ?, settings_version = settings_version + 1 WHERE id = ?"
+
+
+def set_nation(db, school_id, nation, routes):
+    """Set the school's nation and add those of its `routes` the school lacks (by address), at the end of its list;
+    returns the titles added. One transaction: the title and the routes change together."""
+    with write_transaction(db):
+        db.execute(SET_NATION, [nation, school_id])
+        have = {row["url"] for row in db.query(ROUTE_URLS, [school_id])}
+        missing = [route for route in routes if route["url"] not in have]
+        for route in missing:
+            position = next(db.query(NEXT_POSITION, [school_id]))["position"]
+            db["help_routes"].insert(dict(route, school_id=school_id, position=position, detail=route["detail"]))
+    return [route["title"] for route in missing]
+
+
 def update_route(db, route_id, school_id, values):
     """Change a help route's words, number or address."""
     with write_transaction(db):

@@ -27,12 +27,13 @@ from accounts.users import pupil_required, role_required
 from audit import audit_by, audit_view_by
 from db import get_db, now
 from forms import ConfirmForm
+from nations import capitalised, nation
 from outbox import queries as outbox
 from outbox.tasks import queue_mail
 from pdf import html_to_pdf
 from safeguarding import queries, records
-from safeguarding.forms import ActionForm, AuditFilterForm, DslForm, EraseForm, HelpRouteForm, TalkForm
-from safeguarding.help_routes import help_panel_for
+from safeguarding.forms import ActionForm, AuditFilterForm, DslForm, EraseForm, HelpRouteForm, NationForm, TalkForm
+from safeguarding.help_routes import NATION_ROUTES, help_panel_for
 from safeguarding.routes_rules import is_emergency, moved
 from safeguarding.talk_rules import (
     STATUSES,
@@ -100,6 +101,7 @@ def help_panel_html(routes, school, version, school_id, is_pupil):
         is_pupil=is_pupil,
         on_help_page=on_help_page,
         talk_url=url_for("safeguarding.talk"),
+        lead=nation(school and school["nation"]),
     )
     cache[key] = (version, routes, html)
     return html
@@ -190,10 +192,13 @@ def quick_exit():
 
 # Talk to someone -----------------------------------------------------------------------------------
 def dsl_label(school):
-    """How the DSL appears in the 'who' choices."""
+    """How the DSL appears in the 'who' choices, titled as the school's nation titles the role."""
+    our_lead = nation(school["nation"] if school else None).our_lead
     if school and school["dsl_name"]:
-        return gettext("%(name)s, our designated safeguarding lead", name=school["dsl_name"])
-    return gettext("Our designated safeguarding lead (the member of staff whose job is keeping pupils safe)")
+        return gettext("%(name)s, %(our_lead)s", name=school["dsl_name"], our_lead=our_lead)
+    return gettext(
+        "%(our_lead)s (the member of staff whose job is keeping pupils safe)", our_lead=capitalised(our_lead)
+    )
 
 
 @bp.route("/talk", methods=["GET", "POST"])
@@ -253,7 +258,7 @@ def talk_sent(request_id):
                         if t["id"] == row["teacher_id"]), None)  # fmt: skip
         who = teacher["name"] if teacher else gettext("your teacher")
     else:
-        who = school["dsl_name"] if school and school["dsl_name"] else gettext("our designated safeguarding lead")
+        who = school["dsl_name"] if school and school["dsl_name"] else nation(school and school["nation"]).our_lead
     return render_template("safeguarding/talk_sent.html", talk_request=row, who=who)
 
 
@@ -373,6 +378,30 @@ def help_routes():
         button=ConfirmForm(),
         is_emergency=is_emergency,
     ), (400 if dsl_form.errors else 200)
+
+
+@bp.route("/safeguarding/nation", methods=["GET", "POST"])
+@admin_required
+def school_nation():
+    """The admin's setting: the school's nation, which names the safeguarding lead's role on every page and adds
+    the nation's own help routes (Meic, in Wales)."""
+    db, school_id = get_db(), current_user.school_id
+    saved = nation(school_by_id(db, school_id)["nation"])
+    # The saved value fills the form only when it is opened: a POST with no choice is an error, not a default.
+    form = NationForm(data={"nation": saved.code} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        chosen = nation(form.nation.data)
+        added = queries.set_nation(db, school_id, chosen.code, NATION_ROUTES.get(chosen.code, ()))
+        audit_by(db, current_user, "school-nation-setting", "school", school_id)
+        flash(
+            gettext("Saved: %(nation)s. Pages now call the role “%(lead)s”.", nation=chosen.name, lead=chosen.lead),
+            "success",
+        )
+        for title in added:
+            flash(gettext("“%(title)s” is added at the end of your help routes.", title=title), "success")
+        return redirect(url_for("safeguarding.school_nation"), 303)
+    page = render_template("safeguarding/nation.html", form=form, saved=saved)
+    return page, 400 if form.errors else 200
 
 
 def route_or_404(route_id):
