@@ -156,6 +156,14 @@ MICROSOFT_CLIENT_SECRET = ""
 # from each token's tid claim before the issuer is checked.
 MICROSOFT_METADATA_URL = "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"
 
+# Google domains and Microsoft tenants that many schools share, so they never identify a school (accounts/oidc.py):
+# Hwb, the Welsh Government's platform, gives every learner in Wales an account in one Google Workspace domain and
+# one Microsoft tenant. Each school that uses it lists it on its sign-in settings; people are then matched only by a
+# linked account, a verified e-mail on the class list, or a class code. Hwb's Microsoft tenant id is set by the
+# operator (FLASK_HWB_MICROSOFT_TENANT in the environment, or instance/config.py), from Hwb's own documentation.
+SHARED_SIGN_IN = {"google": ("hwbcymru.net",), "microsoft": ()}
+HWB_MICROSOFT_TENANT = ""
+
 # --- Class codes: pupils join a class with the code its teacher shows (classroom/class_codes.py) ---
 # A code stops working by itself this many days after it is made or switched on: pupils join in the
 # first lessons, and a code photographed off the projector should not stay open all year. The

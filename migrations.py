@@ -948,3 +948,23 @@ def m035_nations(db):
     # Wales) and which help routes it starts with (Wales adds Meic). England for every existing school, as before.
     # No CHECK: the codes are checked in nations.py.
     db.execute("ALTER TABLE schools ADD COLUMN nation TEXT NOT NULL DEFAULT 'england'")
+
+
+@migrations()
+def m036_shared_sign_in(db):
+    # A Google domain or Microsoft tenant many schools share (SHARED_SIGN_IN: Hwb, which gives every learner in Wales
+    # an account in one tenant and one domain), listed by each school that uses it. It never identifies a school:
+    # a person signing in through it is matched by their linked account, a verified e-mail on the class list, or a
+    # class code, and only at a school listed here.
+    db.execute(
+        """
+        CREATE TABLE school_shared_sign_in (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+            provider TEXT NOT NULL CHECK (provider IN ('google', 'microsoft')),
+            value TEXT NOT NULL COLLATE NOCASE,
+            added_at TEXT NOT NULL,
+            UNIQUE (provider, value, school_id)
+        )
+        """
+    )

@@ -141,14 +141,34 @@ def check_callback(provider, flow, code):
     )  # fmt: skip
 
 
-def check_school(verdict, mine=None):
-    """The school that lists the token's hd or tid (checked on the verdict); its id or None."""
-    key = rules.school_key(verdict.provider, verdict.claims)
-    school_id = queries.school_for_domain(get_db(), verdict.provider, key)
-    return school_id if rules.check_school(verdict, school_id, mine=mine) else None
+def shared_sign_in():
+    """{provider: lower-case domains or tenants many schools share}: SHARED_SIGN_IN, with Hwb's Microsoft tenant."""
+    config = current_app.config
+    shared = {
+        provider: {value.lower() for value in config["SHARED_SIGN_IN"].get(provider, ())}
+        for provider in rules.PROVIDERS
+    }
+    if config.get("HWB_MICROSOFT_TENANT"):
+        shared["microsoft"].add(config["HWB_MICROSOFT_TENANT"].strip().lower())
+    return shared
 
 
-def match(verdict, school_id):
+def check_schools(verdict, mine=None):
+    """The ids of the schools this sign-in may be at (checked on the verdict): the one school that lists the token's
+    hd or tid; for a shared one (Hwb), every school that lists it, since the tenant alone names no school."""
+    db, provider = get_db(), verdict.provider
+    key = rules.school_key(provider, verdict.claims)
+    if rules.is_shared(provider, key, shared_sign_in()):
+        schools = queries.schools_for_shared(db, provider, key)
+    else:
+        school_id = queries.school_for_domain(db, provider, key)
+        schools = [] if school_id is None else [school_id]
+    if not rules.check_school(verdict, schools, mine=mine):
+        return []
+    return [mine] if mine is not None else schools
+
+
+def match(verdict, schools):
     """Who this checked sign-in is , without changing anything: a rules.Match."""
     db, claims = get_db(), verdict.claims
     email = rules.verified_email(verdict.provider, claims)
@@ -156,7 +176,7 @@ def match(verdict, school_id):
     by_email = queries.anyone_by_email(db, email) if identity_person is None else None
     staff = by_email if by_email and by_email["role"] in queries.STAFF_ROLES else None
     pupil = by_email if by_email and by_email["role"] == "pupil" else None
-    return rules.match(school_id, rules.account_name(claims), identity_person=identity_person, staff=staff, pupil=pupil)
+    return rules.match(schools, rules.account_name(claims), identity_person=identity_person, staff=staff, pupil=pupil)
 
 
 def record(verdict, found):
@@ -169,8 +189,8 @@ def record(verdict, found):
         queries.link_identity(db, found.person["id"], verdict.provider, claims["iss"], claims["sub"], email)
 
 
-def pending(verdict, school_id):
-    """What /join needs to create or link this person; valid for 15 minutes."""
+def pending(verdict, schools):
+    """What /join needs to create or link this person (a class code at one of `schools`); valid for 15 minutes."""
     claims = verdict.claims
     given_name, family_name = rules.names_from_claims(claims)
     return {
@@ -180,6 +200,12 @@ def pending(verdict, school_id):
         "email": rules.verified_email(verdict.provider, claims),
         "given_name": given_name,
         "family_name": family_name,
-        "school_id": school_id,
         "started_at": now(),
+        # The school that lists the tenant; for a shared tenant (Hwb), every school that lists it, and the class code
+        # decides which (classroom/join.py).
+        **(
+            {"schools": list(schools)}
+            if rules.is_shared(verdict.provider, rules.school_key(verdict.provider, claims), shared_sign_in())
+            else {"school_id": schools[0]}
+        ),
     }

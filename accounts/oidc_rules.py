@@ -245,17 +245,23 @@ def check_email(verdict):
     return verdict.add("email_verified", True, why)
 
 
-def check_school(verdict, school_id, *, mine=None):
-    """The hd or tid must be one a school listed. `mine`: only that school counts (Try it)."""
+def is_shared(provider, key, shared):
+    """Whether `key` (an hd or tid) is one many schools share (Hwb): it never identifies a school by itself."""
+    return key is not None and key in shared.get(provider, ())
+
+
+def check_school(verdict, schools, *, mine=None):
+    """The hd or tid must be one a school listed (`schools`: the ids of those that list it; several for a shared
+    one). `mine`: only that school counts (Try it, linking an account)."""
     provider, claims = verdict.provider, verdict.claims
     key, name = school_key(provider, claims), account_name(claims)
     label = "hd" if provider == "google" else "tid"
-    listed = school_id is not None and (mine is None or school_id == mine)
+    listed = bool(schools) and (mine is None or mine in schools)
     if key is None:
         why = f"The token has no {label}: not a school account."
     elif listed:
         why = f"{key} is listed by {'your' if mine else 'a'} school."
-    elif school_id is not None:
+    elif schools:
         why = f"{key} is listed by another school, not yours."
     else:
         why = f"{key} is not listed by any school."
@@ -328,15 +334,16 @@ class Match:
     message: str | None = None
 
 
-def match(school_id, name, *, identity_person, staff, pupil):
+def match(schools, name, *, identity_person, staff, pupil):
     """Contract B: a linked identity first, then staff by verified e-mail, then a pupil by roster
-    e-mail; otherwise pending (join a class with a code). Rows may be archived: they refuse."""
+    e-mail; otherwise pending (join a class with a code). The person must be at one of `schools` (the one that
+    lists the tenant, or each that lists a shared one). Rows may be archived: they refuse."""
     for how, person in (("identity", identity_person), ("staff", staff), ("pupil", pupil)):
         if person is None:
             continue
         if person["archived_at"]:
             return Match("refused", person, ARCHIVED.format(name=name))
-        if person["school_id"] != school_id:
+        if person["school_id"] not in schools:
             return Match("refused", person, OTHER_SCHOOL.format(name=name))
         return Match(how, person)
     return Match("pending")

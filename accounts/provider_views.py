@@ -67,18 +67,18 @@ def provider_callback(provider):
         return link_result(provider, flow, verdict)
     if not verdict.accepted:
         return refused(provider, verdict.refusal)
-    school_id = oidc.check_school(verdict)
-    if school_id is None:
+    schools = oidc.check_schools(verdict)
+    if not schools:
         return refused(provider, verdict.refusal)
-    if school_paused(get_db(), {"school_id": school_id}):
+    if len(schools) == 1 and school_paused(get_db(), {"school_id": schools[0]}):
         return refused(provider, SCHOOL_PAUSED)  # the provider proved who this is: it may say why
-    found = oidc.match(verdict, school_id)
+    found = oidc.match(verdict, schools)
     if found.how == "refused":
         return refused(provider, found.message)
     if current_user.is_authenticated:
         logout_user()  # someone else was signed in on this browser: end their session first
     if found.how == "pending":
-        session["oidc_pending"] = oidc.pending(verdict, school_id)
+        session["oidc_pending"] = oidc.pending(verdict, schools)
         return redirect(join_url(flow["next_path"]), 303)
     oidc.record(verdict, found)
     user = start_signed_in(queries.person_by_id(get_db(), found.person["id"]))
@@ -119,7 +119,7 @@ def link_result(provider, flow, verdict):
     nobody else's; then it is linked and they go back to Your account."""
     if not (current_user.is_authenticated and current_user.is_staff and current_user.id == flow["person_id"]):
         return refused(provider, oidc.STARTED_ELSEWHERE, 400)
-    if not verdict.accepted or oidc.check_school(verdict, mine=current_user.school_id) is None:
+    if not verdict.accepted or not oidc.check_schools(verdict, mine=current_user.school_id):
         return refused(provider, verdict.refusal)
     claims = verdict.claims
     owner = queries.person_by_identity(get_db(), claims["iss"], claims["sub"])
@@ -154,7 +154,10 @@ def sign_in_settings():
     form = SignInDomainForm()
     if form.validate_on_submit():
         value, problem = rules.clean_domain_entry(form.provider.data, form.value.data)
-        if problem is None and not queries.add_school_domain(db, school_id, form.provider.data, value):
+        shared = problem is None and rules.is_shared(form.provider.data, value, oidc.shared_sign_in())
+        if shared and not queries.add_shared_domain(db, school_id, form.provider.data, value):
+            problem = f"{value} is already in your list."
+        elif problem is None and not shared and not queries.add_school_domain(db, school_id, form.provider.data, value):
             mine = queries.school_for_domain(db, form.provider.data, value) == school_id
             # Never say which school has it: that would tell one school about another.
             problem = (
@@ -165,16 +168,24 @@ def sign_in_settings():
             )
         if problem is None:
             audit_by(db, current_user, "sign-in-domain-add", "school", school_id)
-            flash(f"Added {value}. People with accounts there can now sign in.", "success")
+            flash(
+                f"Added {value}, which many schools share (Hwb): your people there are matched by a linked account, "
+                "the e-mail on the class list, or a class code, never by the account alone."
+                if shared
+                else f"Added {value}. People with accounts there can now sign in.",
+                "success",
+            )
             return redirect(url_for("providers.sign_in_settings"), 303)
         form.value.errors.append(problem)
     domains = queries.school_domains(db, school_id)
+    shared = queries.shared_domains(db, school_id)
     return render_template(
         "accounts/sign_in_settings.html",
         form=form,
         button=ConfirmForm(),
         google=[d for d in domains if d["provider"] == "google"],
         microsoft=[d for d in domains if d["provider"] == "microsoft"],
+        shared=shared,
         configured=oidc.configured_providers(),
         names=rules.PROVIDER_NAMES,
     ), (400 if form.errors else 200)
@@ -193,6 +204,19 @@ def remove_sign_in_domain(domain_id):
     return redirect(url_for("providers.sign_in_settings"), 303)
 
 
+@bp.post("/admin/sign-in/shared/<int:entry_id>/remove")
+@admin_required
+def remove_shared_sign_in(entry_id):
+    """Stop using a shared domain or tenant (Hwb): its people can no longer sign in here with it (links stay)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    removed = queries.remove_shared_domain(db, current_user.school_id, entry_id) or abort(404)
+    audit_by(db, current_user, "sign-in-domain-remove", "school", current_user.school_id)
+    flash(f"Removed {removed[1]}. Accounts there can no longer sign in here.", "success")
+    return redirect(url_for("providers.sign_in_settings"), 303)
+
+
 # A link, not a form: the page's CSP (form-action 'self') stops a form submission that redirects to
 # the provider. Starting a flow changes nothing, and only this admin's browser can finish it.
 @bp.get("/admin/sign-in/try/<provider>")
@@ -203,11 +227,11 @@ def try_sign_in(provider):
     return _to_provider(provider, purpose="try", person_id=current_user.id)
 
 
-def outcome(verdict, school_id):
+def outcome(verdict, schools):
     """In words: what a real sign-in with this token would do."""
     if not verdict.accepted:
         return verdict.refusal
-    found = oidc.match(verdict, school_id)
+    found = oidc.match(verdict, schools)
     if found.how == "refused":
         return found.message
     if found.how == "pending":
@@ -227,11 +251,11 @@ def try_result(provider, flow, verdict):
     """The "Try it" report: the claims the provider sent and each check, for the admin who started it."""
     if not (current_user.is_authenticated and current_user.role == "admin" and current_user.id == flow["person_id"]):
         return refused(provider, oidc.STARTED_ELSEWHERE, 400)
-    school_id = oidc.check_school(verdict, mine=current_user.school_id)
+    schools = oidc.check_schools(verdict, mine=current_user.school_id)
     return render_template(
         "accounts/sign_in_try.html",
         provider=provider,
         name=rules.PROVIDER_NAMES[provider],
         verdict=verdict,
-        outcome=outcome(verdict, school_id),
+        outcome=outcome(verdict, schools),
     )

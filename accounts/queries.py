@@ -188,6 +188,13 @@ TOUCH_IDENTITY = "UPDATE identities SET last_used_at = ?, email = coalesce(?, em
 SCHOOL_FOR_DOMAIN = "SELECT school_id FROM school_sign_in_domains WHERE provider = ? AND value = ?"
 SCHOOL_DOMAINS = "SELECT * FROM school_sign_in_domains WHERE school_id = ? ORDER BY provider, value"
 REMOVE_DOMAIN = "DELETE FROM school_sign_in_domains WHERE id = ? AND school_id = ? RETURNING provider, value"
+SCHOOLS_FOR_SHARED = """
+SELECT d.school_id FROM school_shared_sign_in d JOIN schools s ON s.id = d.school_id
+WHERE d.provider = ? AND d.value = ? AND s.suspended_at IS NULL AND s.offboarded_at IS NULL ORDER BY d.school_id
+"""
+SHARED_OF_SCHOOL = "SELECT * FROM school_shared_sign_in WHERE school_id = ? ORDER BY provider, value"
+HAS_SHARED = "SELECT 1 FROM school_shared_sign_in WHERE school_id = ? AND provider = ? AND value = ?"
+REMOVE_SHARED = "DELETE FROM school_shared_sign_in WHERE id = ? AND school_id = ? RETURNING provider, value"
 PRUNE_FLOWS = "DELETE FROM sign_in_flows WHERE created_at <= ?"
 # Single use: only the first callback with this state gets the row; a replay updates nothing.
 USE_FLOW = """
@@ -224,6 +231,33 @@ def school_for_domain(db, provider, value):
     """The id of the school that lists this Google domain or Microsoft tenant, or None."""
     row = next(db.query(SCHOOL_FOR_DOMAIN, [provider, value]), None) if value else None
     return row["school_id"] if row else None
+
+
+def schools_for_shared(db, provider, value):
+    """The ids of the schools (not suspended or offboarded) that list this shared domain or tenant."""
+    return [row["school_id"] for row in db.query(SCHOOLS_FOR_SHARED, [provider, value])]
+
+
+def shared_domains(db, school_id):
+    """The shared domains and tenants (Hwb) the school lists."""
+    return list(db.query(SHARED_OF_SCHOOL, [school_id]))
+
+
+def add_shared_domain(db, school_id, provider, value):
+    """List a shared domain or tenant for the school; False if it already does."""
+    with write_transaction(db):
+        if next(db.query(HAS_SHARED, [school_id, provider, value]), None):
+            return False
+        db["school_shared_sign_in"].insert(
+            {"school_id": school_id, "provider": provider, "value": value, "added_at": now()}
+        )
+    return True
+
+
+def remove_shared_domain(db, school_id, entry_id):
+    """Remove one of the school's shared entries; returns the removed row (provider, value) or None."""
+    with write_transaction(db):
+        return next(iter(db.execute(REMOVE_SHARED, [entry_id, school_id]).fetchall()), None)
 
 
 def school_domains(db, school_id):

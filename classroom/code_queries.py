@@ -126,16 +126,16 @@ def join_class(db, code, person_id, school_id):
     return "joined"
 
 
-def create_joined_pupil(db, code, pending, first_name, last_name, password_hash):
+def create_joined_pupil(db, code, pending, schools, first_name, last_name, password_hash):
     """Make a pupil from a provider sign-in and put them in the code's class, in one transaction.
 
-    `pending` is session["oidc_pending"]. Returns ('joined', people row), ('not-live', None) if
-    the code stopped working or is another school's, or ('linked', None) if the identity was
-    linked to someone meanwhile (a second tab).
+    `pending` is session["oidc_pending"]; `schools` the ids of the schools it may join at. Returns ('joined',
+    people row), ('not-live', None) if the code stopped working or is for a school not among them, or ('linked',
+    None) if the identity was linked to someone meanwhile (a second tab).
     """
     with write_transaction(db):
         row = _live(db, code)
-        if row is None or row["school_id"] != pending["school_id"]:
+        if row is None or row["school_id"] not in schools:
             return "not-live", None
         if next(db.query(IDENTITY_LINKED, [pending["issuer"], pending["subject"]]), None):
             return "linked", None

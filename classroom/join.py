@@ -59,13 +59,20 @@ def _pending():
         started = datetime.fromisoformat(pending["started_at"])
         if started.tzinfo is None:  # db.now() writes UTC with its offset; a bare time is UTC too
             started = started.replace(tzinfo=UTC)
-        complete = all(pending.get(k) for k in ("provider", "issuer", "subject", "school_id"))
+        complete = all(pending.get(k) for k in ("provider", "issuer", "subject")) and bool(pending_schools(pending))
     except (KeyError, TypeError, ValueError):
         started, complete = None, False
     if not complete or started < datetime.now(UTC) - PENDING_FOR:
         session.pop(PENDING, None)
         return None, True
     return pending, False
+
+
+def pending_schools(pending):
+    """The schools a pending provider sign-in may join a class at: the one that lists its tenant, or each school
+    that lists a shared one (Hwb)."""
+    schools = pending.get("schools") or ([pending["school_id"]] if pending.get("school_id") else [])
+    return [school for school in schools if isinstance(school, int)]
 
 
 def _try_key(pending):
@@ -138,8 +145,9 @@ def _try_join(typed, pending):
     if code is None:  # not a code at all: a typo, not a guess, so not counted
         return None, NOT_A_CODE, 400
     row = code_queries.code_with_class(db, code)
-    school_id = pending["school_id"] if pending else current_user.school_id
-    if row is None or row["school_id"] != school_id:
+    # A provider sign-in may join at a school that lists its tenant: one, or each that lists a shared one (Hwb).
+    schools = pending_schools(pending) if pending else [current_user.school_id]
+    if row is None or row["school_id"] not in schools:
         if counting:
             code_queries.record_wrong_code(db, key, window)
         if row is None:
@@ -154,7 +162,9 @@ def _try_join(typed, pending):
 
 def _join_as_new_pupil(db, code, pending, row):
     first, last = _names(pending)
-    result, person = code_queries.create_joined_pupil(db, code, pending, first, last, unusable_password_hash())
+    result, person = code_queries.create_joined_pupil(
+        db, code, pending, pending_schools(pending), first, last, unusable_password_hash()
+    )
     if result == "not-live":
         return None, NOT_IN_USE, 400
     session.pop(PENDING, None)

@@ -56,6 +56,7 @@ SCHOOL_TABLES = (
     ("outbox", "school_id = :school"),
     ("help_routes", "school_id = :school"),
     ("school_sign_in_domains", "school_id = :school"),
+    ("school_shared_sign_in", "school_id = :school"),
     ("school_exports", "school_id = :school"),
     # The parents' letter and sheet, filled in with the school's name and its DSL's (m026): made again on request.
     ("resource_pdfs", "school_id = :school"),

@@ -161,22 +161,22 @@ def test_only_a_verified_google_email_is_used():
 
 def test_school_check_names_the_account():
     verdict = rules.Verdict("google", google_claims(hd=None, email="pat@gmail.com"))
-    assert not rules.check_school(verdict, None)
+    assert not rules.check_school(verdict, [])
     assert "You signed in as pat@gmail.com, which is not a Google Workspace account" in verdict.refusal
     verdict = rules.Verdict("google", google_claims(hd="elsewhere.org", email="pat@elsewhere.org"))
-    assert not rules.check_school(verdict, None)
+    assert not rules.check_school(verdict, [])
     assert "pat@elsewhere.org" in verdict.refusal and "elsewhere.org" in verdict.refusal
     verdict = rules.Verdict("microsoft", ms_claims(tid=rules.MICROSOFT_PERSONAL_TENANT, email="pat@outlook.com"))
-    assert not rules.check_school(verdict, None)
+    assert not rules.check_school(verdict, [])
     assert "personal Microsoft account" in verdict.refusal
     verdict = rules.Verdict("google", google_claims(hd="Hillside.SCH.uk"))
-    assert rules.check_school(verdict, 7) and verdict.refusal is None
+    assert rules.check_school(verdict, [7]) and verdict.refusal is None
     assert rules.school_key("google", verdict.claims) == "hillside.sch.uk"
 
 
 def test_try_it_counts_only_the_admins_own_school():
     verdict = rules.Verdict("google", google_claims())
-    assert not rules.check_school(verdict, 7, mine=8)
+    assert not rules.check_school(verdict, [7], mine=8)
     assert verdict.checks[-1].why == "hillside.sch.uk is listed by another school, not yours."
 
 
@@ -185,16 +185,16 @@ def person(pid, school_id=1, archived_at=None):
 
 
 def test_matching_order_identity_then_staff_then_pupil():
-    assert rules.match(1, "x", identity_person=person(1), staff=person(2), pupil=person(3)).person["id"] == 1
-    assert rules.match(1, "x", identity_person=None, staff=person(2), pupil=person(3)).how == "staff"
-    assert rules.match(1, "x", identity_person=None, staff=None, pupil=person(3)).how == "pupil"
-    assert rules.match(1, "x", identity_person=None, staff=None, pupil=None).how == "pending"
+    assert rules.match([1], "x", identity_person=person(1), staff=person(2), pupil=person(3)).person["id"] == 1
+    assert rules.match([1], "x", identity_person=None, staff=person(2), pupil=person(3)).how == "staff"
+    assert rules.match([1], "x", identity_person=None, staff=None, pupil=person(3)).how == "pupil"
+    assert rules.match([1], "x", identity_person=None, staff=None, pupil=None).how == "pending"
 
 
 def test_matching_refuses_archived_people_and_other_schools():
-    archived = rules.match(1, "x@y", identity_person=person(1, archived_at="2026-01-01"), staff=None, pupil=None)
+    archived = rules.match([1], "x@y", identity_person=person(1, archived_at="2026-01-01"), staff=None, pupil=None)
     assert archived.how == "refused" and "left the school" in archived.message and "x@y" in archived.message
-    elsewhere = rules.match(1, "x@y", identity_person=person(1, school_id=2), staff=None, pupil=None)
+    elsewhere = rules.match([1], "x@y", identity_person=person(1, school_id=2), staff=None, pupil=None)
     assert elsewhere.how == "refused"
 
 

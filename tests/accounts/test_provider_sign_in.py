@@ -424,3 +424,98 @@ def test_a_class_code_link_is_kept_for_someone_with_no_account(client, oidc, sch
     start = to_provider(client, "microsoft", "/sign-in/microsoft?next=/join%3Fcode%3DKX7P2Q")
     response = client.get(callback_path(oidc, start, account.login))
     assert response.headers["Location"] == "/join?code=KX7P2Q"
+
+
+# Hwb: one Google domain and one Microsoft tenant shared by every school in Wales -------------------------------
+HWB_DOMAIN = "hwbcymru.net"
+HWB_TENANT = "5b2f0c1d-8e3a-4f6b-9c7d-2e1f0a9b8c7d"
+
+
+@pytest.fixture
+def hwb(app, db, make_school, make_staff):
+    """Two schools in Wales that list Hwb through their admins' sign-in settings, and one that does not; the app
+    told Hwb's Microsoft tenant. Returns {name: school id}."""
+    app.config["HWB_MICROSOFT_TENANT"] = HWB_TENANT
+    schools = {name: make_school(name) for name in ("Ysgol Bryn", "Ysgol Afon", "Outside")}
+    for name in ("Ysgol Bryn", "Ysgol Afon"):
+        email = f"admin@{name.split()[1].lower()}.example"
+        make_staff(schools[name], email, role="admin")
+        admin = app.test_client()
+        assert sign_in(admin, email).status_code == 303
+        for provider, value in (("google", HWB_DOMAIN), ("microsoft", HWB_TENANT.upper())):
+            added = admin.post("/admin/sign-in", data={"provider": provider, "value": value}, follow_redirects=True)
+            assert added.status_code == 200 and "many schools share (Hwb)" in added.text
+        assert (
+            "is already in your list"
+            in admin.post("/admin/sign-in", data={"provider": "google", "value": HWB_DOMAIN}).text
+        )
+    return schools
+
+
+def test_several_schools_list_hwb_and_none_of_them_is_found_by_the_tenant_alone(client, db, oidc, hwb):
+    listed = db.query("SELECT school_id, provider, value FROM school_shared_sign_in ORDER BY school_id, provider")
+    assert [(r["school_id"], r["provider"]) for r in listed] == [
+        (hwb["Ysgol Bryn"], "google"), (hwb["Ysgol Bryn"], "microsoft"),
+        (hwb["Ysgol Afon"], "google"), (hwb["Ysgol Afon"], "microsoft"),
+    ]  # fmt: skip
+    # No person matches: the tenant names no school, so it is a class code, and only one of the two schools' codes.
+    account = oidc.add_google_account("new.learner@hwbcymru.net", hd=HWB_DOMAIN, given_name="Osian", family_name="Rhys")
+    response, _ = provider_sign_in(client, oidc, "google", account.login)
+    assert response.headers["Location"].split("?")[0] == "/join"
+    with client.session_transaction() as session:
+        assert sorted(session["oidc_pending"]["schools"]) == sorted([hwb["Ysgol Bryn"], hwb["Ysgol Afon"]])
+        assert "school_id" not in session["oidc_pending"]
+
+
+def test_a_hwb_pupil_is_matched_by_the_email_on_their_schools_class_list(client, db, oidc, hwb, make_pupil):
+    pupil_id = make_pupil(hwb["Ysgol Afon"], "cerys.j")
+    db["people"].update(pupil_id, {"email": "cerys.j@hwbcymru.net"})
+    account = oidc.add_google_account("cerys.j@hwbcymru.net", hd=HWB_DOMAIN)
+    response, _ = provider_sign_in(client, oidc, "google", account.login)
+    assert response.status_code == 303 and response.headers["Location"] == "/course"
+    assert signed_in_as(db, pupil_id) == 1
+
+
+def test_a_hwb_account_on_the_list_of_a_school_that_does_not_use_hwb_is_refused(client, db, oidc, hwb, make_pupil):
+    pupil_id = make_pupil(hwb["Outside"], "dan.o")
+    db["people"].update(pupil_id, {"email": "dan.o@hwbcymru.net"})
+    account = oidc.add_google_account("dan.o@hwbcymru.net", hd=HWB_DOMAIN)
+    response, _ = provider_sign_in(client, oidc, "google", account.login)
+    assert response.status_code == 403 and "different school on this site" in response.text
+    assert signed_in_as(db, pupil_id) == 0
+
+
+def test_a_hwb_microsoft_learner_joins_only_a_listing_schools_class_by_its_code(client, db, oidc, hwb, make_class):
+    account = oidc.add_microsoft_account("gwen@hwbcymru.net", tid=HWB_TENANT, given_name="Gwen", family_name="Hughes")
+    response, _ = provider_sign_in(client, oidc, "microsoft", account.login)
+    assert response.headers["Location"].split("?")[0] == "/join"  # never by e-mail, never by tenant
+    outside = code_queries.make_code(db, make_class(hwb["Outside"], "8X"), hwb["Outside"], None, 14)["code"]
+    refused = client.post("/join", data={"code": outside})
+    assert refused.status_code == 400 and "different school from the account you signed in with" in refused.text
+    afon = code_queries.make_code(db, make_class(hwb["Ysgol Afon"], "8A"), hwb["Ysgol Afon"], None, 14)["code"]
+    assert client.post("/join", data={"code": afon}).status_code == 303
+    person = db.execute("SELECT school_id, first_name FROM people WHERE role = 'pupil'").fetchone()
+    assert tuple(person) == (hwb["Ysgol Afon"], "Gwen")
+
+
+def test_hwb_signs_nobody_in_while_no_school_lists_it(client, db, oidc, make_school, app):
+    app.config["HWB_MICROSOFT_TENANT"] = HWB_TENANT
+    make_school()
+    account = oidc.add_google_account("someone@hwbcymru.net", hd=HWB_DOMAIN)
+    response, _ = provider_sign_in(client, oidc, "google", account.login)
+    assert response.status_code == 403 and "not set up for this site" in response.text
+
+
+def test_a_school_stops_using_hwb_and_its_learners_can_no_longer_join_through_it(app, client, db, oidc, hwb):
+    admin = app.test_client()
+    assert sign_in(admin, "admin@bryn.example").status_code == 303
+    entries = db.query("SELECT id FROM school_shared_sign_in WHERE school_id = ?", [hwb["Ysgol Bryn"]])
+    for entry in [row["id"] for row in entries]:
+        assert admin.post(f"/admin/sign-in/shared/{entry}/remove").status_code == 303
+    account = oidc.add_google_account("x@hwbcymru.net", hd=HWB_DOMAIN)
+    provider_sign_in(client, oidc, "google", account.login)
+    with client.session_transaction() as session:
+        assert session["oidc_pending"]["schools"] == [hwb["Ysgol Afon"]]
+    # Another school's entry is not this admin's to remove.
+    theirs = db.execute("SELECT id FROM school_shared_sign_in WHERE school_id = ?", [hwb["Ysgol Afon"]]).fetchone()[0]
+    assert admin.post(f"/admin/sign-in/shared/{theirs}/remove").status_code == 404

@@ -268,7 +268,9 @@ def test_a_pending_sign_in_older_than_15_minutes_must_sign_in_again(client, db, 
 def test_joining_rechecks_the_code_and_the_identity_inside_its_transaction(db, world):
     code = make_code(db, world["class"], world["hill"])
     code_queries.switch_off(db, world["class"])
-    assert code_queries.create_joined_pupil(db, code, pending(world["hill"]), "Maya", "Singh", "x") == (
+    assert code_queries.create_joined_pupil(
+        db, code, pending(world["hill"]), [world["hill"]], "Maya", "Singh", "x"
+    ) == (
         "not-live",
         None,
     )
@@ -276,7 +278,9 @@ def test_joining_rechecks_the_code_and_the_identity_inside_its_transaction(db, w
     with write_transaction(db):
         db["identities"].insert({"person_id": world["pupil"], "provider": "google", "issuer": ISSUER,
                                  "subject": "g-123", "linked_at": now()})  # fmt: skip
-    assert code_queries.create_joined_pupil(db, code, pending(world["hill"]), "Maya", "Singh", "x") == ("linked", None)
+    assert code_queries.create_joined_pupil(
+        db, code, pending(world["hill"]), [world["hill"]], "Maya", "Singh", "x"
+    ) == ("linked", None)
     assert not db.execute("SELECT 1 FROM people WHERE first_name = 'Maya'").fetchone()
 
 
