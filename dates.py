@@ -3,9 +3,12 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 
-def long_date(value):
-    """'2026-11-21T09:30:00+00:00' (or a date) -> '21 November 2026'; the Jinja filter `long_date`."""
+
+def long_date(value, language="en"):
+    """'2026-11-21T09:30:00+00:00' (or a date) -> '21 November 2026' ('21 Tachwedd 2026' in Welsh, from Babel's
+    month names); the Jinja filter `long_date` passes the page's language."""
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
@@ -14,6 +17,8 @@ def long_date(value):
         # Stored times are db.now() ISO strings in UTC; the day is their first ten characters,
         # as on every certificate already issued.
         value = date.fromisoformat(str(value)[:10])
+    if language != "en":
+        return format_date(value, "d MMMM y", locale=language)
     return f"{value.day} {value:%B %Y}"
 
 

@@ -1,6 +1,7 @@
 """App-wide template filters: dates as people read them, one format on every page and PDF."""
 
 import dates
+from languages import page_language
 
 
 def init_app(app):
@@ -9,4 +10,4 @@ def init_app(app):
     app.add_template_filter(dates.when, "when")
     app.add_template_filter(dates.day, "classroom_day")
     # Pupils' pages and the certificate PDF: "21 November 2026".
-    app.add_template_filter(dates.long_date, "long_date")
+    app.add_template_filter(lambda value: dates.long_date(value, page_language()), "long_date")

@@ -46,6 +46,12 @@ def choose(own=None, cookie=None, school=None, browser=None):
     return DEFAULT
 
 
+def person_language(person, school):
+    """The language of what is made for a person outside their own request (a certificate the job worker makes):
+    their own choice, else their school's default, else English (no browser to ask)."""
+    return choose(own=person["language"], school=school["language"] if school else None)
+
+
 def select_locale():
     """Flask-Babel's locale selector: `choose` with what this request knows (the signed-in person's row already
     carries their choice and their school's default, so this runs no query). Outside a request (a job): English."""

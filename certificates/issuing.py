@@ -2,6 +2,7 @@
 
 import segno
 from flask import render_template
+from flask_babel import force_locale
 
 from accounts.queries import school_by_id
 from certificates.codes import initials, new_code
@@ -9,8 +10,10 @@ from certificates.eligibility import check_eligibility
 from certificates.queries import certificate_for_pupil, code_exists, insert_certificate
 from dates import uk_day, uk_today
 from db import now
+from languages import page_language
 from pdf import html_to_pdf
 from quizzes.queries import quiz_summaries
+from training.courses import in_language
 from training.staff_rules import renews
 from urls import public_url
 
@@ -50,8 +53,13 @@ def store(db, values):
     return dict(values, id=insert_certificate(db, values))
 
 
-def new_certificate(db, pupil, course, score):
-    """A new certificate's values for the pupil, its PDF rendered (a second or so), not yet stored."""
+def new_certificate(db, pupil, course, score, language=None):
+    """A new certificate's values for the pupil, its PDF rendered (a second or so), not yet stored.
+
+    In the pupil's language (`language`; by default the page's): its words, its date, its course title and the PDF's
+    language tag."""
+    language = language or page_language()
+    course = in_language(course, language)
     code = new_code()
     while code_exists(db, code):  # about 1 in 10**17 per certificate; cheap to rule out
         code = new_code()
@@ -68,7 +76,8 @@ def new_certificate(db, pupil, course, score):
         "score": score,
         "issued_at": now(),
     }
-    values["pdf"] = render_certificate(values)
+    with force_locale(language):
+        values["pdf"] = render_certificate(values)
     return values
 
 

@@ -7,12 +7,14 @@ crash cut it off. The new certificate, its audit entry and the finished job are 
 
 from flask import current_app
 
+from accounts.queries import school_by_id
 from accounts.users import User
 from audit import audit
 from certificates.issuing import eligibility_for, new_certificate, store
 from certificates.queries import certificate_for_pupil, certificate_pdf_for_pupil
 from classroom.access import pupil_in_class
 from db import write_transaction
+from languages import person_language
 from progress import job_queries
 from training.courses import courses
 
@@ -44,7 +46,8 @@ def reissue_in_job(db, job):
                 return "failed"
             job_queries.set_progress(db, job["id"], 10)
             with current_app.test_request_context():  # url_for needs one; the address is PUBLIC_BASE_URL
-                values = new_certificate(db, User(pupil), course, eligibility.score)
+                language = person_language(pupil, school_by_id(db, job["school_id"]))
+                values = new_certificate(db, User(pupil), course, eligibility.score, language)
         with write_transaction(db):
             # Held already (a second click's job, or one issued meanwhile): that one is the file, no new code.
             held = held or certificate_for_pupil(db, pupil["id"], course.id)

@@ -12,7 +12,8 @@ SINGLE_CHOICE = {"single", "true_false", "next_step"}
 # Types whose answer is a set of options; right only when it is exactly the right set.
 MULTIPLE_CHOICE = {"multiple", "red_flags"}
 QUESTION_TYPES = SINGLE_CHOICE | MULTIPLE_CHOICE | {"order", "confidence"}
-CHOOSE_ALL = re.compile(r"\s*\(?choose all that apply\.?\)?\s*$", re.IGNORECASE)
+# The page gives the hint once, in the page's language, so a prompt's own (English or Welsh) is dropped.
+CHOOSE_ALL = re.compile(r"\s*\(?(?:choose all that apply|dewiswch bob un sy['’]n berthnasol)\.?\)?\s*$", re.IGNORECASE)
 # Types that may be a belief (attitude) item: one answer, no score, class totals only.
 BELIEF_TYPES = {"true_false", "single"}
 

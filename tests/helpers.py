@@ -4,6 +4,7 @@ import contextlib
 import io
 import os
 import re
+import shutil
 import threading
 from datetime import timedelta
 
@@ -113,17 +114,17 @@ YOUNGER = "online-blackmail-11-13"
 OLDER = "online-blackmail-14-18"
 
 
+# For shutil.copytree: a course copied without its translations (training/translations.py), so a test that edits
+# the English does not put them out of parity; tests of translations make their own.
+WITHOUT_TRANSLATIONS = shutil.ignore_patterns("[a-z][a-z]", "[a-z][a-z][a-z]")
+
+
 def copy_course(root, training_parent, quiz_parent, course_id=YOUNGER):
     """Copy the younger route's content into <parent>/<course_id>/ folders; returns (training, quizzes)."""
-    import shutil
-
     training = training_parent / course_id
     quizzes = quiz_parent / course_id
-    # Without its translations (training/translations.py): a test that edits the English would put them out of
-    # parity; tests of translations make their own.
-    languages = shutil.ignore_patterns("[a-z][a-z]")
-    shutil.copytree(root / "training" / "content" / YOUNGER, training, ignore=languages)
-    shutil.copytree(root / "quizzes" / "content" / YOUNGER, quizzes, ignore=languages)
+    shutil.copytree(root / "training" / "content" / YOUNGER, training, ignore=WITHOUT_TRANSLATIONS)
+    shutil.copytree(root / "quizzes" / "content" / YOUNGER, quizzes, ignore=WITHOUT_TRANSLATIONS)
     return training, quizzes
 
 

@@ -74,6 +74,13 @@ def action_url(course, action):
     return course_url(course, "certificate")
 
 
+def in_language(course, language):
+    """`course` in `language` where its files are translated, else as it is (a job renders in the pupil's language,
+    not the page's)."""
+    kind = "staff_courses_in" if course.for_staff else "courses_in"
+    return current_app.extensions[kind].get(language, {}).get(course.id, course)
+
+
 def default_course():
     """The first course: the one for classes with no year group set."""
     return next(iter(courses().values()))

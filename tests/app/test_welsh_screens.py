@@ -1,16 +1,21 @@
 """The pupil's screens in Welsh, for a pupil whose account says cy: the header, help panel and footer, signing in,
 the course page, a lesson step, a quiz and its feedback, asking to talk, and the certificate page. None of them
-shows the English of the site's own words (the lessons' own words are still English, marked lang="en-GB")."""
+shows the English of the site's own words, and the course's own words (lessons, questions, feedback) come from its
+Welsh content files."""
 
+import io
 import re
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from markupsafe import escape
+from pypdf import PdfReader
 
 from db import write_transaction
+from quizzes.forms import field_name
 
-from helpers import CHECK_URL, QUIZ_URL, complete_course, sign_in, submit_quiz, wrong_answers
+from helpers import CHECK_URL, QUIZ_URL, complete_course, right_answers, sign_in, submit_quiz, wrong_answers
 
 WELSH = Path(__file__).parents[2] / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
 
@@ -43,6 +48,11 @@ def assert_welsh(response, *welsh, status=200):
     assert left == [], f"English on a Welsh page: {left}"
     for words in welsh:
         assert words in text, words
+
+
+def welsh_course(client, course):
+    """The same course in Welsh, as loaded from its Welsh content files."""
+    return client.application.extensions["courses_in"]["cy"][course.id]
 
 
 @pytest.fixture
@@ -96,8 +106,11 @@ def test_a_lesson_step_in_welsh(client, welsh_pupil, course):
     last = len(lesson.steps)
     first = client.get(f"/courses/{course.id}/lessons/{lesson.id}/steps/1")
     assert_welsh(first, f"Cam 1 o {last}", "Nesaf", "Yn ôl i'r cwrs")
-    # The lesson's own words are English for now, and say so for screen readers and read-aloud.
-    assert re.search(r'<div class="step-body" data-read-aloud [^>]*lang="en-GB">', first.text)
+    # The lesson's own words are Welsh too (its Welsh content file), so nothing marks them as another language.
+    welsh = welsh_course(client, course)
+    assert escape(welsh.lessons[0].steps[0].title) in first.text and welsh.lessons[0].steps[0].html in first.text
+    assert lesson.steps[0].html not in first.text
+    assert re.search(r'<div class="step-body" data-read-aloud [^>]*>', first.text) and 'lang="en-GB"' not in first.text
     assert 'data-read-label="Darllen yn uchel"' in first.text
     end = client.get(f"/courses/{course.id}/lessons/{lesson.id}/steps/{last}")
     assert_welsh(end, "Blaenorol", "Mynd i'r cwis")
@@ -113,6 +126,21 @@ def test_a_quiz_and_its_feedback_in_welsh(client, welsh_pupil, course):
     assert unanswered.status_code in (200, 400)
     feedback = client.get(submit_quiz(client, url, lesson.quiz, wrong_answers(lesson.quiz)).headers["Location"])
     assert_welsh(feedback, "eich adborth", "Ddim yn hollol eto")
+    # The questions and their feedback are the Welsh file's, marked by the same ids as the English.
+    welsh = welsh_course(client, course).lessons[0].quiz
+    assert escape(welsh.questions[0].prompt) in quiz.text and escape(lesson.quiz.questions[0].prompt) not in quiz.text
+    wrong = wrong_answers(lesson.quiz)
+    question = next(q for q in welsh.questions if q.type in ("single", "true_false", "next_step"))
+    assert escape(question.option(wrong[field_name(question)]).feedback) in feedback.text
+
+
+def test_an_attempt_begun_in_english_is_marked_the_same_in_welsh(client, welsh_pupil, course, db):
+    """The same ids, answers and version in both languages: the right answers from the English file pass in Welsh."""
+    lesson = course.lessons[0]
+    response = submit_quiz(client, QUIZ_URL.format(lesson.id), lesson.quiz, right_answers(lesson.quiz))
+    assert response.status_code == 303
+    [passed] = db.execute("SELECT passed FROM attempts WHERE pupil_id = ?", [welsh_pupil["id"]]).fetchall()
+    assert passed[0] == 1
 
 
 def test_the_checks_in_welsh(client, welsh_pupil, course):
@@ -134,6 +162,18 @@ def test_the_certificate_page_in_welsh(client, welsh_pupil, course):
     assert_welsh(client.get("/certificate"), "Eich tystysgrif", "I'w wneud o hyd")
     complete_course(client, course)
     assert_welsh(client.get("/certificate"), "Da iawn, Ryan.", "Lawrlwytho eich tystysgrif (PDF)")
+    # The PDF is in Welsh too: its words, the course's Welsh title, a Welsh date, and tagged cy for screen readers.
+    pdf = client.get("/certificate.pdf")
+    reader = PdfReader(io.BytesIO(pdf.data))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    title = welsh_course(client, course).certificate_title  # the PDF breaks its lines where the layout does
+    assert "TYSTYSGRIF CWBLHAU" in text and "Mae hyn yn cadarnhau bod" in text and title[:20] in text
+    assert "CERTIFICATE OF COMPLETION" not in text and "completed the course" not in text
+    assert re.search(
+        r"ar \d{1,2} (Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr) 20\d\d",
+        text,
+    )
+    assert reader.trailer["/Root"]["/Lang"] == "cy"
 
 
 def test_each_language_gets_its_own_help_panel_at_the_same_school(client, welsh_pupil, make_pupil, app):
@@ -153,7 +193,9 @@ def test_going_back_over_a_lesson_after_two_tries_in_welsh(client, welsh_pupil, 
         assert submit_quiz(client, url, lesson.quiz, wrong_answers(lesson.quiz)).status_code == 303
     review = client.get(url + "/review")
     assert_welsh(review, "Rydych chi wedi cael dau gynnig ar y cwis", "Rhoi cynnig arall ar y cwis")
-    assert re.search(r'<div class="step-body" data-read-aloud [^>]*lang="en-GB">', review.text)
+    assert 'lang="en-GB"' not in review.text
+    welsh = welsh_course(client, course)
+    assert any(escape(step.title) in review.text for step in welsh.lessons[0].steps)
 
 
 def test_the_last_word_and_an_error_page_in_welsh(client, welsh_pupil, course):

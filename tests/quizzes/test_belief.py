@@ -12,7 +12,7 @@ from quizzes.marking import mark_quiz
 from quizzes.questions import load_quiz
 from training.files import ContentError
 
-from helpers import CHECK_URL, QUIZ_URL, make_app, right_answers, sign_in, submit_quiz
+from helpers import CHECK_URL, QUIZ_URL, WITHOUT_TRANSLATIONS, make_app, right_answers, sign_in, submit_quiz
 
 ROOT = Path(__file__).parents[2]
 LESSON_BELIEF = "l1-4"  # "Online blackmail is a crime." (True)
@@ -32,8 +32,8 @@ def content(tmp_path):
     """A copy of the content with one belief item in lesson 1's quiz and one in the checks."""
     training = tmp_path / "training" / "online-blackmail-11-13"
     quizzes = tmp_path / "quizzes" / "online-blackmail-11-13"
-    shutil.copytree(ROOT / "training" / "content" / "online-blackmail-11-13", training)
-    shutil.copytree(ROOT / "quizzes" / "content" / "online-blackmail-11-13", quizzes)
+    shutil.copytree(ROOT / "training" / "content" / "online-blackmail-11-13", training, ignore=WITHOUT_TRANSLATIONS)
+    shutil.copytree(ROOT / "quizzes" / "content" / "online-blackmail-11-13", quizzes, ignore=WITHOUT_TRANSLATIONS)
     make_belief(quizzes / "what-is-online-blackmail.yaml", LESSON_BELIEF)
     make_belief(quizzes / "checks.yaml", CHECK_BELIEF)
     return training, quizzes

@@ -4,6 +4,7 @@ A made-up translation (the English words marked " [cy]", headings and reviews in
 so each kind of difference can be planted and seen refused with its file and line."""
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from training.course import load_courses, load_translations
 from training.files import ContentError
 from training.translations import contacts, file_pairs, parity_problems, translated_files
 
-from helpers import YOUNGER, copy_course
+from helpers import YOUNGER, copy_course, sign_in
 
 ROOT = Path(__file__).parents[2]
 MARK = " [cy]"
@@ -172,3 +173,36 @@ def test_a_broken_translation_stops_start_up_with_file_and_line(content, tmp_pat
             }
         )
     assert f"{path}, line {line_of(path, 'position: 3')}" in str(stopped.value)
+
+
+@pytest.mark.parametrize("kind", ["courses_in", "staff_courses_in"])
+def test_every_course_is_in_welsh_and_in_parity(app, kind):
+    """Nothing left in English: each pupils' route and the staff course has every file in Welsh, in parity."""
+    welsh = app.extensions[kind]["cy"]
+    assert welsh and all(course.language == "cy" for course in welsh.values())
+    for course in app.extensions[kind]["en"].values():
+        for english, translated in file_pairs(course, "cy"):
+            assert parity_problems(english, translated) == [], translated
+
+
+def test_the_real_welsh_course_refuses_a_planted_missing_option(tmp_path):
+    for parent in ("training", "quizzes"):
+        shutil.copytree(ROOT / parent / "content" / YOUNGER, tmp_path / parent / YOUNGER)
+    path = tmp_path / "quizzes" / YOUNGER / "cy" / "what-to-do.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("      - id: f\n")
+    path.write_text(text[:start] + text[text.index("  - id: l4-7") :], encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load(tmp_path)
+    assert caught.value.path == path and "'l4-2'" in caught.value.problem
+
+
+def test_staff_see_which_welsh_files_are_reviewed(client, make_school, make_staff):
+    school = make_school()
+    make_staff(school, "tara@hill.test")
+    assert sign_in(client, "tara@hill.test").status_code == 303
+    page = client.get("/staff/translations").text
+    assert "Cymraeg: Online blackmail: spot it, stop it, get help" in page
+    assert "<strong>0 of 14</strong> files reviewed" in page and "<strong>0 of 16</strong> files reviewed" in page
+    assert "training/content/online-blackmail-11-13/cy/lessons/04-what-to-do.md" in page
+    assert page.count("<td>Not yet reviewed</td>") == 14 + 16 + 12

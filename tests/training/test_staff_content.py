@@ -10,7 +10,7 @@ from app import create_app
 from training.course import load_course
 from training.files import ContentError
 
-from helpers import TEST_CONFIG, staff_course_of
+from helpers import TEST_CONFIG, WITHOUT_TRANSLATIONS, staff_course_of
 
 ROOT = Path(__file__).parents[2]
 
@@ -19,8 +19,8 @@ ROOT = Path(__file__).parents[2]
 def staff_content(tmp_path):
     """A copy of the staff course's folders: (training parent, quiz parent)."""
     training, quizzes = tmp_path / "staff-training", tmp_path / "staff-quizzes"
-    shutil.copytree(ROOT / "training" / "staff-content", training)
-    shutil.copytree(ROOT / "quizzes" / "staff-content", quizzes)
+    shutil.copytree(ROOT / "training" / "staff-content", training, ignore=WITHOUT_TRANSLATIONS)
+    shutil.copytree(ROOT / "quizzes" / "staff-content", quizzes, ignore=WITHOUT_TRANSLATIONS)
     return training, quizzes
 
 
