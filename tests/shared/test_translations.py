@@ -189,3 +189,17 @@ def test_the_page_to_go_back_to_keeps_a_local_path_and_its_query():
 
 def test_each_language_has_its_lang_attribute_and_english_keeps_en_gb():
     assert html_lang("en") == "en-GB" and html_lang("cy") == "cy" and html_lang("zz") == "en-GB"
+
+
+def test_templates_keep_the_catalogue_per_request_and_follow_a_forced_language(app):
+    """Templates find the catalogue once a request (languages.request_translations); a certificate made in another
+    language inside the same request (force_locale) still gets that language's words, and the page its own after."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Get help') }}"
+    with app.test_request_context():
+        assert render_template_string(page) == "Get help"
+        with force_locale("cy"):
+            assert render_template_string(page) == "Cael help"
+        assert render_template_string(page) == "Get help"
