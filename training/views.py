@@ -1,10 +1,12 @@
 """The course page and lesson pages; for staff, the course overview, teacher notes and resources for parents."""
 
 import functools
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from accounts.users import pupil_required, staff_required
 from certificates.queries import certificate_for_pupil
@@ -53,7 +55,31 @@ def course():
         "training/course.html", course=course, states=states, action=action,
         summaries=summaries, certificate=certificate, action_url=action_url(course, action),
         progress=course_progress(course, summaries), recheck_open=offers_recheck(db, course, summaries),
+        lesson_list_html=lesson_list_html(course, states, summaries),
     )  # fmt: skip
+
+
+# Lesson lists kept per worker: a class's pupils share few sets of states, and each pupil sees the same one on
+# every visit until they move on. Bounded: an old entry is simply rendered again.
+LESSON_LISTS_KEPT = 1024
+
+
+def lesson_list_html(course, states, summaries):
+    """The course page's list of lessons (training/_lesson_list.html), rendered once per worker for each course,
+    language and set of states: it was about a third of the page's time, the same for most visits."""
+    recheck = summaries.get("recheck")
+    key = (
+        course.id, course.language, tuple((state.status, state.best_percent) for state in states),
+        "baseline" in summaries, "final" in summaries, recheck and recheck["last_attempt_id"],
+    )  # fmt: skip
+    kept = current_app.extensions.setdefault("lesson_list_html", OrderedDict())
+    html = kept.get(key)
+    if html is None:
+        template = current_app.jinja_env.get_template("training/_lesson_list.html")
+        html = kept[key] = Markup(template.render(course=course, states=states, summaries=summaries))
+        while len(kept) > LESSON_LISTS_KEPT:
+            kept.popitem(last=False)
+    return html
 
 
 def offers_recheck(db, course, summaries):

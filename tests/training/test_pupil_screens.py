@@ -13,7 +13,7 @@ from app import create_app
 from certificates.codes import code_problem, normalise_code
 from certificates.issuing import render_certificate
 from dates import long_date
-from db import connect, migrate
+from db import connect, migrate, write_transaction
 from training.progress import course_progress
 
 from helpers import QUIZ_URL, right_answers, sign_in, submit_quiz
@@ -244,3 +244,26 @@ def test_a_cookie_holding_a_person_id_not_a_session_is_signed_out(app, client, s
     with client.session_transaction() as session:
         session["_user_id"] = str(signed_in_pupil["id"])  # the old form: the id alone
     assert client.get("/course").status_code == 302
+
+
+def test_the_kept_lesson_list_follows_each_pupils_progress_and_language(app, client, db, pupil, make_pupil, course):
+    """The course page's list of lessons is kept per worker by course, language and states (training.views): two
+    pupils at different points, the same pupil after a quiz, and the same states in Welsh each get their own."""
+    other = app.test_client()
+    make_pupil(pupil["school_id"], "amir.k")
+    assert sign_in(client, pupil["username"]).status_code == 303 and sign_in(other, "amir.k").status_code == 303
+    lesson = course.lessons[0]
+    first_card = re.compile(r'<p class="status status-([a-z-]+)">\s*([^<]*?)\s*</p>', re.S)
+
+    def statuses(c):
+        return first_card.findall(c.get("/course").text)
+
+    before = statuses(client)
+    assert before == statuses(other) and before[1] == ("not-started", "Not started")
+    submit_quiz(client, QUIZ_URL.format(lesson.id), lesson.quiz, right_answers(lesson.quiz))
+    assert statuses(client)[1] == ("complete", "Complete (100%)")
+    assert statuses(other)[1] == ("not-started", "Not started")  # the other pupil's kept list is still theirs
+    with write_transaction(db):
+        db.execute("UPDATE people SET language = 'cy' WHERE username = 'amir.k'")
+    assert statuses(other)[1] == ("not-started", "Heb ddechrau")
+    assert statuses(client)[1] == ("complete", "Complete (100%)")
