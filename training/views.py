@@ -6,7 +6,6 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from accounts.users import pupil_required, staff_required
 from certificates.queries import certificate_for_pupil
@@ -76,7 +75,8 @@ def lesson_list_html(course, states, summaries):
     html = kept.get(key)
     if html is None:
         template = current_app.jinja_env.get_template("training/_lesson_list.html")
-        html = kept[key] = Markup(template.render(course=course, states=states, summaries=summaries))
+        # Rendered with autoescape like any page template; course.html marks the result safe.
+        html = kept[key] = template.render(course=course, states=states, summaries=summaries)
         while len(kept) > LESSON_LISTS_KEPT:
             kept.popitem(last=False)
     return html
