@@ -70,6 +70,18 @@ def _safe(text):
     return re.sub(r"\W", "_", text)
 
 
+# The confidence scale's words as a pupil reads them, in the page's language (questions.CONFIDENCE_SCALE keeps the
+# English the loader and reports use).
+CONFIDENCE_WORDS = {
+    "1": _l("Not sure at all"), "2": _l("A little sure"), "3": _l("Quite sure"), "4": _l("Sure"), "5": _l("Very sure"),
+}  # fmt: skip
+
+
+def confidence_words(value):
+    """A point of the confidence scale ('1' to '5') in the page's language."""
+    return CONFIDENCE_WORDS.get(str(value), value)
+
+
 def field_name(question, option=None):
     """The form field for a question (or, for order questions, for one of its steps)."""
     base = "q_" + _safe(question.id)

@@ -9,7 +9,7 @@ from dates import uk_today
 from db import get_db, write_transaction
 from quizzes import recheck
 from quizzes.feedback import lesson_for_topic, question_feedback
-from quizzes.forms import ReviewForm, field_name, quiz_form, responses_from_form
+from quizzes.forms import ReviewForm, confidence_words, field_name, quiz_form, responses_from_form
 from quizzes.marking import mark_question, mark_quiz
 from quizzes.queries import (
     answers_for_attempt,
@@ -27,6 +27,7 @@ from training.courses import course_url, pupil_course_or_redirect
 from training.queries import complete_lesson
 
 bp = Blueprint("quizzes", __name__)
+bp.add_app_template_global(confidence_words)
 
 CHECK_PHASES = ("baseline", "final", "recheck")
 QUIZ_CHANGED = (
