@@ -5,8 +5,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 import safeguarding.help_routes
+from languages import DEFAULT, LANGUAGES
 from safeguarding.help_routes import DEFAULT_HELP_ROUTES
-from training.courses import courses, staff_courses
+from training.courses import courses, in_language, staff_courses
+from training.translations import translated_files
 
 content_command = AppGroup("content", help="Work with the course content.")
 
@@ -43,6 +45,7 @@ def check_command():
     for course in (*courses().values(), *staff_courses().values()):
         problems += check_one(course, check_course)
     problems += check_resources()
+    problems += check_translations()
     statements_to_check()
     if problems:
         click.echo(f"\n{problems} problem(s) to fix.", err=True)
@@ -91,6 +94,34 @@ def check_resources():
         click.echo(f"  {finding}")
     click.echo()
     return len(findings)
+
+
+def check_translations():
+    """Print each course's translations: parity (held at start-up), give-aways in the translated answers (a right
+    answer can become the longest in translation), and how many files are reviewed; returns how many problems."""
+    from training.quality import giveaway_findings
+
+    problems = 0
+    click.echo("== Translations ==")
+    english = [*current_app.extensions["courses"].values(), *current_app.extensions["staff_courses"].values()]
+    for code, language in LANGUAGES.items():
+        if code == DEFAULT:
+            continue
+        for course in english:
+            translated = in_language(course, code)
+            if translated.language != code:
+                click.echo(f"  {course.id} in {language}: not translated (shown in English)")
+                continue
+            files = translated_files(course, code)
+            reviewed = sum(1 for file in files if file.is_reviewed)
+            findings = giveaway_findings(translated)
+            click.echo(f"  {course.id} in {language}: in parity; {reviewed} of {len(files)} files reviewed; "
+                       f"give-aways: {'OK' if not findings else f'{len(findings)} problem(s)'}")  # fmt: skip
+            for finding in findings:
+                click.echo(f"    {finding}")
+            problems += len(findings)
+    click.echo()
+    return problems
 
 
 def statements_to_check():

@@ -19,7 +19,6 @@ from training.files import (
 )
 from training.translations import load_translation
 
-
 # A route's year groups in the words of the course's language ("Years 7 and 8"): a translated course shows its own.
 # Welsh says "i" (to) for two years as for more: "a"/"ac" before a number depends on how the number is said.
 ROUTE_WORDS = {

@@ -206,3 +206,11 @@ def test_staff_see_which_welsh_files_are_reviewed(client, make_school, make_staf
     assert "<strong>0 of 14</strong> files reviewed" in page and "<strong>0 of 16</strong> files reviewed" in page
     assert "training/content/online-blackmail-11-13/cy/lessons/04-what-to-do.md" in page
     assert page.count("<td>Not yet reviewed</td>") == 14 + 16 + 12
+
+
+def test_the_content_check_reports_each_translation_and_its_give_aways(app):
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert "== Translations ==" in result.output
+    assert "online-blackmail-11-13 in Cymraeg: in parity; 0 of 14 files reviewed; give-aways: OK" in result.output
+    assert "responding-to-disclosures in Cymraeg: in parity; 0 of 12 files reviewed; give-aways: OK" in result.output
+    assert result.exit_code == 0, result.output
