@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import has_request_context, request
 from flask.globals import _cv_app
-from flask_babel import Babel, get_locale, get_translations, gettext
+from flask_babel import Babel, force_locale, get_locale, get_translations, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -51,6 +51,19 @@ def person_language(person, school):
     """The language of what is made for a person outside their own request (a certificate the job worker makes):
     their own choice, else their school's default, else English (no browser to ask)."""
     return choose(own=person["language"], school=school["language"] if school else None)
+
+
+def in_languages(school_language, make):
+    """`make(gettext)` -> (subject, body), made in English, or for a school whose default language is another (a
+    Welsh-medium school) in that language first and then English, in one e-mail every member of staff can read, as
+    Welsh schools write. Each language is forced: a Welsh pupil's request still tells an English school in English."""
+    other = school_language if school_language in LANGUAGES and school_language != DEFAULT else None
+    order = [other, DEFAULT] if other else [DEFAULT]
+    parts = []
+    for code in order:
+        with force_locale(code):
+            parts.append(make(gettext))
+    return " / ".join(subject for subject, _ in parts), "\n- - -\n\n".join(body for _, body in parts)
 
 
 def request_translations():

@@ -52,16 +52,23 @@ def first_view_status(status):
     return "seen" if status == "new" else status
 
 
-def notification(urgency, queue_url):
-    """(subject, body) of the staff e-mail. Never the pupil's name or message: e-mail is not a safe place for them."""
-    subject = "A pupil has asked to talk to someone"
+def _same(words, **values):
+    """No translation: the words as written (English), with their values."""
+    return words % values if values else words
+
+
+def notification(urgency, queue_url, _=_same):
+    """(subject, body) of the staff e-mail. Never the pupil's name or message: e-mail is not a safe place for them.
+
+    `_` translates each sentence (a gettext taking named values); English by default."""
+    subject = _("A pupil has asked to talk to someone")
     body = (
-        "A pupil has asked to talk to you.\n"
-        f"How soon they would like to talk: {URGENCIES.get(urgency, urgency).lower()}.\n\n"
-        f"Sign in to see the request: {queue_url}\n\n"
-        "For the pupil's privacy this e-mail does not say who asked or what they wrote.\n"
-        "If a child is in immediate danger, call 999.\n"
-    )
+        _("A pupil has asked to talk to you.") + "\n"
+        + _("How soon they would like to talk: %(urgency)s.", urgency=_(URGENCIES.get(urgency, urgency)).lower())
+        + "\n\n" + _("Sign in to see the request: %(url)s", url=queue_url) + "\n\n"
+        + _("For the pupil's privacy this e-mail does not say who asked or what they wrote.") + "\n"
+        + _("If a child is in immediate danger, call 999.") + "\n"
+    )  # fmt: skip
     return subject, body
 
 
@@ -74,18 +81,18 @@ def is_overdue(status, urgency, created_at, now):
     return current - created >= OVERDUE_AFTER.get(urgency, OVERDUE_AFTER["today"])
 
 
-def overdue_notification(urgency, created_at, queue_url):
-    """(subject, body) of the reminder to every DSL and deputy. Never the pupil's name or message."""
-    subject = "Overdue: a pupil's request to talk has not been opened"
+def overdue_notification(urgency, created_at, queue_url, _=_same):
+    """(subject, body) of the reminder to every DSL and deputy. Never the pupil's name or message. `_` as above."""
+    subject = _("Overdue: a pupil's request to talk has not been opened")
     body = (
-        "A pupil asked to talk, and nobody has opened the request yet.\n"
-        f"How soon they wanted to talk: {URGENCIES.get(urgency, urgency).lower()}.\n"
-        f"Asked at: {when(created_at)} (UK time).\n\n"
-        f"Sign in to see the request: {queue_url}\n\n"
-        "This reminder goes to every DSL and deputy DSL. For the pupil's privacy it does not say who asked "
-        "or what they wrote.\n"
-        "If a child is in immediate danger, call 999.\n"
-    )
+        _("A pupil asked to talk, and nobody has opened the request yet.") + "\n"
+        + _("How soon they wanted to talk: %(urgency)s.", urgency=_(URGENCIES.get(urgency, urgency)).lower()) + "\n"
+        + _("Asked at: %(time)s (UK time).", time=when(created_at)) + "\n\n"
+        + _("Sign in to see the request: %(url)s", url=queue_url) + "\n\n"
+        + _("This reminder goes to every DSL and deputy DSL. For the pupil's privacy it does not say who asked or "
+            "what they wrote.") + "\n"
+        + _("If a child is in immediate danger, call 999.") + "\n"
+    )  # fmt: skip
     return subject, body
 
 

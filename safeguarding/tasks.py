@@ -1,9 +1,13 @@
 """Safeguarding's background job: remind every DSL of requests nobody opened in time."""
 
+from functools import partial
+
 from flask import current_app
 
 import jobs
+from accounts.queries import school_language
 from db import now
+from languages import in_languages
 from outbox.tasks import send_mail
 from safeguarding import queries
 from safeguarding.talk_rules import is_overdue, overdue_notification
@@ -29,7 +33,8 @@ def remind_overdue_in(db):
     for row in queries.unopened_not_reminded(db):
         if not is_overdue(row["status"], row["urgency"], row["created_at"], stamp):
             continue
-        subject, body = overdue_notification(row["urgency"], row["created_at"], queue_url)
+        words = partial(overdue_notification, row["urgency"], row["created_at"], queue_url)
+        subject, body = in_languages(school_language(db, row["school_id"]), words)
         recipients = queries.dsl_emails(db, row["school_id"])
         message_id = queries.mark_overdue_and_queue(db, row, recipients, subject, body)
         if message_id is not None:

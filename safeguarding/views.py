@@ -3,6 +3,7 @@
 import functools
 import json
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -27,6 +28,7 @@ from accounts.users import pupil_required, role_required
 from audit import audit_by, audit_view_by
 from db import get_db, now
 from forms import ConfirmForm
+from languages import in_languages
 from nations import capitalised, nation
 from outbox import queries as outbox
 from outbox.tasks import queue_mail
@@ -237,7 +239,8 @@ def send_talk_request(db, addressed_to, teacher_id, urgency, message):
 def notify_staff(db, addressed_to, teacher_id, urgency):
     """Queue the e-mail to the DSLs and deputies (or the teacher) that a pupil asked to talk: no name, no message."""
     recipients = queries.recipients_for(db, current_user.school_id, addressed_to, teacher_id)
-    subject, body = notification(urgency, public_url("safeguarding.requests"))
+    url = public_url("safeguarding.requests")
+    subject, body = in_languages(current_user.row.get("school_language"), partial(notification, urgency, url))
     queue_mail(db, current_user.school_id, recipients, subject, body)
 
 

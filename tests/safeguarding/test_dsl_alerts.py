@@ -181,3 +181,40 @@ def test_the_overdue_task_marks_and_sends_again_to_every_dsl_exactly_once(client
     assert queue.count("status-overdue") == 1
     row = re.search(r"<tr>\s*<td><a href=\"/safeguarding/requests/1\".*?</tr>", queue, re.S).group(0)
     assert "Overdue" in row
+
+
+def test_a_welsh_medium_schools_staff_e_mails_are_in_welsh_then_english(client, school, db, app, smtp):
+    """A school whose default language is Welsh writes to its staff in Welsh first, then English (no name, no
+    message in either); an English school's e-mail stays English even when the pupil reads the site in Welsh."""
+    with write_transaction(db):
+        db.execute("UPDATE people SET language = 'cy' WHERE username = 'zara.q'")
+    ask(client, "zara.q", "today")
+    run_pending(app.extensions["huey"])
+    [english] = smtp.bodies()
+    assert english.startswith("A pupil has asked to talk to you.") and "Mae disgybl" not in english
+    smtp.messages.clear()
+
+    with write_transaction(db):
+        db.execute("UPDATE schools SET language = 'cy' WHERE id = ?", [school["id"]])
+    ask(client, "omar.k", "today")
+    run_pending(app.extensions["huey"])
+    [message] = smtp.messages
+    assert (
+        message["message"]["Subject"]
+        == "Mae disgybl wedi gofyn am gael siarad â rhywun / A pupil has asked to talk to someone"
+    )
+    [body] = smtp.bodies()
+    welsh, english = body.replace("\r\n", "\n").split("\n- - -\n\n")
+    assert welsh.startswith("Mae disgybl wedi gofyn am gael siarad â chi.") and "heddiw" in welsh
+    assert "https://training.example.test/safeguarding/requests" in welsh and "ffoniwch 999" in welsh
+    assert english.startswith("A pupil has asked to talk to you.") and "today" in english
+    assert "Omar" not in message["message"].as_string()
+
+    smtp.messages.clear()
+    with write_transaction(db):
+        db.execute("UPDATE talk_requests SET created_at = ?", [iso(-timedelta(hours=5))])
+    with app.app_context():
+        assert remind_overdue_in(db) == 2
+    run_pending(app.extensions["huey"])
+    assert all(m["message"]["Subject"].startswith("Hwyr: ") for m in smtp.messages)
+    assert all("Overdue: a pupil's request" in m["message"]["Subject"] for m in smtp.messages)
