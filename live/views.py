@@ -9,6 +9,7 @@ Without JavaScript the pupil's page shows the current step when loaded and a "Go
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from accounts.users import pupil_required, staff_required
@@ -115,7 +116,7 @@ def start(class_id):
     form = StartForm()
     form.lesson_id.choices = start_choices(course)
     if not form.validate_on_submit():
-        flash("Choose a lesson to teach live.", "warning")
+        flash(gettext("Choose a lesson to teach live."), "warning")
         return redirect(url_for("classroom.class_page", class_id=class_id), 303)
     asked = staff_course_first(db, "start the live lesson")
     if asked:
@@ -214,23 +215,23 @@ def move(session_id):
     form = MoveForm()
     back = redirect(url_for("live.teach", session_id=session_id), 303)
     if not form.validate_on_submit():
-        flash("That did not work: the page was open a long time. Please press the button again.", "warning")
+        flash(gettext("That did not work: the page was open a long time. Please press the button again."), "warning")
         return back
     if not is_open(db, row):
-        flash("This live lesson has ended, so it cannot move.", "warning")
+        flash(gettext("This live lesson has ended, so it cannot move."), "warning")
         return back
     if form.move.data == "end":
         queries.end_session(db, session_id, now())
         audit_by(db, current_user, "live-end", "class", row["class_id"])
         return back
     if form.version.data != row["version"]:
-        flash("The lesson moved on in another window. Here is where it is now.", "info")
+        flash(gettext("The lesson moved on in another window. Here is where it is now."), "info")
         return back
     changes = rules.moved(row, form.move.data, len(lesson.steps))
     if changes:
         state = {key: changes.get(key, row[key]) for key in ("position", "paused", "answers_shown")}
         if not queries.apply_move(db, session_id, row["version"], state, now()):
-            flash("The lesson moved on in another window. Here is where it is now.", "info")
+            flash(gettext("The lesson moved on in another window. Here is where it is now."), "info")
     return back
 
 
@@ -248,9 +249,9 @@ def attendance(session_id):
         ticked = set(form.pupils.data or ())
         choices = {value for value, _ in form.pupils.choices}
         queries.set_no_device(db, session_id, ticked, choices - ticked, now())
-        flash("Attendance saved.", "info")
+        flash(gettext("Attendance saved."), "info")
     else:
-        flash("That did not work. Please tick the pupils again.", "warning")
+        flash(gettext("That did not work. Please tick the pupils again."), "warning")
     return redirect(url_for("live.teach", session_id=session_id, _anchor="attendance"), 303)
 
 

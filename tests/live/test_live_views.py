@@ -6,6 +6,7 @@ import io
 import re
 from datetime import UTC, datetime, timedelta
 
+from markupsafe import escape
 from pypdf import PdfReader
 
 from db import write_transaction
@@ -395,3 +396,19 @@ def test_answers_sent_just_after_the_teacher_ends_are_still_saved(app, db, room,
     data = dict(right_answers(lesson.quiz), token=token, version=lesson.quiz.version)
     assert pupil.post(f"/live/{session_id}/quiz", data=data).status_code == 303
     assert db.execute("SELECT count(*) FROM attempts WHERE pupil_id = ?", [room["pupils"][0]]).fetchone()[0] == 1
+
+
+def test_a_teacher_whose_account_says_welsh_teaches_live_in_welsh(app, db, room):
+    """The teacher's controls, presenter and attendance in Welsh; the class's screen is the lesson's Welsh words."""
+    with write_transaction(db):
+        db.execute("UPDATE people SET language = 'cy' WHERE email = 'teacher@hill.test'")
+    teacher = client_for(app, "teacher@hill.test")
+    session_id = started(teacher, room["class_id"])
+    page = teacher.get(f"/live/{session_id}/teach").text
+    assert '<html lang="cy">' in page and "Oedi i bawb" in page and "Nawr: rheolau sylfaenol." in page
+    assert "Pause everyone" not in page and "Attendance (names" not in page
+    move(teacher, db, session_id, "next")
+    moved = teacher.get(f"/live/{session_id}/teach").text
+    welsh = app.extensions["courses_in"]["cy"]["online-blackmail-11-13"]
+    assert "Nawr: cam 1 o" in moved and escape(welsh.lessons[0].steps[0].title) in moved
+    assert "Yn dilyn ar ddyfais:" in teacher.get(f"/live/{session_id}/present").text
