@@ -25,6 +25,7 @@ from training.courses import (
     lesson_quiz_ids,
     pupil_course_or_redirect,
     remember_pupil_course,
+    route_words,
     year_courses,
 )
 from training.parents_queries import parents_setting
@@ -67,10 +68,11 @@ def offers_recheck(db, course, summaries):
 @bp.app_template_global()
 def class_route(class_row):
     """'Years 9 to 13': the route a class follows, for class pages, imports and dashboards."""
-    return course_for_class(class_row).route_label
+    return route_words(course_for_class(class_row))
 
 
 bp.add_app_template_global(course_url)
+bp.add_app_template_global(route_words)
 
 
 def lesson_or_404(course_id, lesson_id):

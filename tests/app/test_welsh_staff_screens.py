@@ -1,0 +1,177 @@
+"""The teacher's main screens in Welsh, for a member of staff whose account says cy: classes and a class page,
+adding a pupil, a class code, sign-in cards, importing a class list (its row problems too); the class's progress,
+a pupil's progress, reports and reteaching; the course overview, teacher notes and before-you-teach pages. None of
+them shows the English of the site's own words (the course's own words come from its content files)."""
+
+import io
+
+import pytest
+from test_welsh_screens import assert_welsh
+
+from db import write_transaction
+from jobs import run_pending
+
+from helpers import sign_in
+
+
+@pytest.fixture
+def hillside(make_school, make_staff, make_class, make_pupil, db):
+    """A school with a Welsh-speaking teacher (Tess), an English-speaking admin, a class 9B with one pupil."""
+    school = make_school("Hillside School")
+    ids = {
+        "school": school,
+        "teacher": make_staff(school, "teacher@hill.test", first_name="Tess", last_name="Teach"),
+        "admin": make_staff(school, "admin@hill.test", role="admin", first_name="Ada"),
+    }
+    ids["class"] = make_class(school, "9B", teacher_id=ids["teacher"], year_group=9)
+    ids["pupil"] = make_pupil(
+        school, "ryan.d", first_name="Ryan", last_name="Davies", year_group=9, class_id=ids["class"]
+    )
+    with write_transaction(db):
+        db.execute("UPDATE people SET language = 'cy' WHERE id IN (?, ?)", [ids["teacher"], ids["admin"]])
+    return ids
+
+
+@pytest.fixture
+def welsh_teacher(client, hillside):
+    assert sign_in(client, "teacher@hill.test").status_code == 303
+    return hillside
+
+
+def upload(client, class_id, text):
+    return client.post(
+        f"/classes/{class_id}/import",
+        data={"file": (io.BytesIO(text.encode()), "class.csv", "text/csv")},
+        content_type="multipart/form-data",
+    )
+
+
+# --- Classes ---------------------------------------------------------------------------------
+
+
+def test_the_classes_page_and_creating_a_class_in_welsh(client, welsh_teacher):
+    page = client.get("/classes")
+    assert_welsh(
+        page,
+        "<h1>Eich dosbarthiadau</h1>",
+        "Blwyddyn 9 ·",
+        "Llwybr: Blynyddoedd",
+        "1 disgybl",
+        "Creu dosbarth",
+        "Enw'r dosbarth",
+        "Cymysg neu heb ei osod",
+        "Dewis yn ôl grŵp blwyddyn",
+        ">Dosbarthiadau</a>",
+        ">Adroddiadau</a>",
+        ">Cwrs a nodiadau athrawon</a>",
+        ">Eich cyfrif</a>",
+    )
+    empty = client.post("/classes", data={"name": ""})
+    assert_welsh(empty, "Mae problem", "Teipiwch enw'r dosbarth, er enghraifft 9B neu 10 PSHE 2.", status=400)
+    taken = client.post("/classes", data={"name": "9B", "year_group": "9"})
+    assert_welsh(taken, "Mae gan eich ysgol ddosbarth o'r enw 9B yn barod.", status=400)
+    made = client.post("/classes", data={"name": "10 PSHE", "year_group": "10"})
+    assert made.status_code == 303
+    assert_welsh(
+        client.get(made.location),
+        "Mae'r dosbarth 10 PSHE wedi'i greu.",
+        "Dim disgyblion eto.",
+        '<h1>10 PSHE <span class="h1-note">Blwyddyn 10</span></h1>',
+    )
+
+
+def test_a_class_page_in_welsh(client, welsh_teacher):
+    url = f"/classes/{welsh_teacher['class']}"
+    page = client.get(url)
+    assert_welsh(
+        page,
+        "Gweld cynnydd y dosbarth",
+        "Mewnforio disgyblion o CSV",
+        "Ychwanegu un disgybl",
+        "Cod y dosbarth",
+        "1 disgybl. Yn cael ei addysgu gan Tess Teach.",
+        "Yn weithgar ddiwethaf",
+        'Ailosod y cyfrinair<span class="visually-hidden"> i Ryan Davies</span>',
+        "Ailwiriad diweddarach",
+        "Rydyn ni'n awgrymu tua 4 i 6 wythnos",
+        "Cadw dyddiad yr ailwiriad",
+        "Addysgu gwers yn fyw",
+    )
+    past = client.post(f"{url}/recheck", data={"day": "2020-01-01", "save": "1"})
+    assert_welsh(past, "Dewiswch heddiw neu ddyddiad hwyrach", "<title>Gwall: 9B", status=400)
+    bad = client.post(f"{url}/recheck", data={"day": "31/02/2027", "save": "1"})
+    assert_welsh(bad, "Teipiwch ddyddiad go iawn, er enghraifft 15/03/2027.", status=400)
+    cleared = client.post(f"{url}/recheck", data={"day": "", "clear": "1"})
+    assert_welsh(client.get(cleared.location), "Mae'r ailwiriad wedi'i glirio")
+
+
+def test_adding_a_pupil_and_archiving_one_in_welsh(client, welsh_teacher):
+    url = f"/classes/{welsh_teacher['class']}/pupils/new"
+    assert_welsh(client.get(url), "Ychwanegu disgybl at 9B", "Cyfenw neu lythyren gyntaf", "Enw defnyddiwr (dewisol)")
+    refused = client.post(url, data={"first_name": "", "last_name": "Davies", "year_group": "9", "username": "1x"})
+    assert_welsh(refused, "Teipiwch enw cyntaf y disgybl.", "Dim ond llythrennau a i z", status=400)
+    twice = client.post(url, data={"first_name": "Ryan", "last_name": "Davies", "year_group": "9"})
+    assert_welsh(twice, "Mae Ryan Davies (blwyddyn 9) yn 9B yn barod.", status=400)
+    added = client.post(url, data={"first_name": "Amir", "last_name": "K", "year_group": "9"})
+    assert_welsh(added, "Ychwanegwyd Amir K", "Rhowch y manylion hyn iddyn nhw.", "(PDF, 1 cerdyn)")
+    archive = f"/classes/{welsh_teacher['class']}/pupils/{welsh_teacher['pupil']}/archive"
+    assert_welsh(client.get(archive), "Archifo Ryan Davies?", "Canslo", "ar ôl gadael.")
+    done = client.post(archive)
+    assert_welsh(client.get(done.location), "Mae Ryan Davies wedi'i archifo.")
+
+
+def test_the_class_code_page_in_welsh(client, welsh_teacher):
+    url = f"/classes/{welsh_teacher['class']}/code"
+    assert_welsh(
+        client.get(url),
+        "Does dim cod gan y dosbarth hwn eto.",
+        "Gwneud cod dosbarth",
+        "Does neb wedi ymuno gyda chod eto.",
+    )
+    made = client.post(f"{url}/new")
+    page = client.get(made.location)
+    assert_welsh(page, "Cod y dosbarth nawr yw", "neu sganiwch y cod QR.", "Yn gweithio tan", "Diffodd")
+    off = client.post(f"{url}/off")
+    assert_welsh(client.get(off.location), "Mae cod y dosbarth wedi'i ddiffodd.", "Troi ymlaen")
+
+
+def test_new_sign_in_cards_in_welsh(client, app, welsh_teacher):
+    url = f"/classes/{welsh_teacher['class']}/cards/new"
+    assert_welsh(client.get(url), "Cardiau mewngofnodi newydd i 9B i gyd?", "Gwneud cardiau newydd i 1 disgybl")
+    made = client.post(url)
+    assert_welsh(client.get(made.location), "Yn gwneud cyfrinair a cherdyn newydd i 1 disgybl.", "Gwirio eto")
+    run_pending(app.extensions["huey"])
+    assert_welsh(client.get(made.location), "Cardiau mewngofnodi ar gyfer 9B", "(PDF, 1 cerdyn)", "30 munud")
+
+
+def test_importing_a_class_list_in_welsh(client, welsh_teacher):
+    class_id = welsh_teacher["class"]
+    page = client.get(f"/classes/{class_id}/import")
+    assert_welsh(page, "Mewnforio disgyblion i 9B", "Beth sydd ei angen yn y ffeil", "Uwchlwytho a rhagweld")
+    nothing = client.post(f"/classes/{class_id}/import", data={})
+    assert_welsh(nothing, "Dewiswch y ffeil CSV i'w huwchlwytho.", status=400)
+    no_year = upload(client, class_id, "Forename,Surname\nSam,T\n")
+    assert_welsh(
+        client.get(no_year.location),
+        "Mae angen colofn ar y rhes bennawd (rhes 1) ar gyfer “grŵp blwyddyn”",
+        "1 problem i'w datrys",
+    )
+    rows = "First name,Last name,Year group,Class\n,T,9,9B\nSam,T,15,9B\nAisha,K,9,9C\nRyan,Davies,9,\n"
+    problems = client.get(upload(client, class_id, rows).location)
+    assert_welsh(
+        problems,
+        "Mae'r enw cyntaf ar goll.",
+        'Dydy\'r grŵp blwyddyn "15" ddim',
+        "rydych chi'n mewnforio i 9B",
+        "Mae Ryan Davies (blwyddyn 9) yn 9B yn barod.",
+        "4 problem i'w datrys",
+        "Rhes 2</a>",
+    )
+    good = client.get(upload(client, class_id, "First name,Last name,Year group\nSam,T,10\nAisha,K,9\n").location)
+    assert_welsh(
+        good,
+        "Gellir ychwanegu'r 2 ddisgybl.",
+        "Ychwanegu 2 ddisgybl a gwneud cardiau mewngofnodi",
+        "Mae Sam ym Mlwyddyn 10, mae'r dosbarth ym Mlwyddyn 9.",
+        "(wedi'i wneud o'r enw)",
+    )
