@@ -11,24 +11,24 @@ from test_welsh_screens import assert_welsh
 from db import write_transaction
 from jobs import run_pending
 
-from helpers import sign_in
+from helpers import CHECK_URL, QUIZ_URL, YOUNGER, report_by_job, right_answers, sign_in, submit_quiz, wrong_answers
 
 
 @pytest.fixture
 def hillside(make_school, make_staff, make_class, make_pupil, db):
-    """A school with a Welsh-speaking teacher (Tess), an English-speaking admin, a class 9B with one pupil."""
+    """A school with a Welsh-speaking teacher (Tess), an English-speaking admin, and a class 9B with one pupil."""
     school = make_school("Hillside School")
     ids = {
         "school": school,
         "teacher": make_staff(school, "teacher@hill.test", first_name="Tess", last_name="Teach"),
         "admin": make_staff(school, "admin@hill.test", role="admin", first_name="Ada"),
     }
-    ids["class"] = make_class(school, "9B", teacher_id=ids["teacher"], year_group=9)
+    ids["class"] = make_class(school, "9B", teacher_id=ids["teacher"], year_group=9, course_id=YOUNGER)
     ids["pupil"] = make_pupil(
         school, "ryan.d", first_name="Ryan", last_name="Davies", year_group=9, class_id=ids["class"]
     )
     with write_transaction(db):
-        db.execute("UPDATE people SET language = 'cy' WHERE id IN (?, ?)", [ids["teacher"], ids["admin"]])
+        db.execute("UPDATE people SET language = 'cy' WHERE id = ?", [ids["teacher"]])
     return ids
 
 
@@ -175,3 +175,101 @@ def test_importing_a_class_list_in_welsh(client, welsh_teacher):
         "Mae Sam ym Mlwyddyn 10, mae'r dosbarth ym Mlwyddyn 9.",
         "(wedi'i wneud o'r enw)",
     )
+
+
+# --- Progress --------------------------------------------------------------------------------
+
+
+def pupil_works(app, course):
+    """Ryan takes the quick check (all right) and gets lesson 1's quiz wrong."""
+    pupil = app.test_client()
+    assert sign_in(pupil, "ryan.d").status_code == 303
+    submit_quiz(pupil, CHECK_URL.format("baseline"), course.checks, right_answers(course.checks))
+    lesson = course.lessons[0]
+    submit_quiz(pupil, QUIZ_URL.format(lesson.id), lesson.quiz, wrong_answers(lesson.quiz))
+
+
+def test_the_class_progress_in_welsh_and_english_at_once(client, app, welsh_teacher, course):
+    url = f"/classes/{welsh_teacher['class']}/progress"
+    welsh = client.get(url)
+    assert_welsh(
+        welsh,
+        "Cynnydd: 9B",
+        "Heb ddechrau eto (1)",
+        "Disgyblion fesul gwers",
+        "Beth i'w ailaddysgu",
+        ", trefnu yn ôl y golofn hon",
+        "Sylfaen %",
+        "0 o 1",
+        "Byth",
+    )
+    # The grid is kept per worker: an English admin gets it in English, the Welsh teacher in Welsh again.
+    english = app.test_client()
+    assert sign_in(english, "admin@hill.test").status_code == 303
+    page = english.get(url).text
+    assert "Pupils by lesson" in page and "Disgyblion fesul gwers" not in page
+    pupil_works(app, course)
+    assert_welsh(client.get(url), "Heb ddechrau", "Ar waith")
+    assert "Not started" in english.get(url).text
+    empty = client.get(f"/classes/{welsh_teacher['class']}/certificates.pdf")
+    assert_welsh(client.get(empty.location), "Does gan ddim un disgybl yn 9B dystysgrif eto.")
+
+
+def test_a_pupils_progress_in_welsh(client, app, welsh_teacher, course):
+    pupil_works(app, course)
+    page = client.get(f"/classes/{welsh_teacher['class']}/pupils/{welsh_teacher['pupil']}")
+    assert_welsh(
+        page,
+        "Ryan Davies: cynnydd",
+        "9B: cynnydd",
+        "Gwiriad sylfaen",
+        "Gwiriad terfynol",
+        "Heb ei wneud",
+        "Gwers 1:",
+        "heb basio eto",
+        "Anghywir",
+        "Dim tystysgrif eto",
+        "Cyflwynwyd",
+    )
+
+
+def test_what_to_reteach_in_welsh(client, app, welsh_teacher, course):
+    pupil_works(app, course)
+    page = client.get(f"/classes/{welsh_teacher['class']}/reteach")
+    assert_welsh(
+        page,
+        "Beth i'w ailaddysgu: 9B",
+        "Cwestiynau, y rhai a fethwyd fwyaf yn gyntaf",
+        "Does dim ailwiriad wedi'i osod i'r dosbarth hwn",
+        "Wedi'i guddio: mae llai na 5 disgybl",
+        "Pa mor sicr mae disgyblion yn teimlo",
+        "(1 disgybl)",
+    )
+
+
+def test_reports_in_welsh(client, app, welsh_teacher):
+    page = client.get("/reports")
+    assert_welsh(
+        page,
+        "Lawrlwytho adroddiad cynnydd",
+        "9B (llwybr Blynyddoedd",
+        "Dyddiadau (dewisol)",
+        "Llyfr gwaith Excel (XLSX)",
+        "Lawrlwytho'r adroddiad",
+    )
+    scope = str(welsh_teacher["class"])
+    wrong = client.post("/reports", data={"scope": scope, "format": "csv", "date_from": "soon"})
+    assert_welsh(wrong, "Rhowch ddyddiad fel 2026-11-21, neu gadewch ef yn wag.", status=400)
+    backwards = client.post(
+        "/reports", data={"scope": scope, "format": "csv", "date_from": "2026-11-21", "date_to": "2026-11-01"}
+    )
+    assert_welsh(backwards, "Mae'r dyddiad ‘Hyd at’ cyn y dyddiad ‘O’.", status=400)
+    queued = client.post("/reports", data={"scope": scope, "format": "pdf"})
+    assert_welsh(
+        client.get(queued.location),
+        "Adroddiad ar gyfer 9B (PDF)",
+        "Mae eich adroddiad yn aros",
+        "Cynnydd",
+        "Gwirio eto",
+    )
+    assert report_by_job(app, client, {"scope": scope, "format": "csv"}).status_code == 200
