@@ -4,6 +4,7 @@ import functools
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 
 from accounts.users import pupil_required, staff_required
@@ -196,12 +197,14 @@ def notes_pdf(course_id):
     """The course's teacher notes, "before you teach" first, as one printable PDF."""
     course = course_or_404(course_id)
     # The content is loaded once at start-up and never changes while the app runs, so each
-    # course's PDF is rendered once per process and the bytes are kept.
+    # course's PDF (in each language its content is in) is rendered once per process and the bytes are kept.
     kept = current_app.extensions.setdefault("teacher_notes_pdf", {})
-    pdf = kept.get(course.id)
+    pdf = kept.get((course.id, course.language))
     if pdf is None:
-        html = render_template("training/notes_pdf.html", course=course, coverage=topic_coverage(course))
-        pdf = kept[course.id] = html_to_pdf(html, "teacher-notes.css")
+        # The PDF's own words are English (notes_pdf.html); the notes macros it shares with the pages say theirs so too.
+        with force_locale(DEFAULT):
+            html = render_template("training/notes_pdf.html", course=course, coverage=topic_coverage(course))
+        pdf = kept[(course.id, course.language)] = html_to_pdf(html, "teacher-notes.css")
     return Response(
         pdf,
         mimetype="application/pdf",

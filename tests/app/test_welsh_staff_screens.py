@@ -273,3 +273,48 @@ def test_reports_in_welsh(client, app, welsh_teacher):
         "Gwirio eto",
     )
     assert report_by_job(app, client, {"scope": scope, "format": "csv"}).status_code == 200
+
+
+# --- The course for staff ----------------------------------------------------------------------
+
+
+def test_the_course_overview_and_staff_course_panel_in_welsh(client, welsh_teacher, course):
+    page = client.get(f"/staff/courses/{course.id}/")
+    assert_welsh(
+        page,
+        "<title>Cwrs a nodiadau athrawon",
+        "I staff. Llwybr: Blynyddoedd",
+        "Cyn i chi addysgu",
+        "Lawrlwytho holl nodiadau'r athrawon (PDF)",
+        "Eich cwrs staff:",
+        "Wedi gorffen 0 o ",
+        "Dechrau: ",
+        "Llythyr i rieni a gofalwyr (PDF)",
+        "Gwers 1:",
+        "Y gwiriadau",
+        "Ble mae pob pwnc yn cael ei brofi",
+    )
+
+
+def test_teacher_notes_and_before_you_teach_in_welsh(client, welsh_teacher, course):
+    lesson = course.lessons[0]
+    notes = client.get(f"/staff/courses/{course.id}/lessons/{lesson.id}")
+    assert_welsh(
+        notes,
+        f"Nodiadau athrawon: Gwers 1, {lesson.title}",
+        "Amcanion dysgu",
+        "Sbardunau trafod",
+        "Os bydd disgybl yn datgelu yn y dosbarth",
+        "Rhagolwg: y wers",
+        "Cam 1:",
+        "Rhagolwg: y cwis, gyda'r atebion",
+        "Nesaf: Gwers 2",
+    )
+    before = client.get(f"/staff/courses/{course.id}/before-you-teach")
+    assert_welsh(before, "<h1>Cyn i chi addysgu</h1>", "I staff yn unig.", "Nesaf: nodiadau athrawon Gwers 1")
+    pdf = client.get(f"/staff/courses/{course.id}/notes.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+
+
+def test_the_translations_page_in_welsh(client, welsh_teacher):
+    assert_welsh(client.get("/staff/translations"), "Y cwrs mewn ieithoedd eraill", "Datblygwyr y gwasanaeth")
