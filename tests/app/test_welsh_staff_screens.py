@@ -318,3 +318,19 @@ def test_teacher_notes_and_before_you_teach_in_welsh(client, welsh_teacher, cour
 
 def test_the_translations_page_in_welsh(client, welsh_teacher):
     assert_welsh(client.get("/staff/translations"), "Y cwrs mewn ieithoedd eraill", "Datblygwyr y gwasanaeth")
+
+
+def test_the_staff_page_for_a_welsh_admin(client, db, hillside):
+    with write_transaction(db):
+        db.execute("UPDATE people SET language = 'cy' WHERE id = ?", [hillside["admin"]])
+    assert sign_in(client, "admin@hill.test").status_code == 303
+    page = client.get("/staff")
+    assert_welsh(
+        page, "Cyfrifon staff", "Gweithgar (chi)", "Ychwanegu aelod o staff", "Gweinyddwr yr ysgol", ">Staff</a>"
+    )
+    refused = client.post("/staff", data={"first_name": "", "last_name": "Jones", "email": "nope", "role": "teacher"})
+    assert_welsh(refused, "Teipiwch eu henw cyntaf.", "Teipiwch gyfeiriad e-bost fel name@school.sch.uk.", status=400)
+    added = client.post("/staff", data={"first_name": "Rhys", "last_name": "Jones", "email": "rhys@hill.test"})
+    assert_welsh(added, "Ychwanegwyd Rhys Jones", "Cadwch hyn yn breifat.", "Athro")
+    archive = client.get(f"/staff/{hillside['teacher']}/archive")
+    assert_welsh(archive, "Archifo Tess Teach?", "Fydd Tess Teach (teacher@hill.test) ddim yn gallu mewngofnodi")
