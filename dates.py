@@ -1,10 +1,29 @@
-"""Dates as people read them: `long_date` on certificates, `when` and `day` (UK local time) on staff screens."""
+"""Dates as people read them: `long_date` on certificates, `when` and `day` (UK local time) on staff screens; in
+English, or with another language's month names on its pages."""
 
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+# The months in each language other than English (which uses strftime's, as before): whole names, then the short
+# names staff screens use. The language is the page's (the filters pass it in); PDFs and e-mails stay English.
+MONTHS = {
+    "cy": (
+        ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
+         "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"),
+        ("Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach", "Rhag"),
+    ),
+}  # fmt: skip
 
-def long_date(value):
+
+def _month(moment, language, short):
+    """The month of `moment` in `language`: 'Nov' or 'November' in English, 'Tach' or 'Tachwedd' in Welsh."""
+    names = MONTHS.get(language)
+    if names is None:
+        return f"{moment:%b}" if short else f"{moment:%B}"
+    return names[1 if short else 0][moment.month - 1]
+
+
+def long_date(value, language="en"):
     """'2026-11-21T09:30:00+00:00' (or a date) -> '21 November 2026'; the Jinja filter `long_date`."""
     if value is None or value == "":
         return ""
@@ -14,7 +33,7 @@ def long_date(value):
         # Stored times are db.now() ISO strings in UTC; the day is their first ten characters,
         # as on every certificate already issued.
         value = date.fromisoformat(str(value)[:10])
-    return f"{value.day} {value:%B %Y}"
+    return f"{value.day} {_month(value, language, short=False)} {value:%Y}"
 
 
 # Stored times are UTC; people in UK schools read them on the wall clock (GMT or BST).
@@ -29,21 +48,21 @@ def _uk(value):
     return moment.astimezone(UK)
 
 
-def when(value):
+def when(value, language="en"):
     """'2026-07-01T13:30:00+00:00' -> '1 Jul 2026, 14:30' (UK local time); the Jinja filter `when`
     used on every staff screen. Empty stays empty."""
     if value is None or value == "":
         return ""
     moment = _uk(value)
-    return f"{moment.day} {moment:%b %Y, %H:%M}"
+    return f"{moment.day} {_month(moment, language, short=True)} {moment:%Y, %H:%M}"
 
 
-def day(value):
+def day(value, language="en"):
     """'2026-11-21T23:30:00+00:00' -> '21 Nov 2026': the UK local day, as `when` writes it."""
     if value is None or value == "":
         return ""
     moment = _uk(value) if "T" in str(value) or isinstance(value, datetime) else date.fromisoformat(str(value))
-    return f"{moment.day} {moment:%b %Y}"
+    return f"{moment.day} {_month(moment, language, short=True)} {moment:%Y}"
 
 
 def uk_day(value):

@@ -2,6 +2,7 @@
 
 import segno
 from flask import render_template
+from flask_babel import force_locale
 
 from accounts.queries import school_by_id
 from certificates.codes import initials, new_code
@@ -9,6 +10,7 @@ from certificates.eligibility import check_eligibility
 from certificates.queries import certificate_for_pupil, code_exists, insert_certificate
 from dates import uk_day, uk_today
 from db import now
+from languages import DEFAULT
 from pdf import html_to_pdf
 from quizzes.queries import quiz_summaries
 from training.staff_rules import renews
@@ -85,12 +87,13 @@ def render_certificate(values):
 def certificate_html(values):
     """The certificate's HTML for these plain values, with its QR code inline."""
     link = verify_url(values["code"])
-    return render_template(
-        "certificates/certificate.html",
-        **values,
-        verify_link=link,
-        # A PNG of one pixel per module (drawn crisp by `image-rendering: pixelated`): WeasyPrint
-        # parsed and drew the SVG's path on every render, a third of a certificate's time here.
-        # A fixed mask (any is valid) spares scoring all eight, most of the encoding time.
-        qr_svg=segno.make(link, error="m", mask=0).png_data_uri(dark="#1b1b3a", border=0, scale=1),
-    )
+    with force_locale(DEFAULT):  # the certificate is in English, its date too, whatever the page's language
+        return render_template(
+            "certificates/certificate.html",
+            **values,
+            verify_link=link,
+            # A PNG of one pixel per module (drawn crisp by `image-rendering: pixelated`): WeasyPrint
+            # parsed and drew the SVG's path on every render, a third of a certificate's time here.
+            # A fixed mask (any is valid) spares scoring all eight, most of the encoding time.
+            qr_svg=segno.make(link, error="m", mask=0).png_data_uri(dark="#1b1b3a", border=0, scale=1),
+        )

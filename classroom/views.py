@@ -48,6 +48,7 @@ from classroom.tasks import queue_cards
 from db import IntegrityError, get_db
 from forms import ConfirmForm
 from languages import lazy_gettext as _l
+from languages import page_language
 from quizzes import recheck
 from training.courses import course_for_class, course_for_year, courses, route_words
 from training.staff_training import staff_course_first
@@ -192,7 +193,7 @@ def class_recheck(class_id):
         queries.set_class_recheck(db, class_id, current_user.school_id, day)
         audit_by(db, current_user, "class-recheck", "class", class_id)
         if day:
-            flash(gettext("Re-check set for %(day)s.", day=dates.day(day.isoformat())), "success")
+            flash(gettext("Re-check set for %(day)s.", day=dates.day(day.isoformat(), page_language())), "success")
         else:
             flash(gettext("The re-check is cleared: no pupil of this class is offered one."), "success")
         return redirect(url_for("classroom.class_page", class_id=class_id), 303)

@@ -107,9 +107,9 @@ def _lesson_cell(lesson_id, status, best_percent, taught_live=None, without_devi
     # `language` is the page's: part of the key, so each language's cell is kept apart.
     score = CELL_SCORE.format(best_percent) if best_percent is not None else ""
     if taught_live and without_device:
-        score += CELL_LIVE.format(gettext("Taught live %(day)s (no device)", day=day(taught_live)))
+        score += CELL_LIVE.format(gettext("Taught live %(day)s (no device)", day=day(taught_live, language)))
     elif taught_live:
-        score += CELL_LIVE.format(gettext("Taught live %(day)s", day=day(taught_live)))
+        score += CELL_LIVE.format(gettext("Taught live %(day)s", day=day(taught_live, language)))
     words = STATUS_WORDS.get(status, status.capitalize())
     return LESSON_CELL.format(kind=status.replace(" ", "-"), lesson=lesson_id, status=words, score=score)
 

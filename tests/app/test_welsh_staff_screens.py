@@ -3,15 +3,29 @@ adding a pupil, a class code, sign-in cards, importing a class list (its row pro
 a pupil's progress, reports and reteaching; the course overview, teacher notes and before-you-teach pages. None of
 them shows the English of the site's own words (the course's own words come from its content files)."""
 
+import calendar
 import io
+import re
 
 import pytest
-from test_welsh_screens import assert_welsh
+from pypdf import PdfReader
+from test_welsh_screens import assert_welsh, welsh_pupil  # noqa: F401 (a fixture)
 
+from dates import day, long_date, when
 from db import write_transaction
 from jobs import run_pending
 
-from helpers import CHECK_URL, QUIZ_URL, YOUNGER, report_by_job, right_answers, sign_in, submit_quiz, wrong_answers
+from helpers import (
+    CHECK_URL,
+    QUIZ_URL,
+    YOUNGER,
+    complete_course,
+    report_by_job,
+    right_answers,
+    sign_in,
+    submit_quiz,
+    wrong_answers,
+)
 
 
 @pytest.fixture
@@ -334,3 +348,49 @@ def test_the_staff_page_for_a_welsh_admin(client, db, hillside):
     assert_welsh(added, "Ychwanegwyd Rhys Jones", "Cadwch hyn yn breifat.", "Athro")
     archive = client.get(f"/staff/{hillside['teacher']}/archive")
     assert_welsh(archive, "Archifo Tess Teach?", "Fydd Tess Teach (teacher@hill.test) ddim yn gallu mewngofnodi")
+
+
+# --- Dates -------------------------------------------------------------------------------------
+
+
+def test_dates_say_their_month_in_the_pages_language():
+    assert when("2026-07-01T13:30:00+00:00", "cy") == "1 Gorff 2026, 14:30"
+    assert day("2026-11-21", "cy") == "21 Tach 2026" and day("2026-11-21") == "21 Nov 2026"
+    assert long_date("2026-02-03T09:30:00+00:00", "cy") == "3 Chwefror 2026"
+    assert long_date("2026-02-03T09:30:00+00:00") == "3 February 2026"
+
+
+def test_a_welsh_page_gives_dates_in_welsh_and_an_english_page_in_english(client, app, db, welsh_teacher):
+    with write_transaction(db):
+        db.execute(
+            "UPDATE people SET last_active_at = '2026-11-21T10:00:00+00:00' WHERE id = ?", [welsh_teacher["pupil"]]
+        )
+    assert "21 Tach 2026" in client.get(f"/classes/{welsh_teacher['class']}").text
+    english = app.test_client()
+    assert sign_in(english, "admin@hill.test").status_code == 303
+    assert "21 Nov 2026" in english.get(f"/classes/{welsh_teacher['class']}").text
+    made = client.post(f"/classes/{welsh_teacher['class']}/code/new")
+    works_until = re.search(r"Yn gweithio tan (\d+ \w+ \d{4})", client.get(made.location).text).group(1)
+    assert works_until.split()[1] in (
+        "Ion",
+        "Chwef",
+        "Maw",
+        "Ebr",
+        "Mai",
+        "Meh",
+        "Gorff",
+        "Awst",
+        "Medi",
+        "Hyd",
+        "Tach",
+        "Rhag",
+    )
+
+
+def test_a_welsh_pupils_certificate_pdf_keeps_its_english_date(client, welsh_pupil, course):  # noqa: F811
+    complete_course(client, course)
+    assert_welsh(client.get("/certificate"), "Da iawn, Ryan.")
+    pages = PdfReader(io.BytesIO(client.get("/certificate.pdf").data)).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    month = re.search(r"on \d+ (\w+) \d{4}", text).group(1)
+    assert month in calendar.month_name[1:]
