@@ -340,7 +340,7 @@ def test_the_staff_page_for_a_welsh_admin(client, db, hillside):
     assert sign_in(client, "admin@hill.test").status_code == 303
     page = client.get("/staff")
     assert_welsh(
-        page, "Cyfrifon staff", "Gweithgar (chi)", "Ychwanegu aelod o staff", "Gweinyddwr yr ysgol", ">Staff</a>"
+        page, "Cyfrifon staff", "Gweithredol (chi)", "Ychwanegu aelod o staff", "Gweinyddwr yr ysgol", ">Staff</a>"
     )
     refused = client.post("/staff", data={"first_name": "", "last_name": "Jones", "email": "nope", "role": "teacher"})
     assert_welsh(refused, "Teipiwch eu henw cyntaf.", "Teipiwch gyfeiriad e-bost fel name@school.sch.uk.", status=400)
