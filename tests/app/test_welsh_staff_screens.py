@@ -394,3 +394,19 @@ def test_a_welsh_pupils_certificate_pdf_keeps_its_english_date(client, welsh_pup
     text = " ".join(" ".join(page.extract_text() for page in pages).split())
     month = re.search(r"on \d+ (\w+) \d{4}", text).group(1)
     assert month in calendar.month_name[1:]
+
+
+def test_being_asked_for_the_staff_course_first_in_welsh(client, app, welsh_teacher):
+    admin = app.test_client()
+    assert sign_in(admin, "admin@hill.test").status_code == 303
+    admin.post("/admin/staff-course", data={"required": "yes"})
+    asked = client.post("/classes", data={"name": "10 PSHE", "year_group": "10"})
+    assert_welsh(
+        asked,
+        "Cwblhewch y cwrs staff yn gyntaf",
+        "Mynd i'r cwrs staff",
+        "botwm i greu'r dosbarth",
+        ">Creu'r dosbarth</button>",
+        'value="10 PSHE"',
+        status=403,
+    )
