@@ -9,6 +9,7 @@ Without JavaScript the pupil's page shows the current step when loaded and a "Go
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from accounts.users import pupil_required, staff_required
@@ -79,7 +80,10 @@ def not_modified_or(tag, body):
 
 def start_choices(course):
     """The lessons of the class's route, for the start form."""
-    return [(lesson.id, f"Lesson {lesson.number}: {lesson.title}") for lesson in course.lessons]
+    return [
+        (lesson.id, gettext("Lesson %(number)s: %(title)s", number=lesson.number, title=lesson.title))
+        for lesson in course.lessons
+    ]
 
 
 @bp.app_template_global()

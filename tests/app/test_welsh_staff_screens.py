@@ -110,6 +110,7 @@ def test_a_class_page_in_welsh(client, welsh_teacher):
         "Rydyn ni'n awgrymu tua 4 i 6 wythnos",
         "Cadw dyddiad yr ailwiriad",
         "Addysgu gwers yn fyw",
+        ">Gwers 1: ",
     )
     past = client.post(f"{url}/recheck", data={"day": "2020-01-01", "save": "1"})
     assert_welsh(past, "Dewiswch heddiw neu ddyddiad hwyrach", "<title>Gwall: 9B", status=400)
