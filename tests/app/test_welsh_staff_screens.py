@@ -411,3 +411,16 @@ def test_being_asked_for_the_staff_course_first_in_welsh(client, app, welsh_teac
         'value="10 PSHE"',
         status=403,
     )
+
+
+def test_revoking_a_certificate_from_a_pupils_page_in_welsh(client, app, db, welsh_teacher, course):
+    pupil = app.test_client()
+    assert sign_in(pupil, "ryan.d").status_code == 303
+    complete_course(pupil, course)
+    url = f"/classes/{welsh_teacher['class']}/pupils/{welsh_teacher['pupil']}"
+    page = client.get(url)
+    assert_welsh(page, "Tystysgrif gyfredol:", "Dirymu'r dystysgrif hon", "Y rheswm dros ddirymu")
+    certificate_id = db.execute("SELECT id FROM certificates").fetchone()[0]
+    revoke = f"{url}/certificates/{certificate_id}/revoke"
+    assert_welsh(client.get(client.post(revoke, data={"reason": ""}).location), "Dywedwch pam mae'r dystysgrif")
+    assert_welsh(client.get(client.post(revoke, data={"reason": "Spelt wrongly"}).location), "Cafodd y dystysgrif ei")
