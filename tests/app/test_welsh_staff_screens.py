@@ -424,3 +424,7 @@ def test_revoking_a_certificate_from_a_pupils_page_in_welsh(client, app, db, wel
     revoke = f"{url}/certificates/{certificate_id}/revoke"
     assert_welsh(client.get(client.post(revoke, data={"reason": ""}).location), "Dywedwch pam mae'r dystysgrif")
     assert_welsh(client.get(client.post(revoke, data={"reason": "Spelt wrongly"}).location), "Cafodd y dystysgrif ei")
+    reissued = client.post(f"{url}/certificates/reissue")
+    assert_welsh(client.get(reissued.location), "Tystysgrif newydd i Ryan Davies", "Mae'r dystysgrif newydd yn aros")
+    run_pending(app.extensions["huey"])
+    assert_welsh(client.get(reissued.location), "Cafodd tystysgrif newydd ei rhoi:", "Yn ôl i Ryan Davies")
