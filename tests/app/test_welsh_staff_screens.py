@@ -227,7 +227,7 @@ def test_the_class_progress_in_welsh_and_english_at_once(client, app, welsh_teac
     assert_welsh(client.get(url), "Heb ddechrau", "Ar waith")
     assert "Not started" in english.get(url).text
     empty = client.get(f"/classes/{welsh_teacher['class']}/certificates.pdf")
-    assert_welsh(client.get(empty.location), "Does gan ddim un disgybl yn 9B dystysgrif eto.")
+    assert_welsh(client.get(empty.location), "Does gan yr un disgybl yn 9B dystysgrif eto.")
 
 
 def test_a_pupils_progress_in_welsh(client, app, welsh_teacher, course):
