@@ -1,4 +1,5 @@
-"""Dates as people read them: `long_date` on certificates, `when` and `day` (UK local time) on staff screens."""
+"""Dates as people read them: `long_date` on certificates, `when` and `day` (UK local time) on staff screens; in
+English, or with another language's month names on its pages."""
 
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -6,9 +7,17 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 
+def _month(moment, language, short):
+    """The month of `moment` in `language`: 'Nov' or 'November' in English (strftime's, as before), Babel's for any
+    other language: 'Tach' or 'Tachwedd' in Welsh."""
+    if language == "en":
+        return f"{moment:%b}" if short else f"{moment:%B}"
+    return format_date(moment, "MMM" if short else "MMMM", locale=language)
+
+
 def long_date(value, language="en"):
-    """'2026-11-21T09:30:00+00:00' (or a date) -> '21 November 2026' ('21 Tachwedd 2026' in Welsh, from Babel's
-    month names); the Jinja filter `long_date` passes the page's language."""
+    """'2026-11-21T09:30:00+00:00' (or a date) -> '21 November 2026' ('21 Tachwedd 2026' on a Welsh page or
+    certificate); the Jinja filter `long_date` passes the page's language."""
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
@@ -17,9 +26,7 @@ def long_date(value, language="en"):
         # Stored times are db.now() ISO strings in UTC; the day is their first ten characters,
         # as on every certificate already issued.
         value = date.fromisoformat(str(value)[:10])
-    if language != "en":
-        return format_date(value, "d MMMM y", locale=language)
-    return f"{value.day} {value:%B %Y}"
+    return f"{value.day} {_month(value, language, short=False)} {value:%Y}"
 
 
 # Stored times are UTC; people in UK schools read them on the wall clock (GMT or BST).
@@ -34,21 +41,21 @@ def _uk(value):
     return moment.astimezone(UK)
 
 
-def when(value):
+def when(value, language="en"):
     """'2026-07-01T13:30:00+00:00' -> '1 Jul 2026, 14:30' (UK local time); the Jinja filter `when`
     used on every staff screen. Empty stays empty."""
     if value is None or value == "":
         return ""
     moment = _uk(value)
-    return f"{moment.day} {moment:%b %Y, %H:%M}"
+    return f"{moment.day} {_month(moment, language, short=True)} {moment:%Y, %H:%M}"
 
 
-def day(value):
+def day(value, language="en"):
     """'2026-11-21T23:30:00+00:00' -> '21 Nov 2026': the UK local day, as `when` writes it."""
     if value is None or value == "":
         return ""
     moment = _uk(value) if "T" in str(value) or isinstance(value, datetime) else date.fromisoformat(str(value))
-    return f"{moment.day} {moment:%b %Y}"
+    return f"{moment.day} {_month(moment, language, short=True)} {moment:%Y}"
 
 
 def uk_day(value):

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from languages import lazy_gettext as _l
 from lengths import MAX_NAME
 
 NAME_RULES = {"autocomplete": "off", "spellcheck": "false"}
@@ -17,7 +18,7 @@ def name_field(label, message):
         label,
         validators=[
             DataRequired(message),
-            Length(max=MAX_NAME, message=f"{label} can be up to {MAX_NAME} characters."),
+            Length(max=MAX_NAME, message=_l("%(label)s can be up to %(most)s characters.", label=label, most=MAX_NAME)),
         ],
         render_kw=NAME_RULES,
     )

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from languages import lazy_gettext as _l
+
 
 class VerifyForm(FlaskForm):
     """Anyone can type a certificate code to check it."""
@@ -26,10 +28,10 @@ class RevokeForm(FlaskForm):
     """Withdraw a certificate; the reason is kept with it."""
 
     reason = StringField(
-        "Reason for revoking",
+        _l("Reason for revoking"),
         validators=[
-            DataRequired("Say why the certificate is being revoked."),
-            Length(max=300, message="Keep the reason under 300 characters."),
+            DataRequired(_l("Say why the certificate is being revoked.")),
+            Length(max=300, message=_l("Keep the reason under 300 characters.")),
         ],
     )
 

@@ -94,6 +94,7 @@ def render_certificate(values):
 def certificate_html(values):
     """The certificate's HTML for these plain values, with its QR code inline."""
     link = verify_url(values["code"])
+    # In the language new_certificate forces (the pupil's): its words, its date and its `lang`.
     return render_template(
         "certificates/certificate.html",
         **values,

@@ -13,6 +13,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from accounts.users import pupil_required, staff_required
@@ -123,15 +124,15 @@ def revoke(class_id, pupil_id, certificate_id):
     pupil_or_404(get_db(), current_user, class_id, pupil_id)
     form = RevokeForm()
     if not form.validate_on_submit():
-        for message in form.reason.errors or ["The form expired. Please try again."]:
-            flash(message, "error")
+        for message in form.reason.errors or [gettext("The form expired. Please try again.")]:
+            flash(str(message), "error")
         return _back_to_pupil(class_id, pupil_id)
     db = get_db()
     reason = form.reason.data.strip()
     if not revoke_certificate(db, certificate_id, pupil_id, current_user.school_id, current_user.id, reason):
         abort(404)  # not this pupil's, another school's, or already revoked
     audit_by(db, current_user, "certificate-revoke", "certificate", certificate_id)
-    flash("The certificate was revoked. Its code now shows as revoked.", "success")
+    flash(gettext("The certificate was revoked. Its code now shows as revoked."), "success")
     return _back_to_pupil(class_id, pupil_id)
 
 
@@ -141,16 +142,16 @@ def reissue(class_id, pupil_id):
     """Issue a new certificate (a new code) to a pupil who has earned one and holds none."""
     klass, pupil = pupil_or_404(get_db(), current_user, class_id, pupil_id)
     if not ReissueForm().validate_on_submit():
-        flash("The form expired. Please try again.", "error")
+        flash(gettext("The form expired. Please try again."), "error")
         return _back_to_pupil(class_id, pupil_id)
     db = get_db()
     course = course_for_class(klass)  # the route the class follows, as its pages show
     if certificate_for_pupil(db, pupil_id, course.id):
-        flash("This pupil already holds a certificate. Revoke it first to reissue.", "warning")
+        flash(gettext("This pupil already holds a certificate. Revoke it first to reissue."), "warning")
         return _back_to_pupil(class_id, pupil_id)
     eligibility = eligibility_for(db, pupil_id, course)
     if not eligibility.eligible:
-        flash("This pupil has not finished the course yet, so there is nothing to reissue.", "warning")
+        flash(gettext("This pupil has not finished the course yet, so there is nothing to reissue."), "warning")
         return _back_to_pupil(class_id, pupil_id)
     # Rendering takes a second or more: the job worker makes it (certificates/tasks.py), and audits it.
     scope = Scope(current_user.school_id, class_id, klass["name"])

@@ -1,7 +1,8 @@
 """Reading a class roster CSV: encodings, forgiving headers, and every problem by row.
 
-Plain Python, no Flask: the views pass in what the database knows (pupils already in the
-class, usernames already taken) and show the result as a preview before anything is saved.
+Plain Python: the views pass in what the database knows (pupils already in the class, usernames
+already taken) and show the result as a preview before anything is saved. Its messages are in the
+page's language (Flask-Babel's gettext; English outside a request, as in the rules' own tests).
 Row numbers are the spreadsheet's: the header is row 1, the first pupil row 2.
 """
 
@@ -11,6 +12,8 @@ import io
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
+
+from flask_babel import gettext, lazy_gettext
 
 from accounts.passwords import unique_username, username_stem
 from lengths import MAX_EMAIL, MAX_NAME, MAX_USERNAME
@@ -41,25 +44,25 @@ HEADER_ALIASES = {
               "accountemail", "mail", "emailaccount"),
 }  # fmt: skip
 REQUIRED = ("first_name", "last_name", "year_group")
+# Only the required columns are named in a message (lazy: said in the page's language; shown as plain text).
 COLUMN_LABELS = {
-    "first_name": "first name",
-    "last_name": "last name (or initial)",
-    "year_group": "year group",
-    "class_name": "class",
-    "username": "username",
-    "email": "e-mail",
+    "first_name": lazy_gettext("first name"),
+    "last_name": lazy_gettext("last name (or initial)"),
+    "year_group": lazy_gettext("year group"),
 }
 
 # Files that are clearly not a CSV, by their first bytes.
+# Their messages are lazy: said in the page's language when the file is read.
+IMAGE = lazy_gettext("This is an image. Only CSV files of names can be uploaded here.")
 NOT_CSV = (
-    (b"PK\x03\x04", "This is an Excel workbook (.xlsx), not a CSV. In Excel choose File, Save As, "
-                    "then \"CSV UTF-8\", and upload that file."),
-    (b"\xd0\xcf\x11\xe0", "This is an old Excel workbook (.xls), not a CSV. In Excel choose File, Save As, "
-                          "then \"CSV UTF-8\", and upload that file."),
-    (b"%PDF", "This is a PDF, not a CSV. Export the class list from your school's system as CSV."),
-    (b"\x89PNG", "This is an image. Only CSV files of names can be uploaded here."),
-    (b"\xff\xd8\xff", "This is an image. Only CSV files of names can be uploaded here."),
-    (b"GIF8", "This is an image. Only CSV files of names can be uploaded here."),
+    (b"PK\x03\x04", lazy_gettext("This is an Excel workbook (.xlsx), not a CSV. In Excel choose File, Save As, "
+                                 "then \"CSV UTF-8\", and upload that file.")),
+    (b"\xd0\xcf\x11\xe0", lazy_gettext("This is an old Excel workbook (.xls), not a CSV. In Excel choose File, "
+                                       "Save As, then \"CSV UTF-8\", and upload that file.")),
+    (b"%PDF", lazy_gettext("This is a PDF, not a CSV. Export the class list from your school's system as CSV.")),
+    (b"\x89PNG", IMAGE),
+    (b"\xff\xd8\xff", IMAGE),
+    (b"GIF8", IMAGE),
 )  # fmt: skip
 
 
@@ -180,15 +183,17 @@ def parse(data, class_name):
     """Read roster bytes for the class `class_name`: rows, problems by row, encoding used."""
     roster = Roster()
     if not data.strip():
-        roster.problems.append(Problem(None, "The file is empty."))
+        roster.problems.append(Problem(None, gettext("The file is empty.")))
         return roster
     for magic, message in NOT_CSV:
         if data.startswith(magic):
-            roster.problems.append(Problem(None, message))
+            roster.problems.append(Problem(None, str(message)))
             return roster
     text, roster.encoding = decode(data)
     if "\x00" in text:
-        roster.problems.append(Problem(None, 'This isn\'t a CSV text file. Save the class list as "CSV UTF-8".'))
+        roster.problems.append(
+            Problem(None, gettext('This isn\'t a CSV text file. Save the class list as "CSV UTF-8".'))
+        )
         return roster
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
@@ -204,13 +209,17 @@ def parse(data, class_name):
     columns, roster.ignored_columns = match_headers(headers)
     missing = [COLUMN_LABELS[key] for key in REQUIRED if key not in columns]
     if missing:
-        found = ", ".join(f'"{h.strip()}"' for h in headers if h.strip()) or "nothing"
+        found = ", ".join(f'"{h.strip()}"' for h in headers if h.strip()) or gettext("nothing")
         roster.problems.append(
             Problem(
                 1,
-                f"The header row (row 1) needs a column for {_and_list(missing)}. It has {found}. "
-                'Name the columns "First name", "Last name", "Year group" and, if you like, "Class", "Username" '
-                'and "E-mail".',
+                gettext(
+                    "The header row (row 1) needs a column for %(missing)s. It has %(found)s. "
+                    'Name the columns "First name", "Last name", "Year group" and, if you like, "Class", "Username" '
+                    'and "E-mail".',
+                    missing=_and_list(missing),
+                    found=found,
+                ),
             )
         )
         return roster
@@ -240,66 +249,122 @@ def parse(data, class_name):
         if not problems:
             earlier = seen.setdefault(row.key(), number)
             if earlier != number:
-                who = f"{row.first_name} {row.last_name}, year {row.year_group}"
-                problems.append(f"The same pupil as row {earlier} ({who}).")
+                problems.append(
+                    gettext(
+                        "The same pupil as row %(earlier)s (%(name)s, year %(year)s).",
+                        earlier=earlier,
+                        name=f"{row.first_name} {row.last_name}",
+                        year=row.year_group,
+                    )
+                )
             if row.username:
                 earlier = seen_usernames.setdefault(row.username, number)
                 if earlier != number:
-                    problems.append(f"Username {row.username} is also on row {earlier}. Each pupil needs their own.")
+                    problems.append(
+                        gettext(
+                            "Username %(username)s is also on row %(earlier)s. Each pupil needs their own.",
+                            username=row.username,
+                            earlier=earlier,
+                        )
+                    )
             if row.email:
                 earlier = seen_emails.setdefault(row.email.casefold(), number)
                 if earlier != number:
-                    problems.append(f"The e-mail {row.email} is also on row {earlier}. Each pupil needs their own.")
+                    problems.append(
+                        gettext(
+                            "The e-mail %(email)s is also on row %(earlier)s. Each pupil needs their own.",
+                            email=row.email,
+                            earlier=earlier,
+                        )
+                    )
         roster.problems.extend(Problem(number, message) for message in problems)
 
     if not roster.rows:
-        roster.problems.append(Problem(None, "The file has a header row but no pupils."))
+        roster.problems.append(Problem(None, gettext("The file has a header row but no pupils.")))
     elif len(roster.rows) > MAX_ROWS:
         roster.problems.insert(
             0,
-            Problem(None, f"The file has {len(roster.rows)} pupils. Import at most {MAX_ROWS} at a time: split it."),
+            Problem(
+                None,
+                gettext(
+                    "The file has %(count)s pupils. Import at most %(most)s at a time: split it.",
+                    count=len(roster.rows),
+                    most=MAX_ROWS,
+                ),
+            ),
         )
     return roster
 
 
 def unreadable_row(number):
     """Plain words for a row the CSV reader gave up on (too long, or a quote mark never closed)."""
-    return (
-        f"Row {number} can't be read: it is far too long for one pupil, or has a quote mark (\") that is "
+    return gettext(
+        "Row %(number)s can't be read: it is far too long for one pupil, or has a quote mark (\") that is "
         "never closed, which joins the rows after it into one. Check that row in your spreadsheet, "
-        'save it again as "CSV UTF-8", and upload it again.'
+        'save it again as "CSV UTF-8", and upload it again.',
+        number=number,
     )
 
 
 def _check_row(row, year_text, class_name):
     """The problems of one row on its own (sets row.year_group when it is readable)."""
     problems = []
-    for key, value in (("first_name", row.first_name), ("last_name", row.last_name)):
-        label = COLUMN_LABELS[key]
-        if not value:
-            problems.append(f"The {label} is missing.")
-        elif len(value) > MAX_NAME:
-            problems.append(f"The {label} is {len(value)} characters long; the most is {MAX_NAME}.")
+    # Each name's problems in whole sentences (Welsh mutates a word after "the").
+    if not row.first_name:
+        problems.append(gettext("The first name is missing."))
+    elif len(row.first_name) > MAX_NAME:
+        problems.append(
+            gettext(
+                "The first name is %(length)s characters long; the most is %(most)s.",
+                length=len(row.first_name),
+                most=MAX_NAME,
+            )
+        )
+    if not row.last_name:
+        problems.append(gettext("The last name (or initial) is missing."))
+    elif len(row.last_name) > MAX_NAME:
+        problems.append(
+            gettext(
+                "The last name (or initial) is %(length)s characters long; the most is %(most)s.",
+                length=len(row.last_name),
+                most=MAX_NAME,
+            )
+        )
     if not year_text:
-        problems.append("The year group is missing.")
+        problems.append(gettext("The year group is missing."))
     else:
         match = YEAR_PATTERN.match(year_text)
         year = int(match.group(1)) if match else None
         if year in YEAR_GROUPS:
             row.year_group = year
         else:
-            problems.append(f'The year group "{year_text}" is not a year from {YEAR_GROUPS[0]} to {YEAR_GROUPS[-1]}.')
+            problems.append(
+                gettext(
+                    'The year group "%(year)s" is not a year from %(first)s to %(last)s.',
+                    year=year_text,
+                    first=YEAR_GROUPS[0],
+                    last=YEAR_GROUPS[-1],
+                )
+            )
     if row.class_name and not same_class(row.class_name, class_name):
         problems.append(
-            f'The class is "{row.class_name}", but you are importing into {class_name}. '
-            "Import each class from its own page, or correct the class."
+            gettext(
+                'The class is "%(given)s", but you are importing into %(class_name)s. '
+                "Import each class from its own page, or correct the class.",
+                given=row.class_name,
+                class_name=class_name,
+            )
         )
     if row.username:
         row.username = row.username.lower()
         if len(row.username) > MAX_USERNAME or not USERNAME_PATTERN.match(row.username):
             problems.append(
-                f'The username "{row.username}" can only use letters a to z, numbers and dots, start with a letter, '
-                f"and be up to {MAX_USERNAME} characters. Or leave it blank and one will be made."
+                gettext(
+                    'The username "%(username)s" can only use letters a to z, numbers and dots, start with a letter, '
+                    "and be up to %(most)s characters. Or leave it blank and one will be made.",
+                    username=row.username,
+                    most=MAX_USERNAME,
+                )
             )
     if row.email:
         problem = email_problem(row.email)
@@ -311,9 +376,14 @@ def _check_row(row, year_text, class_name):
 def email_problem(email):
     """Why `email` (tidied) can't be a pupil's school account e-mail, or None if it can."""
     if len(email) > MAX_EMAIL:
-        return f"The e-mail is {len(email)} characters long; the most is {MAX_EMAIL}."
+        return gettext(
+            "The e-mail is %(length)s characters long; the most is %(most)s.", length=len(email), most=MAX_EMAIL
+        )
     if not EMAIL_PATTERN.match(email):
-        return f'"{email}" is not an e-mail address. Type one like sam.taylor@school.sch.uk, or leave it blank.'
+        return gettext(
+            '"%(email)s" is not an e-mail address. Type one like sam.taylor@school.sch.uk, or leave it blank.',
+            email=email,
+        )
     return None
 
 
@@ -325,14 +395,25 @@ def check_existing(rows, existing_keys, taken_usernames, class_name, taken_email
     problems = []
     for row in rows:
         if row.year_group is not None and row.key() in existing_keys:
-            who = f"{row.first_name} {row.last_name} (year {row.year_group})"
-            problems.append(Problem(row.row, f"{who} is already in {class_name}."))
+            already = gettext(
+                "%(name)s (year %(year)s) is already in %(class_name)s.",
+                name=f"{row.first_name} {row.last_name}",
+                year=row.year_group,
+                class_name=class_name,
+            )
+            problems.append(Problem(row.row, already))
         if row.username and row.username in taken_usernames:
             problems.append(
-                Problem(row.row, f"The username {row.username} is already used. Choose another or leave it blank.")
+                Problem(
+                    row.row,
+                    gettext(
+                        "The username %(username)s is already used. Choose another or leave it blank.",
+                        username=row.username,
+                    ),
+                )
             )
         if row.email and row.email.casefold() in taken_emails:
-            taken = f"The e-mail {row.email} already belongs to someone with an account here."
+            taken = gettext("The e-mail %(email)s already belongs to someone with an account here.", email=row.email)
             problems.append(Problem(row.row, taken))
     return problems
 
@@ -362,7 +443,15 @@ def year_warnings(rows, class_year):
     if not class_year:
         return []
     return [
-        Problem(r.row, f"{r.first_name} is in Year {r.year_group}, the class is Year {class_year}.")
+        Problem(
+            r.row,
+            gettext(
+                "%(name)s is in Year %(year)s, the class is Year %(class_year)s.",
+                name=r.first_name,
+                year=r.year_group,
+                class_year=class_year,
+            ),
+        )
         for r in rows
         if r.year_group is not None and r.year_group != class_year
     ]
@@ -374,5 +463,8 @@ def rows_from_dicts(dicts):
 
 
 def _and_list(items):
-    """['a', 'b', 'c'] -> 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    """['a', 'b', 'c'] -> 'a, b and c' (the words said in the page's language)."""
+    items = [str(item) for item in items]
+    if len(items) == 1:
+        return items[0]
+    return gettext("%(items)s and %(last)s", items=", ".join(items[:-1]), last=items[-1])

@@ -16,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
@@ -46,8 +47,10 @@ from classroom.forms import (
 from classroom.tasks import queue_cards
 from db import IntegrityError, get_db
 from forms import ConfirmForm
+from languages import lazy_gettext as _l
+from languages import page_language
 from quizzes import recheck
-from training.courses import course_for_class, course_for_year, courses
+from training.courses import course_for_class, course_for_year, courses, route_words
 from training.staff_training import staff_course_first
 from urls import public_url
 
@@ -55,8 +58,8 @@ bp = Blueprint("classroom", __name__)
 
 # The multipart wrapping around a 1 MB file is a few hundred bytes; allow a little more.
 UPLOAD_LIMIT = roster.MAX_BYTES + 64 * 1024
-TOO_LARGE = "The file is larger than 1 MB. A class list CSV is much smaller: check it is the right file."
-NOT_AN_IMAGE = "This is an image. Only CSV files of names can be uploaded here."
+TOO_LARGE = _l("The file is larger than 1 MB. A class list CSV is much smaller: check it is the right file.")
+NOT_AN_IMAGE = _l("This is an image. Only CSV files of names can be uploaded here.")
 
 admin_required = role_required("admin")
 
@@ -64,8 +67,13 @@ admin_required = role_required("admin")
 def _cards_heading(batch, class_row):
     """What a finished card batch says: an import names the pupils it added."""
     if batch["kind"] == "import":
-        return f"{batch['pupils']} pupils added to {class_row['name']}"
-    return f"Sign-in cards for {class_row['name']}"
+        return ngettext(
+            "%(num)d pupil added to %(class_name)s",
+            "%(num)d pupils added to %(class_name)s",
+            batch["pupils"],
+            class_name=class_row["name"],
+        )
+    return gettext("Sign-in cards for %(class_name)s", class_name=class_row["name"])
 
 
 def _sign_in_url():
@@ -105,7 +113,7 @@ def home():
             return asked
         name = " ".join(form.name.data.split())
         if queries.class_name_taken(db, current_user.school_id, name):
-            form.name.errors.append(f"Your school already has a class called {name}. Choose another name.")
+            form.name.errors.append(_class_name_taken(name))
         else:
             teacher_id = current_user.id if current_user.role == "teacher" else None
             year = int(form.year_group.data) if form.year_group.data else None
@@ -114,14 +122,18 @@ def home():
             try:
                 class_id = queries.create_class(db, current_user.school_id, name, year, teacher_id, course_id)
             except IntegrityError:  # made by someone else a moment ago
-                form.name.errors.append(f"Your school already has a class called {name}. Choose another name.")
+                form.name.errors.append(_class_name_taken(name))
             else:
                 audit_by(db, current_user, "class-create", "class", class_id)
-                flash(f"Class {name} created. Now add its pupils.", "success")
+                flash(gettext("Class %(class_name)s created. Now add its pupils.", class_name=name), "success")
                 return redirect(url_for("classroom.class_page", class_id=class_id), 303)
     classes = queries.classes_for_staff(db, current_user, sees_whole_school(current_user))
     status = 400 if form.errors else 200
     return render_template("classroom/home.html", classes=classes, form=form), status
+
+
+def _class_name_taken(name):
+    return gettext("Your school already has a class called %(class_name)s. Choose another name.", class_name=name)
 
 
 @bp.route("/classes/<int:class_id>")
@@ -155,7 +167,7 @@ def _class_page(class_row, recheck_form=None, status=200):
         shows_code=runs,
         recheck_form=recheck_form if runs else None,
         recheck_on=recheck.as_date(class_row["recheck_on"]),
-        recheck_suggestion=recheck.SUGGESTION,
+        recheck_suggestion=gettext(recheck.SUGGESTION),
         recheck_gap_days=recheck.MIN_DAYS_AFTER_FINAL,
     )
     return page, status
@@ -175,15 +187,15 @@ def class_recheck(class_id):
         if not form.clear.data:
             problem = recheck.date_problem(form.day.data, dates.uk_today())
             if problem:
-                form.day.errors.append(problem)
+                form.day.errors.append(gettext(problem))
                 return _class_page(class_row, form, 400)
             day = form.day.data
         queries.set_class_recheck(db, class_id, current_user.school_id, day)
         audit_by(db, current_user, "class-recheck", "class", class_id)
         if day:
-            flash(f"Re-check set for {dates.day(day.isoformat())}.", "success")
+            flash(gettext("Re-check set for %(day)s.", day=dates.day(day.isoformat(), page_language())), "success")
         else:
-            flash("The re-check is cleared: no pupil of this class is offered one.", "success")
+            flash(gettext("The re-check is cleared: no pupil of this class is offered one."), "success")
         return redirect(url_for("classroom.class_page", class_id=class_id), 303)
     return _class_page(class_row, form, 400)
 
@@ -210,9 +222,9 @@ def class_teachers(class_id):
     if form.validate():
         queries.set_class_teachers(get_db(), class_id, form.teachers.data)
         audit_by(get_db(), current_user, "class-teachers", "class", class_id)
-        flash("Teachers saved.", "success")
+        flash(gettext("Teachers saved."), "success")
     else:
-        flash("Those teachers could not be saved: choose from the list.", "error")
+        flash(gettext("Those teachers could not be saved: choose from the list."), "error")
     return redirect(url_for("classroom.class_page", class_id=class_id), 303)
 
 
@@ -229,9 +241,10 @@ def class_route(class_id):
             return asked
         queries.set_class_course(get_db(), class_id, current_user.school_id, form.course_id.data)
         audit_by(get_db(), current_user, "class-route", "class", class_id)
-        flash(f"The class now follows the route for {courses()[form.course_id.data].route_label}.", "success")
+        route = route_words(courses()[form.course_id.data])
+        flash(gettext("The class now follows the route for %(route)s.", route=route), "success")
     else:
-        flash("The route could not be changed: choose one from the list.", "error")
+        flash(gettext("The route could not be changed: choose one from the list."), "error")
     return redirect(url_for("classroom.class_page", class_id=class_id), 303)
 
 
@@ -281,8 +294,11 @@ def new_class_code(class_id):
         code = code_queries.make_code(db, class_id, current_user.school_id, current_user.id,
                                       current_app.config["CLASS_CODE_DAYS"])  # fmt: skip
         audit_by(db, current_user, "class-code-new", "class", class_id)
-        old = " The old code no longer works." if had else ""
-        flash(f"The class code is now {class_codes.display(code['code'])}.{old}", "success")
+        shown = class_codes.display(code["code"])
+        if had:
+            flash(gettext("The class code is now %(code)s. The old code no longer works.", code=shown), "success")
+        else:
+            flash(gettext("The class code is now %(code)s.", code=shown), "success")
     return redirect(url_for("classroom.class_code", class_id=class_id), 303)
 
 
@@ -294,7 +310,7 @@ def class_code_off(class_id):
     code_class_or_404(db, current_user, class_id)
     if ConfirmForm().validate_on_submit() and code_queries.switch_off(db, class_id):
         audit_by(db, current_user, "class-code-off", "class", class_id)
-        flash("The class code is switched off. Nobody can join with it now.", "success")
+        flash(gettext("The class code is switched off. Nobody can join with it now."), "success")
     return redirect(url_for("classroom.class_code", class_id=class_id), 303)
 
 
@@ -307,7 +323,7 @@ def class_code_on(class_id):
     days = current_app.config["CLASS_CODE_DAYS"]
     if ConfirmForm().validate_on_submit() and code_queries.switch_on(db, class_id, days):
         audit_by(db, current_user, "class-code-on", "class", class_id)
-        flash(f"The class code is switched on for the next {days} days.", "success")
+        flash(gettext("The class code is switched on for the next %(days)s days.", days=days), "success")
     return redirect(url_for("classroom.class_code", class_id=class_id), 303)
 
 
@@ -330,13 +346,26 @@ def add_pupil(class_id):
         email = roster.tidy(form.email.data or "")
         key = roster.pupil_key(first, last, year)
         if key in queries.existing_pupil_keys(db, class_id, roster.pupil_key):
-            form.first_name.errors.append(f"{first} {last} (year {year}) is already in {class_row['name']}.")
+            form.first_name.errors.append(
+                gettext(
+                    "%(name)s (year %(year)s) is already in %(class_name)s.",
+                    name=f"{first} {last}",
+                    year=year,
+                    class_name=class_row["name"],
+                )
+            )
         elif username and queries.taken_usernames(db, [username]):
-            form.username.errors.append(f"The username {username} is already used. Choose another or leave it blank.")
+            form.username.errors.append(
+                gettext(
+                    "The username %(username)s is already used. Choose another or leave it blank.", username=username
+                )
+            )
         elif email and roster.email_problem(email):
             form.email.errors.append(roster.email_problem(email))
         elif email and queries.taken_emails(db, [email]):
-            form.email.errors.append(f"The e-mail {email} already belongs to someone with an account here.")
+            form.email.errors.append(
+                gettext("The e-mail %(email)s already belongs to someone with an account here.", email=email)
+            )
         else:
             password = readable_password()
             pupil = {"first_name": first, "last_name": last, "year_group": year, "username": username, "email": email}
@@ -345,13 +374,15 @@ def add_pupil(class_id):
                     db, current_user.school_id, class_id, [dict(pupil, password_hash=hash_password(password))]
                 )[0]
             except IntegrityError:
-                form.username.errors.append("That username or e-mail was taken a moment ago. Check them and try again.")
+                form.username.errors.append(
+                    gettext("That username or e-mail was taken a moment ago. Check them and try again.")
+                )
             else:
                 audit_by(db, current_user, "pupil-add", "pupil", created["id"])
                 shown = [dict(created, password=password)]
                 token = _make_cards(class_row, shown)
                 return render_template("classroom/cards_ready.html", class_=class_row, token=token, shown=shown,
-                                       pupils=1, heading=f"{first} {last} added")  # fmt: skip
+                                       pupils=1, heading=gettext("%(name)s added", name=f"{first} {last}"))  # fmt: skip
     status = 400 if form.errors else 200
     return render_template("classroom/add.html", class_=class_row, form=form), status
 
@@ -373,17 +404,17 @@ def reset_password(class_id, pupil_id):
         token = _make_cards(class_row, shown)
         name = f"{pupil['first_name']} {pupil['last_name']}"
         return render_template("classroom/cards_ready.html", class_=class_row, token=token, shown=shown, pupils=1,
-                               heading=f"New password for {name}")  # fmt: skip
+                               heading=gettext("New password for %(name)s", name=name))  # fmt: skip
     return render_template(
         "classroom/confirm.html",
         class_=class_row,
         form=form,
-        title=f"Reset {pupil['first_name']} {pupil['last_name']}'s password?",
+        title=gettext("Reset %(name)s's password?", name=f"{pupil['first_name']} {pupil['last_name']}"),
         explain=[
-            "They get a new one-time password and a new sign-in card.",
-            "Their old password stops working straight away. Their progress is kept.",
+            gettext("They get a new one-time password and a new sign-in card."),
+            gettext("Their old password stops working straight away. Their progress is kept."),
         ],
-        button="Reset password and make a new card",
+        button=gettext("Reset password and make a new card"),
         warning=False,
     )
 
@@ -395,25 +426,27 @@ def archive_pupil(class_id, pupil_id):
     class_row, pupil = pupil_or_404(get_db(), current_user, class_id, pupil_id)
     name = f"{pupil['first_name']} {pupil['last_name']}"
     if pupil["archived_at"]:
-        flash(f"{name} is already archived.", "info")
+        flash(gettext("%(name)s is already archived.", name=name), "info")
         return redirect(url_for("classroom.class_page", class_id=class_id), 303)
     form = ConfirmForm()
     if form.validate_on_submit():
         queries.archive_person(get_db(), current_user.school_id, pupil_id)
         audit_by(get_db(), current_user, "pupil-archive", "pupil", pupil_id)
-        flash(f"{name} is archived. They can no longer sign in.", "success")
+        flash(gettext("%(name)s is archived. They can no longer sign in.", name=name), "success")
         return redirect(url_for("classroom.class_page", class_id=class_id), 303)
     months = current_app.config["RETENTION_MONTHS_AFTER_LEAVING"]
     return render_template(
         "classroom/confirm.html",
         class_=class_row,
         form=form,
-        title=f"Archive {name}?",
+        title=gettext("Archive %(name)s?", name=name),
         explain=[
-            "Archive a pupil who has left the school. They leave every class and can no longer sign in.",
-            f"Their results stay in reports until they are deleted, {months} months after leaving.",
+            gettext("Archive a pupil who has left the school. They leave every class and can no longer sign in."),
+            gettext(
+                "Their results stay in reports until they are deleted, %(months)s months after leaving.", months=months
+            ),
         ],
-        button=f"Archive {name}",
+        button=gettext("Archive %(name)s", name=name),
         warning=True,
     )
 
@@ -426,7 +459,7 @@ def upload_too_large(_error):
     """A file over the limit: the upload page again, with a clear message."""
     class_id = (request.view_args or {}).get("class_id")
     if class_id is None or not current_user.is_authenticated or not current_user.is_staff:
-        return TOO_LARGE, 413
+        return str(TOO_LARGE), 413
     class_row = class_or_404(get_db(), current_user, class_id)
     form = ImportForm(formdata=None)
     form.file.errors = [TOO_LARGE]
@@ -451,7 +484,7 @@ def import_roster(class_id):
         elif len(data) > roster.MAX_BYTES:
             form.file.errors.append(TOO_LARGE)
         elif not filename.lower().endswith(".csv"):
-            form.file.errors.append('Upload a .csv file. In Excel choose File, Save As, then "CSV UTF-8".')
+            form.file.errors.append(gettext('Upload a .csv file. In Excel choose File, Save As, then "CSV UTF-8".'))
         else:
             parsed = roster.parse(data, class_row["name"])
             if not parsed.encoding:  # not a text file at all: nothing to preview
@@ -508,14 +541,16 @@ def import_preview(class_id, token):
     db = get_db()
     kept = queries.import_for(db, current_user, class_id, token)
     if kept is None:
-        flash("That preview has expired or was already used. Nothing was saved from it: upload the file again.",
-              "warning")  # fmt: skip
+        flash(
+            gettext("That preview has expired or was already used. Nothing was saved from it: upload the file again."),
+            "warning",
+        )
         return redirect(url_for("classroom.import_roster", class_id=class_id), 303)
     parsed, changed = _checked_preview(class_row, kept)
     if changed and request.method == "POST":
         # Confirm only creates the usernames the teacher saw: show the new ones first.
-        flash("Someone else took a username shown here a moment ago. Nothing was saved: check the new "
-              "usernames, then add the pupils.", "warning")  # fmt: skip
+        flash(gettext("Someone else took a username shown here a moment ago. Nothing was saved: check the new "
+                      "usernames, then add the pupils."), "warning")  # fmt: skip
         return redirect(url_for("classroom.import_preview", class_id=class_id, token=token), 303)
     form = ConfirmForm()
     if form.validate_on_submit() and parsed.ok:
@@ -548,7 +583,7 @@ def new_cards(class_id):
     db = get_db()
     pupils = [p for p in queries.class_roster(db, class_id, current_user.school_id) if not p["archived_at"]]
     if not pupils:
-        flash("The class has no pupils yet. Add or import them first.", "info")
+        flash(gettext("The class has no pupils yet. Add or import them first."), "info")
         return redirect(url_for("classroom.class_page", class_id=class_id), 303)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -560,14 +595,20 @@ def new_cards(class_id):
         "classroom/confirm.html",
         class_=class_row,
         form=form,
-        title=f"New sign-in cards for all of {class_row['name']}?",
+        title=gettext("New sign-in cards for all of %(class_name)s?", class_name=class_row["name"]),
         explain=[
-            f"Every pupil in {class_row['name']} ({len(pupils)}) gets a new one-time password and a new card.",
-            "Passwords are never stored where anyone can read them, so cards can't be printed again: "
-            "new cards mean new passwords. Old passwords and cards stop working straight away.",
-            "Their progress is kept.",
+            gettext(
+                "Every pupil in %(class_name)s (%(count)s) gets a new one-time password and a new card.",
+                class_name=class_row["name"],
+                count=len(pupils),
+            ),
+            gettext(
+                "Passwords are never stored where anyone can read them, so cards can't be printed again: "
+                "new cards mean new passwords. Old passwords and cards stop working straight away."
+            ),
+            gettext("Their progress is kept."),
         ],
-        button=f"Make new cards for {len(pupils)} pupils",
+        button=gettext("Make new cards for %(num)s pupils", num=len(pupils)),
         warning=True,
     )
 
@@ -617,7 +658,7 @@ def staff():
     if form.validate_on_submit():
         email = form.email.data.strip()
         if queries.email_taken(db, email):
-            form.email.errors.append(f"{email} already has an account.")
+            form.email.errors.append(gettext("%(email)s already has an account.", email=email))
         else:
             password = readable_password()
             first, last = roster.tidy(form.first_name.data), roster.tidy(form.last_name.data)
@@ -628,7 +669,7 @@ def staff():
             audit_by(db, current_user, "staff-add", "staff", person_id)
             return render_template(
                 "classroom/staff_added.html",
-                heading=f"{first} {last} added",
+                heading=gettext("%(name)s added", name=f"{first} {last}"),
                 name=f"{first} {last}",
                 email=email,
                 role=STAFF_CHOICE_LABELS[form.role.data],
@@ -651,27 +692,27 @@ def archive_staff(person_id):
     person = staff_in_school(db, current_user.school_id, person_id) or abort(404)
     name = f"{person['first_name']} {person['last_name']}"
     if person_id == current_user.id:
-        flash("You can't archive yourself. Ask another admin.", "warning")
+        flash(gettext("You can't archive yourself. Ask another admin."), "warning")
         return redirect(url_for("classroom.staff"), 303)
     if person["archived_at"]:
-        flash(f"{name} is already archived.", "info")
+        flash(gettext("%(name)s is already archived.", name=name), "info")
         return redirect(url_for("classroom.staff"), 303)
     form = ConfirmForm()
     if form.validate_on_submit():
         queries.archive_person(db, current_user.school_id, person_id)
         audit_by(db, current_user, "staff-archive", "staff", person_id)
-        flash(f"{name} is archived and can no longer sign in.", "success")
+        flash(gettext("%(name)s is archived and can no longer sign in.", name=name), "success")
         return redirect(url_for("classroom.staff"), 303)
     return render_template(
         "classroom/confirm.html",
         class_=None,
         form=form,
-        title=f"Archive {name}?",
+        title=gettext("Archive %(name)s?", name=name),
         explain=[
-            f"{name} ({person['email']}) will no longer be able to sign in.",
-            "Their classes stay, with their pupils. Choose who teaches them on each class's page.",
+            gettext("%(name)s (%(email)s) will no longer be able to sign in.", name=name, email=person["email"]),
+            gettext("Their classes stay, with their pupils. Choose who teaches them on each class's page."),
         ],
-        button=f"Archive {name}",
+        button=gettext("Archive %(name)s", name=name),
         warning=True,
     )
 
@@ -692,7 +733,7 @@ def reset_staff_password(person_id):
         audit_by(db, current_user, "staff-reset-password", "staff", person_id)
         return render_template(
             "classroom/staff_added.html",
-            heading=f"New password for {name}",
+            heading=gettext("New password for %(name)s", name=name),
             name=name,
             email=person["email"],
             role=ROLE_LABELS[person["role"]],
@@ -703,8 +744,12 @@ def reset_staff_password(person_id):
         "classroom/confirm.html",
         class_=None,
         form=form,
-        title=f"Reset {name}'s password?",
-        explain=[f"{name} gets a new one-time password, shown to you once. Their old password stops working."],
-        button="Reset password",
+        title=gettext("Reset %(name)s's password?", name=name),
+        explain=[
+            gettext(
+                "%(name)s gets a new one-time password, shown to you once. Their old password stops working.", name=name
+            )
+        ],
+        button=gettext("Reset password"),
         warning=False,
     )

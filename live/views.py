@@ -80,7 +80,10 @@ def not_modified_or(tag, body):
 
 def start_choices(course):
     """The lessons of the class's route, for the start form."""
-    return [(lesson.id, f"Lesson {lesson.number}: {lesson.title}") for lesson in course.lessons]
+    return [
+        (lesson.id, gettext("Lesson %(number)s: %(title)s", number=lesson.number, title=lesson.title))
+        for lesson in course.lessons
+    ]
 
 
 @bp.app_template_global()

@@ -39,7 +39,11 @@ FORMATS = {
 STATUS_LABELS = {"not started": "Not started", "in progress": "In progress", "complete": "Complete"}
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Plain Jinja (no Flask), so the job worker can render the PDF without a request; UK local times.
-_jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True)
+_jinja = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, extensions=["jinja2.ext.i18n"]
+)
+# The PDFs are in English: a template they share with the pages (progress/_class_totals.html) says its words in English.
+_jinja.install_null_translations(newstyle=True)
 _jinja.filters["when"] = when
 
 

@@ -17,6 +17,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
@@ -29,6 +30,8 @@ from classroom.access import class_for_staff, class_or_404, pupil_or_404, sees_w
 from dates import day
 from db import connect, get_db
 from forms import ConfirmForm
+from languages import lazy_gettext as _l
+from languages import page_language
 from progress import report_jobs
 from progress.dashboard import LastUsed, parse_sort, response_text, sort_rows
 from progress.forms import WHOLE_SCHOOL, ReportForm
@@ -54,7 +57,7 @@ from progress.reports import FORMATS, build, collect, filename, filename_for, st
 from progress.reteach import MIN_CONFIDENCE_PUPILS
 from progress.tasks import queue_report
 from quizzes.queries import quiz_summaries
-from training.courses import course_for_class, courses, year_courses
+from training.courses import course_for_class, courses, route_words, year_courses
 from training.progress import lesson_states
 from training.queries import progress_by_lesson
 
@@ -86,20 +89,29 @@ CELL_SCORE = Markup(' <span class="cell-score">{}%</span>')
 
 
 # A lesson taught live with the pupil there says so, with the day; a complete lesson without it was done alone.
-CELL_LIVE = Markup(' <span class="cell-live">Taught live {}</span>')
+CELL_LIVE = Markup(' <span class="cell-live">{}</span>')
+# A lesson's status (training.progress) in words.
+STATUS_WORDS = {"not started": _l("Not started"), "in progress": _l("In progress"), "complete": _l("Complete")}
 
 
 def lesson_cell(state):
-    """A lesson's cell in the grid (a training.progress.LessonState), made once per worker for each kind."""
-    return _lesson_cell(state.lesson.id, state.status, state.best_percent, state.taught_live, state.without_device)
+    """A lesson's cell in the grid (a training.progress.LessonState), made once per worker for each kind and
+    language."""
+    return _lesson_cell(
+        state.lesson.id, state.status, state.best_percent, state.taught_live, state.without_device, page_language()
+    )
 
 
 @functools.lru_cache(maxsize=4096)
-def _lesson_cell(lesson_id, status, best_percent, taught_live=None, without_device=False):
+def _lesson_cell(lesson_id, status, best_percent, taught_live=None, without_device=False, language=None):
+    # `language` is the page's: part of the key, so each language's cell is kept apart.
     score = CELL_SCORE.format(best_percent) if best_percent is not None else ""
-    if taught_live:
-        score += CELL_LIVE.format(day(taught_live) + (" (no device)" if without_device else ""))
-    return LESSON_CELL.format(kind=status.replace(" ", "-"), lesson=lesson_id, status=status.capitalize(), score=score)
+    if taught_live and without_device:
+        score += CELL_LIVE.format(gettext("Taught live %(day)s (no device)", day=day(taught_live, language)))
+    elif taught_live:
+        score += CELL_LIVE.format(gettext("Taught live %(day)s", day=day(taught_live, language)))
+    words = STATUS_WORDS.get(status, status.capitalize())
+    return LESSON_CELL.format(kind=status.replace(" ", "-"), lesson=lesson_id, status=words, score=score)
 
 
 def grid_html(klass, course, source, sort, descending):
@@ -110,7 +122,7 @@ def grid_html(klass, course, source, sort, descending):
     time) is reused.
     """
     cache = current_app.extensions.setdefault("progress_grid_html", LastUsed(current_app.config["GRID_HTML_CACHE"]))
-    key = (klass["id"], klass["name"], course.id, sort, descending, source)
+    key = (klass["id"], klass["name"], course.id, sort, descending, source, page_language())
     html = cache.get(key)
     if html is None:
         grid = grid_from(course, source)
@@ -145,7 +157,8 @@ def pupil(class_id, pupil_id):
     attempts = [
         {
             "row": row,
-            "title": quiz_title(course, row),
+            "title": quiz_title(row),
+            "lesson": course.lesson(row["quiz_id"]) if row["phase"] == "lesson" else None,
             "answers": [
                 (
                     questions.get(a["question_id"]),
@@ -177,15 +190,15 @@ def pupil(class_id, pupil_id):
     )
 
 
-CHECK_TITLES = {"baseline": "Baseline check", "final": "Final check", "recheck": "Re-check"}
+CHECK_TITLES = {"baseline": _l("Baseline check"), "final": _l("Final check"), "recheck": _l("Re-check")}
 
 
-def quiz_title(course, attempt):
-    """'Lesson 2: Who is behind it', 'Baseline check', 'Final check' or 'Re-check'."""
+def quiz_title(attempt):
+    """'Baseline check', 'Final check' or 'Re-check'; a lesson's quiz id (the page names a lesson still in the course:
+    'Lesson 2: Who is behind it')."""
     if attempt["phase"] == "lesson":
-        lesson = course.lesson(attempt["quiz_id"])
-        return f"Lesson {lesson.number}: {lesson.title}" if lesson else attempt["quiz_id"]
-    return CHECK_TITLES.get(attempt["phase"], "Final check")
+        return attempt["quiz_id"]
+    return str(CHECK_TITLES.get(attempt["phase"], CHECK_TITLES["final"]))
 
 
 @bp.route("/classes/<int:class_id>/reteach")
@@ -220,7 +233,7 @@ def class_certificates(class_id):
     course = course_for_class(klass)
     count = class_certificate_count(db, current_user.school_id, class_id, course.id)
     if not count:
-        flash(f"No pupil in {klass['name']} holds a certificate yet.", "info")
+        flash(gettext("No pupil in %(class_name)s holds a certificate yet.", class_name=klass["name"]), "info")
         return redirect(url_for("progress.dashboard", class_id=class_id), 303)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -228,17 +241,21 @@ def class_certificates(class_id):
         job_id = create_job(db, current_user, scope, "pdf", Period(), course.id, kind=report_jobs.CERTIFICATES)
         queue_report(job_id)  # the job page shows its progress, then the download
         return redirect(url_for("progress.job", job_id=job_id), 303)
-    pupils = f"{count} pupil{'s' if count != 1 else ''}"
     return render_template(
         "classroom/confirm.html",
         class_=klass,
         form=form,
-        title=f"Print the certificates of {klass['name']}",
+        title=gettext("Print the certificates of %(class_name)s", class_name=klass["name"]),
         explain=[
-            f"{pupils} in {klass['name']} hold a certificate. They are put into one PDF, a page each.",
-            "It takes a few seconds; the next page shows how far it has got, then the download.",
+            ngettext(
+                "%(num)d pupil in %(class_name)s hold a certificate. They are put into one PDF, a page each.",
+                "%(num)d pupils in %(class_name)s hold a certificate. They are put into one PDF, a page each.",
+                count,
+                class_name=klass["name"],
+            ),
+            gettext("It takes a few seconds; the next page shows how far it has got, then the download."),
         ],
-        button="Make the PDF",
+        button=gettext("Make the PDF"),
     )
 
 
@@ -252,10 +269,15 @@ def reports():
     form = ReportForm()
     # The whole school is reported route by route: each route has its own lessons and quizzes.
     school_choices = [
-        (f"{WHOLE_SCHOOL}:{course.id}", f"Whole school, route {course.route_label}") for course in courses().values()
+        (f"{WHOLE_SCHOOL}:{course.id}", gettext("Whole school, route %(route)s", route=route_words(course)))
+        for course in courses().values()
     ]
     choices = (school_choices if whole_school else []) + [
-        (str(c["id"]), f"{c['name']} (route {course_for_class(c).route_label})") for c in classes
+        (
+            str(c["id"]),
+            gettext("%(class_name)s (route %(route)s)", class_name=c["name"], route=route_words(course_for_class(c))),
+        )
+        for c in classes
     ]
     form.scope.choices = [SelectChoice(value, label) for value, label in choices]
     allowed = {value for value, _ in choices}
@@ -332,11 +354,11 @@ def job(job_id):
     back = None
     if job["class_id"]:
         klass = class_for_staff(get_db(), current_user, job["class_id"])
-        name = klass["name"] if klass else "a class"
+        name = klass["name"] if klass else gettext("a class")
         if klass and job["kind"] == report_jobs.CERTIFICATES:
             back = url_for("progress.dashboard", class_id=klass["id"])
     else:
-        name = "the whole school"
+        name = gettext("the whole school")
     return render_template("progress/reports_job.html", job=job, name=name, back=back)
 
 

@@ -7,13 +7,19 @@ know weeks later. It never counts towards completion or the certificate.
 
 from datetime import date, timedelta
 
+
+def N_(words):
+    """Marks words for the catalogue (pybabel's N_) and leaves them English: the page translates them when shown."""
+    return words
+
+
 # What the class page suggests: long enough after the lessons to show what pupils kept.
-SUGGESTION = "about 4 to 6 weeks after the class finishes the course"
+SUGGESTION = N_("about 4 to 6 weeks after the class finishes the course")
 # A pupil who did the final check late (absent, catching up) gets the re-check this long after it,
 # not at once: straight after the final check it would measure nothing the final did not.
 MIN_DAYS_AFTER_FINAL = 14
-DATE_IN_PAST = "Choose today or a later date: the re-check starts on the day you set."
-DATE_MISSING = "Type the date of the re-check, or press “Clear the re-check” to have none."
+DATE_IN_PAST = N_("Choose today or a later date: the re-check starts on the day you set.")
+DATE_MISSING = N_("Type the date of the re-check, or press “Clear the re-check” to have none.")
 
 
 def date_problem(day, today):

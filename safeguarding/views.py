@@ -18,7 +18,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 from flask_login import current_user, logout_user, user_logged_in
 from wtforms.fields.choices import SelectChoice
 
@@ -28,7 +28,7 @@ from accounts.users import pupil_required, role_required
 from audit import audit_by, audit_view_by
 from db import get_db, now
 from forms import ConfirmForm
-from languages import in_languages
+from languages import DEFAULT, in_languages
 from nations import capitalised, nation
 from outbox import queries as outbox
 from outbox.tasks import queue_mail
@@ -531,7 +531,10 @@ def export_pdf(pupil_id):
     pupil_or_404(pupil_id)
     db = get_db()
     data = records.export_pupil(db, pupil_id, include_talk=records.sees_talk_requests(current_user.role))
-    html = render_template("safeguarding/record_pdf.html", data=data, status_labels=STATUSES, urgency_labels=URGENCIES)
+    with force_locale(DEFAULT):  # the record is in English, its dates too, whatever the page's language
+        html = render_template(
+            "safeguarding/record_pdf.html", data=data, status_labels=STATUSES, urgency_labels=URGENCIES
+        )
     audit_by(db, current_user, "export-pdf", "pupil", pupil_id)
     return Response(
         html_to_pdf(html, "record.css"),

@@ -19,13 +19,6 @@ from training.files import (
 )
 from training.translations import load_translation
 
-# A route's year groups in the words of the course's language ("Years 7 and 8"): a translated course shows its own.
-# Welsh says "i" (to) for two years as for more: "a"/"ac" before a number depends on how the number is said.
-ROUTE_WORDS = {
-    "en": ("Year {first}", "Years {first} and {last}", "Years {first} to {last}"),
-    "cy": ("Blwyddyn {first}", "Blynyddoedd {first} i {last}", "Blynyddoedd {first} i {last}"),
-}
-
 
 @dataclass(frozen=True)
 class Step:
@@ -92,8 +85,9 @@ class Course:
         if not self.year_groups:
             return self.audience
         first, last = min(self.year_groups), max(self.year_groups)
-        one, two, many = ROUTE_WORDS.get(self.language, ROUTE_WORDS["en"])
-        return (one if first == last else two if last == first + 1 else many).format(first=first, last=last)
+        if first == last:
+            return f"Year {first}"
+        return f"Years {first} and {last}" if last == first + 1 else f"Years {first} to {last}"
 
     def lesson(self, lesson_id):
         """The lesson with this id, or None."""

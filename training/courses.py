@@ -9,6 +9,7 @@ this course most recently), and a pupil in no class follows the course for their
 import json
 
 from flask import abort, current_app, g, redirect, url_for
+from flask_babel import gettext
 
 from languages import page_language
 from training.queries import pupil_course_id
@@ -23,6 +24,18 @@ def courses():
     """Every course, id -> Course, in the order they were loaded, in the page's language where it is translated
     (the same ids and answers in every language: training/translations.py)."""
     return current_app.extensions["courses_in"].get(page_language(), current_app.extensions["courses"])
+
+
+def route_words(course):
+    """Course.route_label in the page's language: 'Years 9 to 13', or the audience of a course with no year groups."""
+    if not course.year_groups:
+        return course.audience
+    first, last = min(course.year_groups), max(course.year_groups)
+    if first == last:
+        return gettext("Year %(year)s", year=first)
+    if last == first + 1:
+        return gettext("Years %(first)s and %(last)s", first=first, last=last)
+    return gettext("Years %(first)s to %(last)s", first=first, last=last)
 
 
 def staff_courses():

@@ -5,6 +5,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 
 from accounts.users import pupil_required, staff_required
@@ -26,6 +27,7 @@ from training.courses import (
     lesson_quiz_ids,
     pupil_course_or_redirect,
     remember_pupil_course,
+    route_words,
     year_courses,
 )
 from training.parents_queries import parents_setting
@@ -93,10 +95,11 @@ def offers_recheck(db, course, summaries):
 @bp.app_template_global()
 def class_route(class_row):
     """'Years 9 to 13': the route a class follows, for class pages, imports and dashboards."""
-    return course_for_class(class_row).route_label
+    return route_words(course_for_class(class_row))
 
 
 bp.add_app_template_global(course_url)
+bp.add_app_template_global(route_words)
 
 
 def lesson_or_404(course_id, lesson_id):
@@ -220,12 +223,14 @@ def notes_pdf(course_id):
     """The course's teacher notes, "before you teach" first, as one printable PDF."""
     course = course_or_404(course_id)
     # The content is loaded once at start-up and never changes while the app runs, so each
-    # course's PDF is rendered once per process and the bytes are kept.
+    # course's PDF (in each language its content is in) is rendered once per process and the bytes are kept.
     kept = current_app.extensions.setdefault("teacher_notes_pdf", {})
-    pdf = kept.get(course.id)
+    pdf = kept.get((course.id, course.language))
     if pdf is None:
-        html = render_template("training/notes_pdf.html", course=course, coverage=topic_coverage(course))
-        pdf = kept[course.id] = html_to_pdf(html, "teacher-notes.css")
+        # The PDF's own words are English (notes_pdf.html); the notes macros it shares with the pages say theirs so too.
+        with force_locale(DEFAULT):
+            html = render_template("training/notes_pdf.html", course=course, coverage=topic_coverage(course))
+        pdf = kept[(course.id, course.language)] = html_to_pdf(html, "teacher-notes.css")
     return Response(
         pdf,
         mimetype="application/pdf",
