@@ -20,7 +20,8 @@ from safeguarding.talk_rules import MESSAGE_MAX, URGENCIES
 NOTE_MAX = 2000
 
 
-# URGENCIES' words as the pupil reads them, in the page's language (staff e-mails keep URGENCIES' English).
+# URGENCIES' words as pupils and staff read them on screen, in the page's language (e-mails and the records' PDF keep
+# URGENCIES' English).
 PUPIL_URGENCIES = {"today": _l("Today"), "soon": _l("In the next few days"), "no-rush": _l("No rush")}
 # STATUSES' words on staff screens, in the page's language (the records' PDF and e-mails keep STATUSES' English).
 STATUS_WORDS = {"new": _l("New"), "seen": _l("Seen"), "in-progress": _l("In progress"), "closed": _l("Closed")}

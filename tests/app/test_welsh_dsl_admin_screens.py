@@ -50,7 +50,7 @@ def test_the_queue_the_count_and_the_banner_in_welsh(client, school):
     assert_welsh(
         queue,
         "<h1>Ceisiadau i siarad</h1>",
-        "Cais pob disgybl yn yr ysgol",
+        "Ceisiadau pob disgybl yn yr ysgol",
         "Mae agor cais yn cael ei gofnodi yn y log archwilio.",
         ">Ar agor</a>",
         ">Wedi cau</a>",
@@ -121,7 +121,11 @@ def test_pupils_records_and_erasing_in_welsh(client, school):
     assert_welsh(wrong, "Teipiwch y gair ERASE i gadarnhau", status=400)
     erased = client.post(pupil + "/erase", data={"confirm": "ERASE"})
     assert erased.status_code == 303
-    assert_welsh(client.get(erased.headers["Location"]), "Mae cofnodion y disgybl wedi'u dileu.")
+    assert_welsh(
+        client.get(erased.headers["Location"]),
+        "Mae cofnodion y disgybl wedi'u dileu.",
+        "Mae ei dystysgrifau nawr yn dangos “dydy hi ddim yn cael ei chadw bellach”.",
+    )
 
 
 def test_an_admin_reads_that_the_designated_senior_person_holds_the_requests(client, school):
@@ -183,7 +187,7 @@ def test_the_help_routes_and_a_route_form_in_welsh(client, welsh_admin, db):
         "<h1>Ffyrdd o gael help</h1>",
         "<h2>Eich person diogelu dynodedig</h2>",
         ">Cymru</a>",
-        "Yr enw mae disgyblion yn ei adnabod",
+        "Yr enw mae disgyblion yn eu hadnabod wrtho",
         "Ffoniwch 999.",
         "Ychwanegu ffordd o gael help",
         'Symud i lawr<span class="visually-hidden">',
