@@ -55,13 +55,16 @@ class SignInDomainForm(FlaskForm):
     """A Google Workspace domain or Microsoft tenant id the school accepts for signing in."""
 
     provider = RadioField(
-        "Which kind",
-        choices=[SelectChoice("google", "Google Workspace domain"), SelectChoice("microsoft", "Microsoft tenant ID")],
+        _l("Which kind"),
+        choices=[
+            SelectChoice("google", _l("Google Workspace domain")),
+            SelectChoice("microsoft", _l("Microsoft tenant ID")),
+        ],
         default="google",
-        validators=[DataRequired("Choose Google or Microsoft.")],
+        validators=[DataRequired(_l("Choose Google or Microsoft."))],
     )
     value = StringField(
-        "Domain or tenant ID",
+        _l("Domain or tenant ID"),
         validators=[Length(max=253)],
         render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"},
     )
@@ -82,10 +85,10 @@ class SchoolLanguageForm(FlaskForm):
     """The admin's setting: the language the school's people see until they choose their own."""
 
     language = RadioField(
-        "Default language",
+        _l("Default language"),
         choices=[
             *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
-            SelectChoice(BROWSER_DECIDES, "Each person's browser decides (English unless it asks for another)"),
+            SelectChoice(BROWSER_DECIDES, _l("Each person's browser decides (English unless it asks for another)")),
         ],
-        validators=[DataRequired("Choose a default language.")],
+        validators=[DataRequired(_l("Choose a default language."))],
     )

@@ -2,6 +2,7 @@
 school's default language (its admin's setting)."""
 
 from flask import Blueprint, abort, current_app, flash, has_request_context, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, user_logged_in
 
 import languages
@@ -70,14 +71,14 @@ def school_language():
         chosen = None if form.language.data == BROWSER_DECIDES else form.language.data
         queries.set_school_language(db, school_id, chosen)
         audit_by(db, current_user, "school-language-setting", "school", school_id)
-        flash(f"Saved: {_described(chosen)}.", "success")
+        flash(gettext("Saved: %(setting)s.", setting=_described(chosen)), "success")
         return redirect(url_for("language.school_language"), 303)
     page = render_template("accounts/school_language.html", form=form, now=_described(saved))
     return page, 400 if form.errors else 200
 
 
 def _described(code):
-    """The setting in words, for the page and its message."""
+    """The setting in words, in the page's language, for the page and its message (languages keep their own names)."""
     if code is None:
-        return "each person's browser decides"
-    return f"{languages.LANGUAGES[code]} until each person chooses"
+        return gettext("each person's browser decides")
+    return gettext("%(language)s until each person chooses", language=languages.LANGUAGES[code])

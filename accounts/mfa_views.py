@@ -7,6 +7,7 @@ Microsoft rely on the provider's own two-step checks and go straight to start_si
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from accounts import mfa, throttle
@@ -31,6 +32,7 @@ from accounts.users import account_required, role_required
 from audit import audit_by
 from db import get_db
 from forms import ConfirmForm
+from languages import lazy_gettext as _l
 from outbox.tasks import queue_mail
 from urls import public_url
 
@@ -38,11 +40,12 @@ bp = Blueprint("mfa", __name__)
 
 PENDING_KEY = "mfa_pending"
 ACCOUNT_KEY = "mfa_account"
-WRONG_CODE = "That code is not right. Check your app and type the code it shows now."
-REPLAYED_CODE = "That code was used already. Wait for your app to show a new code, then type that one."
-TOO_SLOW = "That took longer than 10 minutes, so please sign in again."
-TOO_MANY_CODES = "Too many wrong codes. Please sign in again."
-KEY_CHANGED = (
+WRONG_CODE = _l("That code is not right. Check your app and type the code it shows now.")
+REPLAYED_CODE = _l("That code was used already. Wait for your app to show a new code, then type that one.")
+TOO_SLOW = _l("That took longer than 10 minutes, so please sign in again.")
+TOO_MANY_CODES = _l("Too many wrong codes. Please sign in again.")
+TOO_MANY_CODES_TO_START = _l("Too many wrong codes. Please start again.")
+KEY_CHANGED = _l(
     "Your authenticator app's set-up can no longer be read here (the site's key was changed). "
     "Use a recovery code, or ask an admin to reset your authenticator."
 )
@@ -166,7 +169,7 @@ def _back_to_sign_in(message):
     entry = session.pop(PENDING_KEY, None)
     if entry:
         queries.end_pending(get_db(), entry.get("token"))
-    flash(message, "warning")
+    flash(str(message), "warning")  # a lazy message is said now, in this request's language
     return redirect(url_for("accounts.sign_in"), 303)
 
 
@@ -216,7 +219,12 @@ def mfa_code():
         if ok:
             if used_recovery:
                 left = queries.recovery_codes_left(get_db(), person["id"])
-                flash(f"You used a recovery code; {left} left. You can make new ones on Your account.", "info")
+                flash(
+                    gettext(
+                        "You used a recovery code; %(left)s left. You can make new ones on Your account.", left=left
+                    ),
+                    "info",
+                )
             return _finish_sign_in(entry, person)
         if _wrong_code(entry, entry["name_key"]):
             return _back_to_sign_in(TOO_MANY_CODES)
@@ -275,7 +283,7 @@ def _set_up_screen(entry, pending, person, name_key, continue_url, sign_in):
                 return _back_to_sign_in(TOO_MANY_CODES)
             session.pop(ACCOUNT_KEY, None)
             queries.end_pending(db, entry["token"])
-            flash(TOO_MANY_CODES.replace("sign in", "start"), "warning")
+            flash(str(TOO_MANY_CODES_TO_START), "warning")
             return redirect(url_for("accounts.account"), 303)
         form.code.errors.append(WRONG_CODE)
     uri = mfa.otpauth_uri(secret, _issuer(person), person["email"])
@@ -335,12 +343,11 @@ def mfa_account_set_up():
             if _wrong_code(entry, name_key):
                 session.pop(ACCOUNT_KEY, None)
                 queries.end_pending(db, entry["token"])
-                flash("Too many wrong codes. Please start again.", "warning")
+                flash(str(TOO_MANY_CODES_TO_START), "warning")
                 return redirect(url_for("accounts.account"), 303)
             form.code.errors.append(error)
         status = 400 if form.errors else 200
-        return render_template("accounts/mfa_prove.html", form=form,
-                               purpose="set up your authenticator app again"), status  # fmt: skip
+        return render_template("accounts/mfa_prove.html", form=form, purpose="again"), status
     return _set_up_screen(entry, pending, person, name_key, url_for("accounts.account"), sign_in=False)
 
 
@@ -368,7 +375,7 @@ def mfa_new_recovery_codes():
         _count_failure(name_key)
         form.code.errors.append(error)
     status = 400 if form.errors else 200
-    return render_template("accounts/mfa_prove.html", form=form, purpose="make new recovery codes"), status
+    return render_template("accounts/mfa_prove.html", form=form, purpose="codes"), status
 
 
 # --- Admins: reset someone's authenticator; the school's setting -------------------------------------
@@ -383,7 +390,7 @@ def reset_authenticator(person_id):
     name = f"{person['first_name']} {person['last_name']}"
     if person_id == current_user.id:
         # Otherwise whoever holds an admin's password on an unlocked computer could swap their app.
-        flash("You can't reset your own authenticator. Ask another admin to reset it.", "warning")
+        flash(gettext("You can't reset your own authenticator. Ask another admin to reset it."), "warning")
         return redirect(url_for("classroom.staff"), 303)
     if person["archived_at"]:
         abort(404)
@@ -396,20 +403,24 @@ def reset_authenticator(person_id):
         subject, body = mfa.reset_notice(person["first_name"], current_user.full_name, organisation,
                                          public_url("accounts.sign_in"))  # fmt: skip
         queue_mail(db, current_user.school_id, [person["email"]], subject, body)
-        flash(f"{name}'s authenticator is reset and they are signed out; they have been e-mailed to say so. "
-              "They set up an app when they next sign in.", "success")  # fmt: skip
+        flash(gettext("%(name)s's authenticator is reset and they are signed out; they have been e-mailed to say "
+                      "so. They set up an app when they next sign in.", name=name), "success")  # fmt: skip
         return redirect(url_for("classroom.staff"), 303)
     return render_template(
         "classroom/confirm.html",
         class_=None,
         form=form,
-        title=f"Reset {name}'s authenticator?",
+        title=gettext("Reset %(name)s's authenticator?", name=name),
         explain=[
-            f"Use this if {name} lost the phone with their authenticator app, or their recovery codes.",
-            "Their app and recovery codes stop working and they are signed out everywhere. "
-            "When they next sign in with their password they set up an app again.",
+            gettext(
+                "Use this if %(name)s lost the phone with their authenticator app, or their recovery codes.", name=name
+            ),
+            gettext(
+                "Their app and recovery codes stop working and they are signed out everywhere. "
+                "When they next sign in with their password they set up an app again."
+            ),
         ],
-        button="Reset authenticator",
+        button=gettext("Reset authenticator"),
         warning=True,
     )
 
@@ -429,7 +440,12 @@ def mfa_setting():
         value = form.teachers.data == "yes"
         queries.set_mfa_for_teachers(get_db(), current_user.school_id, value)
         audit_by(get_db(), current_user, "school-mfa-setting", "school")
-        flash("Saved: teachers " + ("must" if value else "may choose to") + " use an authenticator app.", "success")
+        words = (
+            gettext("Saved: teachers must use an authenticator app.")
+            if value
+            else gettext("Saved: teachers may choose to use an authenticator app.")
+        )
+        flash(words, "success")
         return redirect(safe_next(request.form.get("back")) or url_for("providers.sign_in_settings"), 303)
     status = 400 if form.errors else 200
     return render_template("accounts/mfa_setting.html", form=form if form.errors else None), status

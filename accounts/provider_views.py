@@ -1,6 +1,7 @@
 """Sign-in with Google or Microsoft, and the admin's sign-in settings (their own blueprint, `providers`)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, logout_user
 
 from accounts import oidc, queries
@@ -11,9 +12,40 @@ from accounts.users import account_required, role_required
 from audit import audit_by
 from db import get_db
 from forms import ConfirmForm
+from languages import lazy_gettext as _l
 
 bp = Blueprint("providers", __name__)
 admin_required = role_required("admin")
+
+# clean_domain_entry's problems (plain English: the rules stay free of Flask) in the page's language.
+DOMAIN_PROBLEMS = {
+    "Type your school's Google Workspace domain, for example hillside.sch.uk.": _l(
+        "Type your school's Google Workspace domain, for example hillside.sch.uk."
+    ),
+    "That is not a domain. Type only the part after the @, for example hillside.sch.uk.": _l(
+        "That is not a domain. Type only the part after the @, for example hillside.sch.uk."
+    ),
+    "Type your school's Microsoft tenant ID.": _l("Type your school's Microsoft tenant ID."),
+    "That is the tenant of personal Microsoft accounts, not a school's.": _l(
+        "That is the tenant of personal Microsoft accounts, not a school's."
+    ),
+    "A tenant ID looks like 72f988bf-86f1-41af-91ab-2d7cd011db47 (Entra admin centre, Overview, Tenant ID); a domain "
+    "name will not work.": _l(
+        "A tenant ID looks like 72f988bf-86f1-41af-91ab-2d7cd011db47 (Entra admin centre, Overview, Tenant ID); a "
+        "domain name will not work."
+    ),
+}
+PERSONAL_GOOGLE = " is Google's address for personal accounts, not a school's Workspace domain."
+
+
+def domain_problem_words(problem):
+    """A problem from clean_domain_entry, said in the page's language."""
+    if problem.endswith(PERSONAL_GOOGLE):
+        return gettext(
+            "%(value)s is Google's address for personal accounts, not a school's Workspace domain.",
+            value=problem.removesuffix(PERSONAL_GOOGLE),
+        )
+    return DOMAIN_PROBLEMS.get(problem, problem)
 
 
 def _provider_or_404(provider):
@@ -128,7 +160,12 @@ def link_result(provider, flow, verdict):
     if owner is None:
         oidc.record(verdict, rules.Match("link", current_user.row))
     flash(
-        f"Linked: you can now sign in with {rules.PROVIDER_NAMES[provider]} as {rules.account_name(claims)}.", "success"
+        gettext(
+            "Linked: you can now sign in with %(provider)s as %(account)s.",
+            provider=rules.PROVIDER_NAMES[provider],
+            account=rules.account_name(claims),
+        ),
+        "success",
     )
     return redirect(url_for("accounts.account"), 303)
 
@@ -141,7 +178,7 @@ def unlink_account(identity_id):
         abort(400)
     if not queries.unlink_identity(get_db(), current_user.id, identity_id):
         abort(404)
-    flash("Unlinked. That account can no longer sign you in.", "success")
+    flash(gettext("Unlinked. That account can no longer sign you in."), "success")
     return redirect(url_for("accounts.account"), 303)
 
 
@@ -154,25 +191,32 @@ def sign_in_settings():
     form = SignInDomainForm()
     if form.validate_on_submit():
         value, problem = rules.clean_domain_entry(form.provider.data, form.value.data)
+        problem = problem and domain_problem_words(problem)
         shared = problem is None and rules.is_shared(form.provider.data, value, oidc.shared_sign_in())
         if shared and not queries.add_shared_domain(db, school_id, form.provider.data, value):
-            problem = f"{value} is already in your list."
+            problem = gettext("%(value)s is already in your list.", value=value)
         elif problem is None and not shared and not queries.add_school_domain(db, school_id, form.provider.data, value):
             mine = queries.school_for_domain(db, form.provider.data, value) == school_id
             # Never say which school has it: that would tell one school about another.
             problem = (
-                f"{value} is already in your list."
+                gettext("%(value)s is already in your list.", value=value)
                 if mine
-                else f"{value} is already used by another school on this site. If it is yours, contact the "
-                "site's operator."
+                else gettext(
+                    "%(value)s is already used by another school on this site. If it is yours, contact the site's "
+                    "operator.",
+                    value=value,
+                )
             )
         if problem is None:
             audit_by(db, current_user, "sign-in-domain-add", "school", school_id)
             flash(
-                f"Added {value}, which many schools share (Hwb): your people there are matched by a linked account, "
-                "the e-mail on the class list, or a class code, never by the account alone."
+                gettext(
+                    "Added %(value)s, which many schools share (Hwb): your people there are matched by a linked "
+                    "account, the e-mail on the class list, or a class code, never by the account alone.",
+                    value=value,
+                )
                 if shared
-                else f"Added {value}. People with accounts there can now sign in.",
+                else gettext("Added %(value)s. People with accounts there can now sign in.", value=value),
                 "success",
             )
             return redirect(url_for("providers.sign_in_settings"), 303)
@@ -200,7 +244,7 @@ def remove_sign_in_domain(domain_id):
     db = get_db()
     removed = queries.remove_school_domain(db, current_user.school_id, domain_id) or abort(404)
     audit_by(db, current_user, "sign-in-domain-remove", "school", current_user.school_id)
-    flash(f"Removed {removed[1]}. Accounts there can no longer sign in here.", "success")
+    flash(gettext("Removed %(value)s. Accounts there can no longer sign in here.", value=removed[1]), "success")
     return redirect(url_for("providers.sign_in_settings"), 303)
 
 
@@ -213,7 +257,7 @@ def remove_shared_sign_in(entry_id):
     db = get_db()
     removed = queries.remove_shared_domain(db, current_user.school_id, entry_id) or abort(404)
     audit_by(db, current_user, "sign-in-domain-remove", "school", current_user.school_id)
-    flash(f"Removed {removed[1]}. Accounts there can no longer sign in here.", "success")
+    flash(gettext("Removed %(value)s. Accounts there can no longer sign in here.", value=removed[1]), "success")
     return redirect(url_for("providers.sign_in_settings"), 303)
 
 

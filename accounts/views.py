@@ -126,5 +126,5 @@ def sign_out_everywhere():
         return redirect(url_for("accounts.account"), 303)
     session_store(get_db()).end_all(current_user.id)
     logout_user()
-    flash("You have signed out on every computer and phone.", "info")
+    flash(gettext("You have signed out on every computer and phone."), "info")  # the sign-in page's language
     return redirect(url_for("accounts.sign_in"), 303)

@@ -96,11 +96,22 @@ def overdue_notification(urgency, created_at, queue_url, _=_same):
     return subject, body
 
 
-def waiting_summary(counts):
-    """The sign-in banner's words from {urgency: count of unopened requests}, the most urgent first; None if none."""
+def _english(singular, plural, num, **variables):
+    """gettext's ngettext, in English: `waiting_summary`'s words where no translation is given (a rule's test)."""
+    return (singular if num == 1 else plural) % {"num": num, **variables}
+
+
+def waiting_summary(counts, labels=URGENCIES, ngettext=_english):
+    """The sign-in banner's words from {urgency: count of unopened requests}, the most urgent first; None if none.
+
+    `labels` names each urgency and `ngettext` says the sentence, both in the page's language (the view gives them)."""
     total = sum(counts.values())
     if not total:
         return None
-    parts = [f"{URGENCIES[u].lower()} ({counts[u]})" for u in URGENCIES if counts.get(u)]
-    asked = "1 pupil's request to talk is" if total == 1 else f"{total} requests to talk are"
-    return f"{asked} waiting to be opened. The most urgent first: {', '.join(parts)}."
+    urgencies = ", ".join(f"{str(labels[u]).lower()} ({counts[u]})" for u in URGENCIES if counts.get(u))
+    return ngettext(
+        "%(num)d pupil's request to talk is waiting to be opened. The most urgent first: %(urgencies)s.",
+        "%(num)d requests to talk are waiting to be opened. The most urgent first: %(urgencies)s.",
+        total,
+        urgencies=urgencies,
+    )

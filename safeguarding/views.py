@@ -18,7 +18,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext, ngettext
 from flask_login import current_user, logout_user, user_logged_in
 from wtforms.fields.choices import SelectChoice
 
@@ -34,7 +34,17 @@ from outbox import queries as outbox
 from outbox.tasks import queue_mail
 from pdf import html_to_pdf
 from safeguarding import queries, records
-from safeguarding.forms import ActionForm, AuditFilterForm, DslForm, EraseForm, HelpRouteForm, NationForm, TalkForm
+from safeguarding.forms import (
+    PUPIL_URGENCIES,
+    STATUS_WORDS,
+    ActionForm,
+    AuditFilterForm,
+    DslForm,
+    EraseForm,
+    HelpRouteForm,
+    NationForm,
+    TalkForm,
+)
 from safeguarding.help_routes import NATION_ROUTES, help_panel_for
 from safeguarding.routes_rules import is_emergency, moved
 from safeguarding.talk_rules import (
@@ -78,8 +88,9 @@ def help_everywhere():
         "school_dsl": school,
         "help_panel": functools.partial(help_panel_html, routes, school, version, school_id, is_pupil),
         "show_quick_exit": not (user.is_authenticated and user.is_staff),
-        "status_labels": STATUSES,
-        "urgency_labels": URGENCIES,
+        # In the page's language; the records' PDF is given STATUSES' and URGENCIES' English instead.
+        "status_labels": STATUS_WORDS,
+        "urgency_labels": PUPIL_URGENCIES,
     }
 
 
@@ -137,7 +148,8 @@ def dsl_sign_in_banner():
     """The words of the banner shown once after a DSL signs in (None if nothing is waiting, or not due)."""
     if not is_dsl() or not session.pop(DSL_BANNER_KEY, None):
         return None
-    return waiting_summary(queries.waiting_by_urgency(get_db(), current_user.school_id))
+    counts = queries.waiting_by_urgency(get_db(), current_user.school_id)
+    return waiting_summary(counts, labels=PUPIL_URGENCIES, ngettext=ngettext)
 
 
 @user_logged_in.connect
@@ -314,7 +326,8 @@ def talk_request(request_id):
     elif form.validate_on_submit():
         queries.record_action(db, request_id, current_user.id, form.status.data, form.note.data.strip())
         audit_by(db, current_user, "update", "talk_request", request_id)
-        flash(f"Saved. The request is now “{STATUSES[form.status.data].lower()}”.", "success")
+        status = str(STATUS_WORDS[form.status.data]).lower()
+        flash(gettext("Saved. The request is now “%(status)s”.", status=status), "success")
         return redirect(url_for("safeguarding.talk_request", request_id=request_id), 303)
     return render_template(
         "safeguarding/request.html",
@@ -332,10 +345,10 @@ def audit_log():
     db = get_db()
     form = AuditFilterForm(formdata=request.args)
     people = queries.audit_people(db, current_user.school_id)
-    form.person.choices = [SelectChoice("", "Anyone")] + [
+    form.person.choices = [SelectChoice("", gettext("Anyone"))] + [
         SelectChoice(str(p["id"]), f"{p['first_name']} {p['last_name']}") for p in people
     ]
-    form.action.choices = [SelectChoice("", "Anything")] + [
+    form.action.choices = [SelectChoice("", gettext("Anything"))] + [
         SelectChoice(code, words) for code, words in audit_words.ACTIONS.items()
     ]
     if not form.validate():
@@ -372,7 +385,7 @@ def help_routes():
     if dsl_form.validate_on_submit():
         queries.update_dsl(db, current_user.school_id, dsl_form.dsl_name.data.strip(), dsl_form.dsl_where.data.strip())
         audit_by(db, current_user, "help-routes", "school", current_user.school_id)
-        flash("Saved. The help panel now shows the new details.", "success")
+        flash(gettext("Saved. The help panel now shows the new details."), "success")
         return redirect(url_for("safeguarding.help_routes"), 303)
     return render_template(
         "safeguarding/help_routes.html",
@@ -426,7 +439,7 @@ def new_help_route():
     form = HelpRouteForm()
     if form.validate_on_submit():
         queries.add_route(get_db(), current_user.school_id, form.values())
-        return routes_changed(f"Added “{form.title.data.strip()}”.")
+        return routes_changed(gettext("Added “%(title)s”.", title=form.title.data.strip()))
     return render_template("safeguarding/help_route_form.html", form=form, route=None), (400 if form.errors else 200)
 
 
@@ -438,7 +451,7 @@ def edit_help_route(route_id):
     form = HelpRouteForm(data=route)
     if form.validate_on_submit():
         queries.update_route(get_db(), route_id, current_user.school_id, form.values())
-        return routes_changed(f"Saved “{form.title.data.strip()}”.")
+        return routes_changed(gettext("Saved “%(title)s”.", title=form.title.data.strip()))
     return render_template("safeguarding/help_route_form.html", form=form, route=route), (400 if form.errors else 200)
 
 
@@ -455,8 +468,8 @@ def move_help_route(route_id):
     by_id = {r["id"]: r for r in routes}
     if is_emergency(by_id[order[0]]) or not any(is_emergency(r) for r in routes):
         queries.set_order(db, current_user.school_id, order)
-        return routes_changed("Moved.")
-    flash("“In danger now? Call 999” always stays at the top.", "warning")
+        return routes_changed(gettext("Moved."))
+    flash(gettext("“In danger now? Call 999” always stays at the top."), "warning")
     return redirect(url_for("safeguarding.help_routes"), 303)
 
 
@@ -466,12 +479,12 @@ def remove_help_route(route_id):
     """Remove a route, after a confirm step. The 999 route cannot be removed."""
     route = route_or_404(route_id)
     if is_emergency(route):
-        flash("“In danger now? Call 999” must stay on every page, so it can't be removed.", "warning")
+        flash(gettext("“In danger now? Call 999” must stay on every page, so it can't be removed."), "warning")
         return redirect(url_for("safeguarding.help_routes"), 303)
     form = ConfirmForm()
     if form.validate_on_submit():
         queries.remove_route(get_db(), route_id, current_user.school_id)
-        return routes_changed(f"Removed “{route['title']}”.")
+        return routes_changed(gettext("Removed “%(title)s”.", title=route["title"]))
     return render_template("safeguarding/help_route_remove.html", route=route, form=form)
 
 
@@ -503,7 +516,6 @@ def pupil(pupil_id):
         pupil=person,
         counts=records.counts_for(db, pupil_id),
         sees_talk=records.sees_talk_requests(current_user.role),
-        withheld=records.TALK_WITHHELD,
     )
 
 
@@ -554,7 +566,9 @@ def erase(pupil_id):
     form = EraseForm()
     if form.validate_on_submit():
         records.erase_pupil(db, pupil_id, staff_id=current_user.id)
-        flash("The pupil's records have been erased. Their certificates now show as “no longer held”.", "success")
+        flash(
+            gettext("The pupil's records have been erased. Their certificates now show as “no longer held”."), "success"
+        )
         return redirect(url_for("safeguarding.pupils"), 303)
     return render_template(
         "safeguarding/erase.html",

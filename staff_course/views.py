@@ -8,6 +8,7 @@ staff course's own URLs (training.courses.course_url), for the signed-in member 
 from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from accounts.users import role_required, staff_required
@@ -195,8 +196,12 @@ def setting():
         required = form.required.data == "yes"
         set_staff_course_required(db, current_user.school_id, required)
         audit_by(db, current_user, "staff-course-setting", "school", current_user.school_id)
-        said = "must complete it before teaching the pupils' course" if required else "can teach without it"
-        flash(f"Saved: staff {said}.", "success")
+        said = (
+            gettext("Saved: staff must complete it before teaching the pupils' course.")
+            if required
+            else gettext("Saved: staff can teach without it.")
+        )
+        flash(said, "success")
         return redirect(url_for("staff_course.setting"), 303)
     page = render_template("staff_course/setting.html", form=form, required=required, course=staff_course())
     return page, 400 if form.errors else 200
