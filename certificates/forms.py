@@ -4,14 +4,16 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from languages import lazy_gettext as _l
+
 
 class VerifyForm(FlaskForm):
     """Anyone can type a certificate code to check it."""
 
     code = StringField(
-        "Certificate code",
+        _l("Certificate code"),
         validators=[
-            DataRequired("Type the code printed on the certificate."),
+            DataRequired(_l("Type the code printed on the certificate.")),
             Length(max=40),
         ],
         render_kw={
