@@ -38,10 +38,10 @@ class JoinForm(FlaskForm):
     """A pupil types the class code their teacher shows (classroom/class_codes.py reads it)."""
 
     code = StringField(
-        "Class code",
+        _l("Class code"),
         validators=[
-            DataRequired("Type the class code your teacher shows you. It looks like KXR7-PMQ4."),
-            Length(max=40, message="A class code has 8 letters and numbers, like KXR7-PMQ4."),
+            DataRequired(_l("Type the class code your teacher shows you. It looks like KXR7-PMQ4.")),
+            Length(max=40, message=_l("A class code has 8 letters and numbers, like KXR7-PMQ4.")),
         ],
         render_kw={
             "autocomplete": "off",

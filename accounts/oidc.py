@@ -11,11 +11,13 @@ import time
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import current_app, session
+from flask_babel import gettext
 from requests import RequestException
 
 from accounts import oidc_rules as rules
 from accounts import queries
 from db import get_db, now
+from languages import lazy_gettext as _l
 from urls import public_url
 
 SCOPES = "openid email profile"
@@ -64,8 +66,8 @@ class FlowError(Exception):
         self.status = status
 
 
-UNREACHABLE = (
-    "{name} could not be reached just now, so signing in with it did not start. Try again in a "
+UNREACHABLE = _l(
+    "%(name)s could not be reached just now, so signing in with it did not start. Try again in a "
     "minute, or sign in with your username or e-mail and password."
 )
 
@@ -81,7 +83,7 @@ def authorize_url(provider, purpose="sign-in", next_path=None, person_id=None):
         started = client.create_authorization_url(redirect_uri, **extra)  # fetches the metadata once
     except (RequestException, ValueError) as error:
         name = rules.PROVIDER_NAMES[provider]
-        raise FlowError(UNREACHABLE.format(name=name), 502) from error
+        raise FlowError(UNREACHABLE % {"name": name}, 502) from error
     queries.start_flow(
         get_db(), started["state"], provider, purpose, started["nonce"], started["code_verifier"],
         redirect_uri, next_path, person_id,
@@ -90,11 +92,14 @@ def authorize_url(provider, purpose="sign-in", next_path=None, person_id=None):
     return started["url"]
 
 
-STARTED_ELSEWHERE = (
+STARTED_ELSEWHERE = _l(
     "This sign-in has already been used, or it was started in another browser. Nothing was signed "
     "in. Start again from the sign-in page."
 )
-NOT_FINISHED = "{name} did not finish the sign-in ({reason}). Nothing was signed in. Start again from the sign-in page."
+# `reason`: the provider's own words (in its language), or ours below.
+NOT_FINISHED = _l(
+    "%(name)s did not finish the sign-in (%(reason)s). Nothing was signed in. Start again from the sign-in page."
+)
 
 
 def use_callback(provider, args):
@@ -109,8 +114,8 @@ def use_callback(provider, args):
     if flow is None or flow["provider"] != provider:
         raise FlowError(STARTED_ELSEWHERE)
     if args.get("error") or not args.get("code"):
-        reason = args.get("error_description") or args.get("error") or "no code came back"
-        raise FlowError(NOT_FINISHED.format(name=rules.PROVIDER_NAMES[provider], reason=reason))
+        reason = args.get("error_description") or args.get("error") or gettext("no code came back")
+        raise FlowError(NOT_FINISHED % {"name": rules.PROVIDER_NAMES[provider], "reason": reason})
     return flow
 
 
@@ -125,16 +130,17 @@ def check_callback(provider, flow, code):
         )
         id_token = token.get("id_token")
         if not id_token:
-            raise FlowError(NOT_FINISHED.format(name=name, reason="no ID token came back"))
+            raise FlowError(NOT_FINISHED % {"name": name, "reason": gettext("no ID token came back")})
         jwks = client.fetch_jwk_set()
         kid = rules.unverified_header(id_token).get("kid")
         if kid and kid not in {k.get("kid") for k in jwks.get("keys", [])}:
             jwks = client.fetch_jwk_set(force=True)  # the provider may have rotated its keys
         metadata = client.load_server_metadata()
     except OAuthError as error:
-        raise FlowError(NOT_FINISHED.format(name=name, reason=error.description or error.error)) from error
+        raise FlowError(NOT_FINISHED % {"name": name, "reason": error.description or error.error}) from error
     except (RequestException, ValueError) as error:
-        raise FlowError(NOT_FINISHED.format(name=name, reason=f"{name} could not be reached"), 502) from error
+        unreachable = gettext("%(name)s could not be reached", name=name)
+        raise FlowError(NOT_FINISHED % {"name": name, "reason": unreachable}, 502) from error
     return rules.verify(
         provider, id_token, jwks, issuer=metadata["issuer"], client_id=client.client_id,
         nonce=flow["nonce"], now=time.time(),

@@ -12,6 +12,10 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+# The words a person reads when their sign-in is refused are lazy: made here without a request, translated into
+# the page's language when the page shows them.
+from languages import lazy_gettext as _l
+
 PROVIDERS = ("google", "microsoft")
 PROVIDER_NAMES = {"google": "Google", "microsoft": "Microsoft"}
 # Clocks differ a little between us and the provider; more than this and the token is refused.
@@ -64,7 +68,7 @@ def account_name(claims):
         value = claims.get(key)
         if isinstance(value, str) and value:
             return value
-    return "an account we could not name"
+    return _l("an account we could not name")
 
 
 def names_from_claims(claims):
@@ -275,31 +279,38 @@ def refusal_for_school(provider, claims, key, name):
     """The words for someone whose account belongs to no school here, naming the account."""
     if provider == "google":
         if key is None:
-            return (
-                f"You signed in as {name}, which is not a Google Workspace account of a school that uses this "
-                "site. Sign in with your school Google account, or with your username and password."
+            return _l(
+                "You signed in as %(name)s, which is not a Google Workspace account of a school that uses this "
+                "site. Sign in with your school Google account, or with your username and password.",
+                name=name,
             )
-        return (
-            f"You signed in as {name}, a Google account of {key}, which is not set up for this site. "
-            "Sign in with the account your school gave you, or ask your teacher."
+        return _l(
+            "You signed in as %(name)s, a Google account of %(domain)s, which is not set up for this site. "
+            "Sign in with the account your school gave you, or ask your teacher.",
+            name=name,
+            domain=key,
         )
     if key == MICROSOFT_PERSONAL_TENANT:
-        return (
-            f"You signed in as {name}, which is a personal Microsoft account, not a school one. "
-            "Sign in with the account your school gave you, or with your username and password."
+        return _l(
+            "You signed in as %(name)s, which is a personal Microsoft account, not a school one. "
+            "Sign in with the account your school gave you, or with your username and password.",
+            name=name,
         )
-    return (
-        f"You signed in as {name}, a Microsoft account of an organisation that is not set up for this site. "
-        "Sign in with the account your school gave you, or ask your teacher."
+    return _l(
+        "You signed in as %(name)s, a Microsoft account of an organisation that is not set up for this site. "
+        "Sign in with the account your school gave you, or ask your teacher.",
+        name=name,
     )
 
 
 def refusal_for_checks(provider, claims):
     """The words when the token itself failed a check (tampered, expired, for another site)."""
-    return (
-        f"Signing in as {account_name(claims)} with {PROVIDER_NAMES[provider]} did not pass our checks, "
+    return _l(
+        "Signing in as %(name)s with %(provider)s did not pass our checks, "
         "so it was refused. Nothing was signed in. Start again from the sign-in page; if it happens "
-        "again, tell your school's IT team."
+        "again, tell your school's IT team.",
+        name=account_name(claims),
+        provider=PROVIDER_NAMES[provider],
     )
 
 
@@ -315,14 +326,22 @@ def verify(provider, id_token, jwks, *, issuer, client_id, nonce, now, leeway=LE
 
 
 # Matching ---------------------------------------------------------------------------------------
-ARCHIVED = (
-    "You signed in as {name}. That account belongs to someone who has left the school here, so it "
-    "cannot be used. If this is wrong, ask the school office."
-)
-OTHER_SCHOOL = (
-    "You signed in as {name}. That account belongs to someone at a different school on this site, so "
-    "it was refused here. Ask your school's IT team."
-)
+def archived_refusal(name):
+    """The words for someone whose matching account here is archived (they left the school)."""
+    return _l(
+        "You signed in as %(name)s. That account belongs to someone who has left the school here, so it "
+        "cannot be used. If this is wrong, ask the school office.",
+        name=name,
+    )
+
+
+def other_school_refusal(name):
+    """The words for someone whose matching account here is at another school than the one listing their tenant."""
+    return _l(
+        "You signed in as %(name)s. That account belongs to someone at a different school on this site, so "
+        "it was refused here. Ask your school's IT team.",
+        name=name,
+    )
 
 
 @dataclass
@@ -342,9 +361,9 @@ def match(schools, name, *, identity_person, staff, pupil):
         if person is None:
             continue
         if person["archived_at"]:
-            return Match("refused", person, ARCHIVED.format(name=name))
+            return Match("refused", person, archived_refusal(name))
         if person["school_id"] not in schools:
-            return Match("refused", person, OTHER_SCHOOL.format(name=name))
+            return Match("refused", person, other_school_refusal(name))
         return Match(how, person)
     return Match("pending")
 

@@ -16,9 +16,10 @@ from accounts.stores import failure_store as store_for_failures
 from accounts.stores import session_store
 from accounts.users import User
 from db import get_db
+from languages import lazy_gettext as _l
 
 # Said only after a correct password (a school suspended, m021), so it tells nobody else whether the name exists.
-SCHOOL_PAUSED = "Your school's account is paused. Ask your school's office."
+SCHOOL_PAUSED = _l("Your school's account is paused. Ask your school's office.")
 # The same words whoever is paused and why: they never tell whether the name exists.
 TOO_MANY_TRIES = (
     "Signing in is paused here for a little while, because of too many wrong tries. "

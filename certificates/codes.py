@@ -4,6 +4,8 @@ import hashlib
 import re
 import secrets
 
+from flask_babel import gettext
+
 # No look-alikes: no I, L or 1, no O or 0.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 GROUPS, GROUP_SIZE = 3, 4  # 31**12, about 7.9e17 codes
@@ -30,25 +32,28 @@ def normalise_code(typed):
 
 
 EXAMPLE = "K7QM-3XHA-PWN9"
-NOT_A_CODE = "That doesn't look like a certificate code."
-LOOKS_LIKE = f"A code is 12 letters and numbers, like {EXAMPLE}; dashes, spaces and small letters are fine."
 
 
 def code_problem(typed):
-    """Why `typed` cannot be a certificate code, saying what a code looks like; None if it can be one."""
+    """Why `typed` cannot be a certificate code, saying what a code looks like (in the page's language); None if it
+    can be one."""
+    looks_like = gettext(
+        "A code is 12 letters and numbers, like %(example)s; dashes, spaces and small letters are fine.",
+        example=EXAMPLE,
+    )
     chars = typed_chars(typed)
     if not chars:
-        return f"Type the code printed on the certificate. {LOOKS_LIKE}"
+        return gettext("Type the code printed on the certificate.") + " " + looks_like
     strays = {c for c in chars if c not in ALPHABET}
     if not re.fullmatch(r"[A-Z0-9]+", chars):
-        reason = "Codes have only letters and numbers."
+        reason = gettext("Codes have only letters and numbers.")
     elif len(chars) != GROUPS * GROUP_SIZE:
-        reason = f"That has {len(chars)} letters and numbers, not 12."
+        reason = gettext("That has %(count)s letters and numbers, not 12.", count=len(chars))
     elif strays:
-        reason = "Codes never use I, L, O, 0 or 1, because they look alike: check the certificate again."
+        reason = gettext("Codes never use I, L, O, 0 or 1, because they look alike: check the certificate again.")
     else:
         return None
-    return f"{NOT_A_CODE} {reason} {LOOKS_LIKE}"
+    return " ".join((gettext("That doesn't look like a certificate code."), reason, looks_like))
 
 
 def initials(first_name, last_name):

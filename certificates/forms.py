@@ -11,9 +11,9 @@ class VerifyForm(FlaskForm):
     """Anyone can type a certificate code to check it."""
 
     code = StringField(
-        "Certificate code",
+        _l("Certificate code"),
         validators=[
-            DataRequired("Type the code printed on the certificate."),
+            DataRequired(_l("Type the code printed on the certificate.")),
             Length(max=40),
         ],
         render_kw={

@@ -13,6 +13,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from accounts import throttle
@@ -23,6 +24,7 @@ from accounts.passwords import hash_password
 from accounts.signing_in import start_signed_in
 from classroom import class_codes, code_queries, roster
 from db import get_db
+from languages import lazy_gettext as _l
 
 bp = Blueprint("join", __name__)
 
@@ -30,17 +32,18 @@ PENDING = "oidc_pending"
 # A provider sign-in waiting for its class code is kept this long, then started again.
 PENDING_FOR = timedelta(minutes=15)
 
-NOT_A_CODE = "A class code has 8 letters and numbers, like KXR7-PMQ4. Check what you typed and try again."
-WRONG_CODE = "There's no class with that code. Check each letter and number with your teacher, then try again."
-NOT_IN_USE = "This code is not in use; ask your teacher for the class's code."
-OTHER_SCHOOL = "This code is for a class at a different school. Check the code with your teacher."
-OTHER_SCHOOL_ACCOUNT = (
-    "This code is for a class at a different school from the account you signed in with ({account}). "
+NOT_A_CODE = _l("A class code has 8 letters and numbers, like KXR7-PMQ4. Check what you typed and try again.")
+WRONG_CODE = _l("There's no class with that code. Check each letter and number with your teacher, then try again.")
+NOT_IN_USE = _l("This code is not in use; ask your teacher for the class's code.")
+OTHER_SCHOOL = _l("This code is for a class at a different school. Check the code with your teacher.")
+# Filled in where used (`OTHER_SCHOOL_ACCOUNT % {"account": ...}`), once translated.
+OTHER_SCHOOL_ACCOUNT = _l(
+    "This code is for a class at a different school from the account you signed in with (%(account)s). "
     "Check the code, and that you used your school account."
 )
-TOO_MANY_CODES = (
+TOO_MANY_CODES = _l(
     "That's a lot of codes that didn't work, so joining is paused for a little while. "
-    "Wait {minutes} minutes, then try again. Your teacher can check the code with you."
+    "Wait %(minutes)s minutes, then try again. Your teacher can check the code with you."
 )
 
 
@@ -98,7 +101,10 @@ def unusable_password_hash():
 
 def _account(pending):
     """How the page names the account someone signed in with: its e-mail, else the provider."""
-    return pending.get("email") or f"your {PROVIDER_NAMES.get(pending['provider'], 'school')} account"
+    if pending.get("email"):
+        return pending["email"]
+    provider = PROVIDER_NAMES.get(pending["provider"])
+    return gettext("your %(provider)s account", provider=provider) if provider else gettext("your school account")
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -140,7 +146,7 @@ def _try_join(typed, pending):
     key, window = _try_key(pending), config["SIGN_IN_WINDOW"]
     counting = _throttle_on()
     if counting and code_queries.wrong_codes(db, key, window) >= config["CLASS_CODE_TRY_LIMIT"]:
-        return None, TOO_MANY_CODES.format(minutes=window // 60), 429
+        return None, TOO_MANY_CODES % {"minutes": window // 60}, 429
     code = class_codes.normalise(typed)
     if code is None:  # not a code at all: a typo, not a guess, so not counted
         return None, NOT_A_CODE, 400
@@ -152,7 +158,7 @@ def _try_join(typed, pending):
             code_queries.record_wrong_code(db, key, window)
         if row is None:
             return None, WRONG_CODE, 400
-        return None, (OTHER_SCHOOL_ACCOUNT.format(account=_account(pending)) if pending else OTHER_SCHOOL), 400
+        return None, (OTHER_SCHOOL_ACCOUNT % {"account": _account(pending)} if pending else OTHER_SCHOOL), 400
     if row["class_archived_at"] or class_codes.state(row, datetime.now(UTC)) != class_codes.ON:
         return None, NOT_IN_USE, 400
     if pending:
@@ -169,10 +175,10 @@ def _join_as_new_pupil(db, code, pending, row):
         return None, NOT_IN_USE, 400
     session.pop(PENDING, None)
     if result == "linked":  # joined meanwhile in another tab: their account exists now
-        flash("Your account is already set up. Sign in again to carry on.", "info")
+        flash(gettext("Your account is already set up. Sign in again to carry on."), "info")
         return redirect(url_for("accounts.sign_in"), 303), None, 303
     start_signed_in(person)
-    flash(f"Welcome, {first}. You've joined {row['class_name']}.", "success")
+    flash(gettext("Welcome, %(name)s. You've joined %(class)s.", name=first, **{"class": row["class_name"]}), "success")
     return redirect(url_for("training.course"), 303), None, 303
 
 
@@ -181,7 +187,7 @@ def _join_as_pupil(db, code, row):
     if result == "not-live":
         return None, NOT_IN_USE, 400
     if result == "already":
-        flash(f"You're already in {row['class_name']}.", "info")
+        flash(gettext("You're already in %(class)s.", **{"class": row["class_name"]}), "info")
     else:
-        flash(f"You've joined {row['class_name']}.", "success")
+        flash(gettext("You've joined %(class)s.", **{"class": row["class_name"]}), "success")
     return redirect(url_for("training.course"), 303), None, 303

@@ -5,17 +5,19 @@ from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
+from languages import lazy_gettext as _l
 from live.rules import MOVES
 from safeguarding.talk_rules import URGENCIES
 
+# In the pupil's language on their screen; the request the DSL reads says it in English (live.views.check_in).
 FEELINGS = {
-    "fine": "Fine",
-    "ok": "OK, but it was a lot to think about",
-    "unsure": "Not sure",
-    "worried": "Worried or upset",
+    "fine": _l("Fine"),
+    "ok": _l("OK, but it was a lot to think about"),
+    "unsure": _l("Not sure"),
+    "worried": _l("Worried or upset"),
 }
 # "Would you like to talk to someone?": no, or yes with how soon (the talk request's own urgencies).
-TALK_CHOICES = {"no": "No, not now", "today": "Yes, today", "soon": "Yes, in the next few days"}
+TALK_CHOICES = {"no": _l("No, not now"), "today": _l("Yes, today"), "soon": _l("Yes, in the next few days")}
 assert set(TALK_CHOICES) - {"no"} <= set(URGENCIES)
 
 
@@ -49,12 +51,12 @@ class CheckInForm(FlaskForm):
     """The private check-in at the end: how the pupil feels, and whether they would like to talk."""
 
     feeling = RadioField(
-        "How are you feeling after this lesson?",
+        _l("How are you feeling after this lesson?"),
         choices=[SelectChoice(value, label) for value, label in FEELINGS.items()],
         validators=[Optional()],
     )
     talk = RadioField(
-        "Would you like to talk to someone at school about anything?",
+        _l("Would you like to talk to someone at school about anything?"),
         choices=[SelectChoice(value, label) for value, label in TALK_CHOICES.items()],
-        validators=[DataRequired("Choose whether you'd like to talk.")],
+        validators=[DataRequired(_l("Choose whether you'd like to talk."))],
     )

@@ -9,7 +9,7 @@ Without JavaScript the pupil's page shows the current step when loaded and a "Go
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_login import current_user
 
 from accounts.users import pupil_required, staff_required
@@ -18,6 +18,7 @@ from classroom.access import class_for_staff, runs_class
 from dates import uk_today
 from db import get_db, now
 from forms import ConfirmForm
+from languages import DEFAULT as DEFAULT_LANGUAGE
 from live import queries, rules
 from live.forms import FEELINGS, AttendanceForm, CheckInForm, MoveForm, StartForm
 from quizzes.forms import field_name, quiz_form
@@ -404,12 +405,12 @@ def answer(session_id):
     quiz = lesson.quiz
     form = quiz_form(quiz)
     if attempt_by_token(db, current_user.id, form.token.data or ""):
-        flash("Your answers were already saved.", "info")
+        flash(gettext("Your answers were already saved."), "info")
         return redirect(url_for("live.follow", session_id=session_id), 303)
     if not form.validate_on_submit():
         return pupil_page(db, row, quiz=form, status=400)
     if form.version.data != quiz.version:
-        flash(QUIZ_CHANGED, "warning")
+        flash(str(QUIZ_CHANGED), "warning")
         form.version.data = quiz.version
         return pupil_page(db, row, quiz=form, status=400)
 
@@ -423,7 +424,7 @@ def answer(session_id):
             queries.record_answers(db, session_id, current_user.id, attempt_id, choices)
 
     save_quiz(db, current_user, course, quiz, "lesson", form, lesson, also=add_to_totals)
-    flash("Your answers are saved.", "info")
+    flash(gettext("Your answers are saved."), "info")
     return redirect(url_for("live.follow", session_id=session_id), 303)
 
 
@@ -442,8 +443,9 @@ def check_in(session_id):
         feeling = FEELINGS.get(form.feeling.data)
         message = "Asked in the check-in at the end of a live lesson."
         if feeling:
-            message += f" How I'm feeling: {feeling}."
+            with force_locale(DEFAULT_LANGUAGE):  # the DSL's record keeps one language, whatever the pupil's page
+                message += f" How I'm feeling: {feeling}."
         request_id = send_talk_request(db, "dsl", None, form.talk.data, message)
         return redirect(url_for("safeguarding.talk_sent", request_id=request_id), 303)
-    flash("Thank you. If you change your mind, “Talk to someone” is always at the top of the page.", "info")
+    flash(gettext("Thank you. If you change your mind, “Talk to someone” is always at the top of the page."), "info")
     return redirect(url_for("live.follow", session_id=session_id), 303)

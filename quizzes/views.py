@@ -1,12 +1,14 @@
 """Quiz pages: answer a lesson quiz or a check, then see feedback on every option."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from accounts.users import pupil_required
 from certificates.issuing import issue_if_eligible
 from dates import uk_today
 from db import get_db, write_transaction
+from languages import lazy_gettext as _l
 from quizzes import recheck
 from quizzes.feedback import lesson_for_topic, question_feedback
 from quizzes.forms import ReviewForm, confidence_words, field_name, quiz_form, responses_from_form
@@ -30,7 +32,7 @@ bp = Blueprint("quizzes", __name__)
 bp.add_app_template_global(confidence_words)
 
 CHECK_PHASES = ("baseline", "final", "recheck")
-QUIZ_CHANGED = (
+QUIZ_CHANGED = _l(
     "This quiz was updated while you had it open. Your answers are still here: check them and press the button again."
 )
 
@@ -63,14 +65,14 @@ def take_quiz(course, quiz, phase, lesson=None):
     earlier = attempt_by_token(db, current_user.id, form.token.data or "") if request.method == "POST" else None
     if earlier:
         # A double click, a resubmitted page or Back then submit: the answers are already saved.
-        flash("Your answers were already saved. Here is your feedback.", "info")
+        flash(gettext("Your answers were already saved. Here is your feedback."), "info")
         return redirect(course_url(course, "attempt", attempt_id=earlier["id"]), 303)
     if must_review(db, quiz, phase):
         # Two failed attempts in a row: back over the lesson before the same items again.
         return redirect(review_url(course, phase, lesson), 303)
     if form.validate_on_submit():
         if form.version.data != quiz.version:
-            flash(QUIZ_CHANGED, "warning")
+            flash(str(QUIZ_CHANGED), "warning")
             form.version.data = quiz.version
         else:
             attempt_id, _ = save_quiz(db, current_user, course, quiz, phase, form, lesson)
@@ -224,7 +226,7 @@ def recheck_closed(course):
     """Where the pupil goes instead of the re-check (None if they may take it): its feedback, or the course page."""
     class_day, final_day, attempt_id = recheck_for_pupil(get_db(), current_user.id, course.id)
     if attempt_id:
-        flash("You have done the re-check: it is taken once. Here is your feedback.", "info")
+        flash(gettext("You have done the re-check: it is taken once. Here is your feedback."), "info")
         return redirect(url_for("quizzes.attempt", course_id=course.id, attempt_id=attempt_id), 303)
     if not recheck.is_open(class_day, final_day, False, uk_today()):
         return redirect(url_for("training.course"), 303)  # not finished, or not open yet: nothing to take

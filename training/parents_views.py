@@ -10,6 +10,8 @@ from flask_login import current_user
 from accounts.users import role_required
 from audit import audit_by
 from db import get_db
+from languages import DEFAULT as DEFAULT_LANGUAGE
+from languages import page_language
 from training.courses import course_or_404, courses
 from training.files import PAGE_TAGS, render_markdown
 from training.parents_forms import ParentsViewForm
@@ -65,11 +67,14 @@ def not_published(row):
 
 
 def route_body(course):
-    """One route's materials as HTML: the same for every school and parent, rendered once per process."""
+    """One route's materials as HTML: the same for every school and parent, rendered once per process and language
+    (the course and the words around it are in the page's language)."""
     kept = current_app.extensions.setdefault("parents_view_body", {})
-    body = kept.get(course.id)
+    language = page_language()
+    key = course.id if language == DEFAULT_LANGUAGE else (course.id, language)  # English: by the course's id alone
+    body = kept.get(key)
     if body is None or body[0] is not course:  # a new Course object is new content
-        body = kept[course.id] = (course, render_template("training/_parents_body.html", course=course))
+        body = kept[key] = (course, render_template("training/_parents_body.html", course=course))
     return body[1]
 
 

@@ -8,6 +8,18 @@
   var form = document.querySelector("form.quiz-form");
   if (!form) { return; }
 
+  // The page's own words (in its language), or English: {step}, {number} and {total} are filled in here.
+  function words(name, english) {
+    return form.getAttribute("data-" + name) || english;
+  }
+
+  function fill(text, values) {
+    // One pass, so a step's own text is never filled in again.
+    return text.replace(/\{(step|number|total)\}/g, function (whole, key) {
+      return key in values ? String(values[key]) : whole;
+    });
+  }
+
   function stepText(item) {
     return item.querySelector(".order-text").textContent.trim();
   }
@@ -33,7 +45,8 @@
 
     function say(item) {
       var all = items();
-      announcer.textContent = "“" + stepText(item) + "” is now number " + (all.indexOf(item) + 1) + " of " + all.length + ".";
+      announcer.textContent = fill(words("now-at", "“{step}” is now number {number} of {total}."),
+        {step: stepText(item), number: all.indexOf(item) + 1, total: all.length});
     }
 
     function move(item, delta, button) {
@@ -42,7 +55,8 @@
       var index = all.indexOf(item);
       var target = index + delta;
       if (target < 0 || target >= all.length) {
-        announcer.textContent = "“" + stepText(item) + "” is already " + (delta < 0 ? "first." : "last.");
+        announcer.textContent = fill(delta < 0 ? words("already-first", "“{step}” is already first.")
+          : words("already-last", "“{step}” is already last."), {step: stepText(item)});
         renumber();
         return;
       }
@@ -70,7 +84,7 @@
       var text = stepText(item);
       var controls = document.createElement("span");
       controls.className = "order-move";
-      [["up", -1, "Move up"], ["down", 1, "Move down"]].forEach(function (spec) {
+      [["up", -1, words("move-up", "Move up")], ["down", 1, words("move-down", "Move down")]].forEach(function (spec) {
         var button = document.createElement("button");
         button.type = "button";
         button.className = "button button-secondary order-button";
