@@ -20,7 +20,7 @@ BENCH_PACKAGES := $(RUN_PACKAGES) wrk postgresql
 # compiled .mo is not, and is made from it by every target that serves or tests the app (README "Translations").
 CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 # What `make translations` reads: the app's Python and templates (babel.cfg), with the lazy forms' keywords too.
-EXTRACT := -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* ._ tests bench node_modules translations" \
+EXTRACT := -F babel.cfg -k _l -k lazy_gettext -k N_ --ignore-dirs=".* ._ tests bench node_modules translations" \
   --add-location=file --sort-output --no-wrap --project="Online safety"
 
 # DEVELOPMENT: plain http on 127.0.0.1, and no PUBLIC_BASE_URL needed (links use 127.0.0.1:5000).

@@ -3,40 +3,53 @@
 from db import write_transaction
 from safeguarding.routes_rules import emergency_first, is_emergency
 
+# The default routes' words, as the catalogue knows them: a school that keeps a default's words shows them in each
+# page's language (safeguarding.views.route_words); a school's own words show as it wrote them.
+DEFAULT_WORDS = set()
+
+
+def N_(words):
+    """Mark default words for the catalogue (`pybabel extract -k N_`); they are translated where they are shown."""
+    DEFAULT_WORDS.add(words)
+    return words
+
+
 # CEOP is part of the National Crime Agency, not "the police" (the second edition's review).
-CEOP_DETAIL = "Report online sexual abuse or blackmail to CEOP, part of the National Crime Agency."
+CEOP_DETAIL = N_("Report online sexual abuse or blackmail to CEOP, part of the National Crime Agency.")
 # What each take-down service really does, checked against its own pages: Take It Down does not
 # take images down, it fingerprints them on the young person's device for the apps that take part.
-REPORT_REMOVE_DETAIL = (
+REPORT_REMOVE_DETAIL = N_(
     "Under 18? Get a nude image of you removed, or blocked before it is posted (Childline and the IWF)."
 )
-TAKE_IT_DOWN_DETAIL = (
+TAKE_IT_DOWN_DETAIL = N_(
     "Taken before you were 18? Makes a digital fingerprint of the image on your own device, "
     "so the apps that take part can stop it being shared (NCMEC)."
 )
 # Report Remove and CEOP are for under-18s; from 18 these help instead (taught in the 14-18 route).
 OVER_18_ROUTES = (
-    {"title": "StopNCII", "detail": "18 or over? Stop intimate images of you being shared.",
+    {"title": "StopNCII", "detail": N_("18 or over? Stop intimate images of you being shared."),
      "url": "https://stopncii.org"},
-    {"title": "Revenge Porn Helpline", "detail": "18 or over? Advice if intimate images are shared or threatened.",
+    {"title": "Revenge Porn Helpline", "detail": N_("18 or over? Advice if intimate images are shared or threatened."),
      "url": "https://revengepornhelpline.org.uk"},
 )  # fmt: skip
 
 # UK defaults from CONTENT.md, most urgent first. A school adds its DSL and local services.
 DEFAULT_HELP_ROUTES = (
-    {"title": "In danger now? Call 999", "detail": "If you or someone else is in danger right now.", "phone": "999"},
-    {"title": "Childline", "detail": "Free and private, any time, day or night.", "phone": "0800 1111",
+    {"title": N_("In danger now? Call 999"), "detail": N_("If you or someone else is in danger right now."),
+     "phone": "999"},
+    {"title": "Childline", "detail": N_("Free and private, any time, day or night."), "phone": "0800 1111",
      "url": "https://www.childline.org.uk"},
-    {"title": "Report to CEOP", "detail": CEOP_DETAIL,
+    {"title": N_("Report to CEOP"), "detail": CEOP_DETAIL,
      "url": "https://www.ceop.police.uk"},
-    {"title": "Police (not an emergency)", "detail": "Call 101 to report blackmail to the police.", "phone": "101"},
+    {"title": N_("Police (not an emergency)"), "detail": N_("Call 101 to report blackmail to the police."),
+     "phone": "101"},
     {"title": "Report Remove", "detail": REPORT_REMOVE_DETAIL,
      "url": "https://www.childline.org.uk/remove"},
     {"title": "Take It Down", "detail": TAKE_IT_DOWN_DETAIL,
      "url": "https://takeitdown.ncmec.org"},
-    {"title": "Samaritans", "detail": "Talk to someone, any time.", "phone": "116 123"},
-    {"title": "Shout", "detail": "Text SHOUT to 85258, any time.", "sms": "85258"},
-    {"title": "Papyrus HOPELINE247", "detail": "If you are having thoughts of suicide (under 35s).",
+    {"title": "Samaritans", "detail": N_("Talk to someone, any time."), "phone": "116 123"},
+    {"title": "Shout", "detail": N_("Text SHOUT to 85258, any time."), "sms": "85258"},
+    {"title": "Papyrus HOPELINE247", "detail": N_("If you are having thoughts of suicide (under 35s)."),
      "phone": "0800 068 4141"},
     *OVER_18_ROUTES,
 )  # fmt: skip
@@ -46,7 +59,7 @@ DEFAULT_HELP_ROUTES = (
 # the Welsh Government's helpline for children and young people in Wales, in Welsh and English.
 MEIC = {
     "title": "Meic",
-    "detail": "Helpline for children and young people in Wales, in Welsh or English, 8am to midnight.",
+    "detail": N_("Helpline for children and young people in Wales, in Welsh or English, 8am to midnight."),
     "phone": "080880 23456",
     "url": "https://www.meic.cymru",
 }

@@ -45,7 +45,7 @@ from safeguarding.forms import (
     NationForm,
     TalkForm,
 )
-from safeguarding.help_routes import NATION_ROUTES, help_panel_for
+from safeguarding.help_routes import DEFAULT_WORDS, NATION_ROUTES, help_panel_for
 from safeguarding.routes_rules import is_emergency, moved
 from safeguarding.talk_rules import (
     STATUSES,
@@ -94,6 +94,11 @@ def help_everywhere():
     }
 
 
+def route_words(words):
+    """A help route's words in the page's language when they are a default's, kept by the school; else as written."""
+    return gettext(words) if words in DEFAULT_WORDS else words
+
+
 def help_panel_html(routes, school, version, school_id, is_pupil):
     """The help panel's HTML, rendered once per worker for each school, settings version and kind of page.
 
@@ -109,7 +114,9 @@ def help_panel_html(routes, school, version, school_id, is_pupil):
     template = current_app.jinja_env.get_template("safeguarding/_help_panel.html")
     # Rendered with autoescape like any page template; base.html marks the result safe.
     html = template.render(
-        help_routes=routes,
+        help_routes=[
+            dict(route, title=route_words(route["title"]), detail=route_words(route["detail"])) for route in routes
+        ],
         school_dsl=school,
         is_pupil=is_pupil,
         on_help_page=on_help_page,

@@ -12,7 +12,7 @@ from accounts.users import pupil_required, staff_required
 from certificates.queries import certificate_for_pupil
 from dates import uk_today
 from db import get_db
-from languages import DEFAULT, LANGUAGES
+from languages import DEFAULT, LANGUAGES, page_language
 from pdf import STATIC, html_to_pdf
 from quizzes import recheck
 from quizzes.queries import quiz_summaries, recheck_for_pupil
@@ -24,6 +24,7 @@ from training.courses import (
     course_url,
     courses,
     default_course,
+    in_language,
     lesson_quiz_ids,
     pupil_course_or_redirect,
     remember_pupil_course,
@@ -200,11 +201,13 @@ def translations():
     """The courses in each other language: which translated files a fluent safeguarding professional has reviewed."""
     everything = [*current_app.extensions["courses"].values(), *current_app.extensions["staff_courses"].values()]
     others = [code for code in LANGUAGES if code != DEFAULT]
+    # Each course named in the page's language; its files are those of the row's language.
     rows = [
-        (LANGUAGES[code], course, translated_files(course, code), len(file_pairs(course, code)))
+        (LANGUAGES[code], in_language(course, page_language()), translated_files(course, code),
+         len(file_pairs(course, code)))
         for code in others
         for course in everything
-    ]
+    ]  # fmt: skip
     return render_template("training/translations.html", rows=rows, root=Path(current_app.root_path))
 
 

@@ -19,58 +19,24 @@ from helpers import sign_in
 ENGLISH_WORDS = re.compile(r"\b(the|your|you|and|with|this|that|what|when|will|have|from|are|for|not)\b", re.I)
 # Pages still in English, by URL rule: each goes when its screen is translated.
 NOT_YET_WELSH = {
-    "/classes/<int:class_id>": "a teacher's screen: being translated",
-    "/classes/<int:class_id>/cards/new": "a teacher's screen: being translated",
-    "/classes/<int:class_id>/code": "a teacher's screen: being translated",
-    "/classes/<int:class_id>/evidence": "a teacher's screen: being translated",
-    "/classes/<int:class_id>/import": "a teacher's screen: being translated",
-    "/classes/<int:class_id>/progress": "a teacher's screen: being translated",
-    "/classes/<int:class_id>/pupils/<int:pupil_id>": "a teacher's screen: being translated",
-    "/classes/<int:class_id>/pupils/<int:pupil_id>/archive": "a teacher's screen: being translated",
-    "/classes/<int:class_id>/pupils/<int:pupil_id>/reset-password": "a teacher's screen: being translated",
-    "/classes/<int:class_id>/pupils/new": "a teacher's screen: being translated",
-    "/classes/<int:class_id>/reteach": "a teacher's screen: being translated",
-    "/safeguarding/pupils/<int:pupil_id>": "a DSL's or admin's screen: being translated",
-    "/safeguarding/pupils/<int:pupil_id>/erase": "a DSL's or admin's screen: being translated",
-    "/staff/courses/<course_id>/": "a teacher's screen: being translated",
-    "/staff/courses/<course_id>/before-you-teach": "a teacher's screen: being translated",
-    "/staff/courses/<course_id>/lessons/<lesson_id>": "a teacher's screen: being translated",
-    "/account": "a DSL's or admin's screen: being translated",
-    "/account/two-step": "a DSL's or admin's screen: being translated",
-    "/admin/language": "a DSL's or admin's screen: being translated",
-    "/admin/parents-page": "a DSL's or admin's screen: being translated",
-    "/admin/sign-in": "a DSL's or admin's screen: being translated",
-    "/admin/staff-course": "a DSL's or admin's screen: being translated",
-    "/admin/two-step-sign-in": "a DSL's or admin's screen: being translated",
-    "/classes": "a teacher's screen: being translated",
-    "/evidence": "a teacher's screen: being translated",
-    "/for-parents": "a page anyone can reach: being translated",
-    "/help": "a page anyone can reach: being translated",
-    "/join": "a page anyone can reach: being translated",
-    "/privacy": "a page anyone can reach: being translated",
-    "/privacy/schools": "a page anyone can reach: being translated",
-    "/reports": "a teacher's screen: being translated",
-    "/safeguarding/audit-log": "a DSL's or admin's screen: being translated",
-    "/safeguarding/help-routes": "a DSL's or admin's screen: being translated",
-    "/safeguarding/help-routes/new": "a DSL's or admin's screen: being translated",
-    "/safeguarding/nation": "a DSL's or admin's screen: being translated",
-    "/safeguarding/notifications": "a DSL's or admin's screen: being translated",
-    "/safeguarding/pupils": "a DSL's or admin's screen: being translated",
-    "/safeguarding/requests": "a DSL's or admin's screen: being translated",
-    "/staff": "a teacher's screen: being translated",
-    "/staff/training/": "a DSL's or admin's screen: being translated",
-    "/staff/training/certificate": "a DSL's or admin's screen: being translated",
-    "/staff/training/completions": "a DSL's or admin's screen: being translated",
-    "/staff/translations": "a teacher's screen: being translated",
-    "/verify": "a page anyone can reach: being translated",
+    "/admin/parents-page": "the parents' page setting: not yet translated",
+    "/evidence": "the evidence of teaching: not yet translated",
+    "/classes/<int:class_id>/evidence": "the evidence of teaching: not yet translated",
+    "/admin/sign-in": "names the README's English section, “Sign-in with Google or Microsoft”",
+    "/safeguarding/help-routes": "the editor names each route by the school's own (stored) words in its buttons",
+    "/staff/courses/<course_id>/before-you-teach": "cites English publications by their titles",
+    "/staff/courses/<course_id>/lessons/<lesson_id>": "cites English publications by their titles",
 }
 
 
 def visible_words(page):
-    """The page's text as read: no scripts or styles, no markup, nothing marked English, no school help routes."""
+    """The page's text as read: no scripts or styles, no markup, nothing marked English, no school help routes, no
+    e-mail subjects as they were sent."""
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
     page = re.sub(r'<(\w+)\b[^>]*\blang="en(-GB)?"[^>]*>.*?</\1>', " ", page[page.index("<body") :], flags=re.S)
     page = re.sub(r'<(strong|span) class="help-route-(title|detail)">.*?</\1>', " ", page, flags=re.S)
+    page = re.sub(r'<span class="sent-words">.*?</span>', " ", page, flags=re.S)  # e-mails as they were sent
+    page = re.sub(r"<code>.*?</code>", " ", page, flags=re.S)  # file names and codes, not words
     page = re.sub(r'\b(?:aria-label|title|alt|placeholder)="([^"]*)"', r"> \1 <", page)
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 

@@ -33,10 +33,12 @@ def english_sentences():
 
 
 def shown_text(html):
-    """The page as read, without the lessons' own words (marked lang="en-GB" on a Welsh page) and without the help
-    routes' titles and details, which are the school's own words (its admin edits them; English by default)."""
+    """The page as read, without the lessons' own words (marked lang="en-GB" on a Welsh page), without the help
+    routes' titles and details, which are the school's own words (its admin edits them; English by default), and
+    without e-mails' subjects as they were sent (class "sent-words": in the language they were sent in)."""
     html = re.sub(r'<(?!html\b)(\w+)[^>]*\blang="en-GB"[^>]*>.*?</\1>', "", html, flags=re.S)
     html = re.sub(r'<(strong|span) class="help-route-(title|detail)">.*?</\1>', "", html, flags=re.S)
+    html = re.sub(r'<span class="sent-words">.*?</span>', "", html, flags=re.S)
     return html.replace("&#39;", "'").replace("&#34;", '"')
 
 
@@ -202,3 +204,19 @@ def test_the_last_word_and_an_error_page_in_welsh(client, welsh_pupil, course):
     complete_course(client, course)
     assert_welsh(client.get(f"/courses/{course.id}/finish"), "Gair i gloi", "Gweld eich tystysgrif")
     assert_welsh(client.get("/no-such-page"), "Allwn ni ddim dod o hyd i'r dudalen honno", status=404)
+
+
+def test_the_default_help_routes_read_in_welsh_and_a_schools_own_words_as_written(client, welsh_pupil, db, app):
+    """A frightened pupil reads where to get help in their own language: a default route's words (kept by the school)
+    are the catalogue's Welsh; a route the school wrote shows as it wrote it. Numbers and names stay."""
+    page = client.get("/course").text
+    assert "Mewn perygl nawr? Ffoniwch 999" in page and "Am ddim a phreifat, unrhyw bryd, ddydd neu nos." in page
+    assert "If you or someone else is in danger right now." not in page and 'href="tel:999"' in page
+    with write_transaction(db):
+        db.execute(
+            "UPDATE help_routes SET detail = 'Free, any time (our own words).' WHERE school_id = ? AND title = ?",
+            [welsh_pupil["school_id"], "Childline"],
+        )
+    assert "Free, any time (our own words)." in client.get("/course").text
+    english = app.test_client()
+    assert english.get("/help").text.count("If you or someone else is in danger right now.") >= 1
