@@ -94,6 +94,7 @@ def help_everywhere():
     }
 
 
+@bp.app_template_filter()
 def route_words(words):
     """A help route's words in the page's language when they are a default's, kept by the school; else as written."""
     return gettext(words) if words in DEFAULT_WORDS else words

@@ -23,7 +23,6 @@ NOT_YET_WELSH = {
     "/evidence": "the evidence of teaching: not yet translated",
     "/classes/<int:class_id>/evidence": "the evidence of teaching: not yet translated",
     "/admin/sign-in": "names the README's English section, “Sign-in with Google or Microsoft”",
-    "/safeguarding/help-routes": "the editor names each route by the school's own (stored) words in its buttons",
     "/staff/courses/<course_id>/before-you-teach": "cites English publications by their titles",
     "/staff/courses/<course_id>/lessons/<lesson_id>": "cites English publications by their titles",
 }
