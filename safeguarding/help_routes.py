@@ -4,7 +4,7 @@ from db import write_transaction
 from safeguarding.routes_rules import emergency_first, is_emergency
 
 # The default routes' words, as the catalogue knows them: a school that keeps a default's words shows them in each
-# page's language (safeguarding.views.route_words); a school's own words show as it wrote them.
+# page's language (safeguarding.views.help_route_words); a school's own words show as it wrote them.
 DEFAULT_WORDS = set()
 
 

@@ -95,7 +95,7 @@ def help_everywhere():
 
 
 @bp.app_template_filter()
-def route_words(words):
+def help_route_words(words):
     """A help route's words in the page's language when they are a default's, kept by the school; else as written."""
     return gettext(words) if words in DEFAULT_WORDS else words
 
@@ -116,7 +116,8 @@ def help_panel_html(routes, school, version, school_id, is_pupil):
     # Rendered with autoescape like any page template; base.html marks the result safe.
     html = template.render(
         help_routes=[
-            dict(route, title=route_words(route["title"]), detail=route_words(route["detail"])) for route in routes
+            dict(route, title=help_route_words(route["title"]), detail=help_route_words(route["detail"]))
+            for route in routes
         ],
         school_dsl=school,
         is_pupil=is_pupil,

@@ -53,7 +53,6 @@ class TranslatedFile:
     """One translated content file and whether it has been reviewed."""
 
     path: Path
-    english: Path
     reviewed: object
 
     @property
@@ -126,10 +125,10 @@ def load_translation(course, language, load_course, **options):
 def translated_files(course, language):
     """Each of `course`'s translated files into `language` with its `reviewed` field (for the admin's page)."""
     files = []
-    for english_path, translated_path in file_pairs(course, language):
+    for _, translated_path in file_pairs(course, language):
         if translated_path.exists():
             data, _ = _read(translated_path)
-            files.append(TranslatedFile(translated_path, english_path, data.get("reviewed", False)))
+            files.append(TranslatedFile(translated_path, data.get("reviewed", False)))
     return files
 
 
